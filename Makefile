@@ -1,0 +1,58 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup lint format typecheck schema seed bench neo4j-start neo4j-stop clean
+
+# A venv in the repo (ignored by git); packages come from pip's cache (~/.cache/pip) and Neo4j's
+# jars from Maven's (~/.m2), so a second clone sets up in seconds.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Start the local Neo4j, migrate, seed real units + the synthetic demo network, serve :8000.
+run: $(STAMP)
+	$(VENV)/bin/cds run
+
+## Lint, type-check, and run every test against a real local Neo4j started for the session.
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+schema: $(STAMP)
+	$(VENV)/bin/strawberry export-schema api.schema:schema --output schema.graphql
+
+seed: $(STAMP)
+	$(VENV)/bin/cds seed
+
+bench: $(STAMP)
+	$(PY) -m bench.load
+	$(PY) -m bench.api
+
+neo4j-start: $(STAMP)
+	$(VENV)/bin/cds neo4j start
+
+neo4j-stop: $(STAMP)
+	$(VENV)/bin/cds neo4j stop
+
+clean:
+	rm -rf $(VENV) graph/neo4j-local/target var

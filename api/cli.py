@@ -1,0 +1,175 @@
+"""`cds`: the project's command line (neo4j start|stop|status, migrate, seed, serve, run).
+
+Every expected failure (no Java, a taken port, a wrong NEO4J_URI or password) ends with one line
+on stderr saying what to do, and exit status 1; never a stack trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+from graph.connection import local_server, open_graph
+from graph.db import Graph
+from graph.errors import GraphUnavailable
+from graph.local_neo4j import LocalNeo4jError
+from graph.migrations import migrate
+from graph.settings import Settings, get_settings
+from seed.demo import DEMO_SEED, generate_and_load, parse_scale
+from seed.units import seed_units
+
+
+def _neo4j(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.neo4j_uri and args.action != "status":
+        raise LocalNeo4jError(
+            f"NEO4J_URI is set ({settings.neo4j_uri}): the local Neo4j is not used; unset it first"
+        )
+    server = local_server(settings)
+    if args.action == "start":
+        seconds = server.start(detach=True)
+        print(f"Neo4j ready at {server.uri} in {seconds:.1f}s (store {server.data_dir})")
+    elif args.action == "stop":
+        print("stopped" if server.stop() else "no local Neo4j was running")
+    else:
+        pid = server.running_pid()
+        print(f"running (pid {pid}) at {server.uri}" if pid else "not running")
+    return 0
+
+
+async def _with_graph(settings: Settings, body: Callable[[Graph], Awaitable[None]]) -> None:
+    graph = await open_graph(settings)
+    try:
+        await body(graph)
+    finally:
+        await graph.close()
+
+
+def _migrate(_: argparse.Namespace, settings: Settings) -> int:
+    async def body(graph: Graph) -> None:
+        applied = await migrate(graph)
+        print(f"applied migrations: {applied or 'none (schema up to date)'}")
+
+    asyncio.run(_with_graph(settings, body))
+    return 0
+
+
+async def _seed_into(graph: Graph, scale: str, seed: int, units_only: bool) -> None:
+    await migrate(graph)
+    report = await seed_units(graph)
+    print(
+        f"units: {report.units} nodes, {report.part_of} PART_OF, {report.successions} "
+        f"SUCCEEDED_BY, {report.organisations} organisations in {report.seconds:.1f}s"
+    )
+    if not units_only:
+        demo = await generate_and_load(graph, parse_scale(scale), seed=seed, progress=print)
+        print(demo.summary())
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    async def body(graph: Graph) -> None:
+        await _seed_into(graph, args.scale, args.seed, args.units_only)
+
+    asyncio.run(_with_graph(settings, body))
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_level="info",
+    )
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    """Everything a new user needs: the local Neo4j (unless NEO4J_URI), schema, data, service."""
+    server = None
+    if not settings.neo4j_uri:
+        server = local_server(settings)
+        if server.running_pid():
+            print(f"using the local Neo4j already running at {server.uri}")
+            server = None
+        else:
+            seconds = server.start()
+            print(f"Neo4j ready at {server.uri} in {seconds:.1f}s")
+    try:
+
+        async def body(graph: Graph) -> None:
+            await _seed_into(graph, args.scale, args.seed, units_only=False)
+
+        asyncio.run(_with_graph(settings, body))
+        print(f"serving GraphQL at http://{settings.host}:{settings.port}/graphql")
+        return _serve(args, settings)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cds", description="Registry of Vietnam's digital-transformation (CĐS) network."
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    neo = sub.add_parser("neo4j", help="start, stop or check the local Neo4j (no Docker)")
+    neo.add_argument("action", choices=["start", "stop", "status"])
+    neo.set_defaults(func=_neo4j)
+
+    mig = sub.add_parser("migrate", help="apply schema migrations (constraints, indexes)")
+    mig.set_defaults(func=_migrate)
+
+    def scale_args(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument(
+            "--scale",
+            default="demo",
+            help="synthetic network size: demo (seconds), national (~100k teams), or a factor",
+        )
+        cmd.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed (fixed)")
+
+    sd = sub.add_parser("seed", help="load real units, the skeleton and the synthetic network")
+    scale_args(sd)
+    sd.add_argument("--units-only", action="store_true", help="real units and skeleton only")
+    sd.set_defaults(func=_seed)
+
+    def serve_args(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--host", default=None)
+        cmd.add_argument("--port", type=int, default=None)
+        cmd.add_argument("--workers", type=int, default=1)
+
+    sv = sub.add_parser("serve", help="serve the API (GraphQL at /graphql)")
+    serve_args(sv)
+    sv.set_defaults(func=_serve)
+
+    rn = sub.add_parser("run", help="local Neo4j + migrate + seed + serve, in one command")
+    scale_args(rn)
+    serve_args(rn)
+    rn.set_defaults(func=_run)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = get_settings()
+        result: int = args.func(args, settings)
+        return result
+    except (LocalNeo4jError, GraphUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:  # settings that do not validate
+        print(f"error: configuration: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Versioned, idempotent schema migrations, applied on start and by `cds migrate`.
+
+Each migration is a list of schema statements written with IF NOT EXISTS, so a half-applied
+migration (a crash between statements) or two processes starting together converge to the same
+schema. Applied versions are recorded as (:SchemaMigration {version}) nodes. Neo4j Community has
+no existence or node-key constraints: required fields are enforced by the graph/ modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import LiteralString
+
+from graph.db import Graph, Tx, run
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[LiteralString, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "natural keys: one uniqueness constraint per key",
+        (
+            "CREATE CONSTRAINT schema_migration_version IF NOT EXISTS "
+            "FOR (m:SchemaMigration) REQUIRE m.version IS UNIQUE",
+            "CREATE CONSTRAINT unit_key IF NOT EXISTS "
+            "FOR (u:AdministrativeUnit) REQUIRE u.key IS UNIQUE",
+            "CREATE CONSTRAINT unit_era_level_code IF NOT EXISTS "
+            "FOR (u:AdministrativeUnit) REQUIRE (u.era, u.level, u.code) IS UNIQUE",
+            "CREATE CONSTRAINT organisation_id IF NOT EXISTS "
+            "FOR (o:Organisation) REQUIRE o.id IS UNIQUE",
+            "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE",
+            "CREATE CONSTRAINT person_email IF NOT EXISTS "
+            "FOR (p:Person) REQUIRE p.email IS UNIQUE",
+            "CREATE CONSTRAINT focal_point_id IF NOT EXISTS "
+            "FOR (a:FocalPointAssignment) REQUIRE a.id IS UNIQUE",
+            "CREATE CONSTRAINT team_id IF NOT EXISTS "
+            "FOR (t:CommunityTechTeam) REQUIRE t.id IS UNIQUE",
+            "CREATE CONSTRAINT decision_id IF NOT EXISTS FOR (d:Decision) REQUIRE d.id IS UNIQUE",
+            "CREATE CONSTRAINT expert_id IF NOT EXISTS "
+            "FOR (e:ExpertProfile) REQUIRE e.id IS UNIQUE",
+            "CREATE CONSTRAINT network_id IF NOT EXISTS "
+            "FOR (n:ProvincialNetwork) REQUIRE n.id IS UNIQUE",
+        ),
+    ),
+    Migration(
+        2,
+        "lookup indexes used by the API",
+        (
+            "CREATE INDEX unit_level_era IF NOT EXISTS FOR (u:AdministrativeUnit) ON (u.level, u.era)",
+            "CREATE INDEX unit_code IF NOT EXISTS FOR (u:AdministrativeUnit) ON (u.code)",
+            "CREATE INDEX organisation_kind IF NOT EXISTS FOR (o:Organisation) ON (o.kind)",
+            "CREATE INDEX expert_status IF NOT EXISTS FOR (e:ExpertProfile) ON (e.status)",
+            "CREATE INDEX person_phone IF NOT EXISTS FOR (p:Person) ON (p.phone)",
+            "CREATE INDEX decision_number IF NOT EXISTS FOR (d:Decision) ON (d.number)",
+            "CREATE INDEX synthetic_marker IF NOT EXISTS FOR (n:Synthetic) ON (n.id)",
+        ),
+    ),
+    Migration(
+        3,
+        "diacritic-insensitive name search on folded keys (graph/text.py)",
+        (
+            # `whitespace`: no stop words, so folded Vietnamese syllables such as "an", "to"
+            # stay searchable (standard-folding would drop them).
+            "CREATE FULLTEXT INDEX search_keys IF NOT EXISTS "
+            "FOR (n:AdministrativeUnit|Organisation|CommunityTechTeam|Person|ExpertProfile) "
+            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+            "CREATE TEXT INDEX unit_search_key IF NOT EXISTS "
+            "FOR (u:AdministrativeUnit) ON (u.searchKey)",
+            "CREATE TEXT INDEX person_search_key IF NOT EXISTS FOR (p:Person) ON (p.searchKey)",
+        ),
+    ),
+)
+
+
+async def _applied(tx: Tx) -> list[int]:
+    records = await run(tx, "MATCH (m:SchemaMigration) RETURN m.version AS version")
+    return sorted(int(r["version"]) for r in records)
+
+
+async def _record(tx: Tx, version: int, description: str) -> None:
+    await run(
+        tx,
+        "MERGE (m:SchemaMigration {version: $version}) "
+        "ON CREATE SET m.description = $description, m.appliedAt = $now",
+        version=version,
+        description=description,
+        now=dt.datetime.now(dt.UTC),
+    )
+
+
+async def applied_versions(graph: Graph) -> list[int]:
+    return await graph.read(_applied)
+
+
+async def migrate(graph: Graph) -> list[int]:
+    """Apply what is missing, in order; return the versions applied now."""
+    done = set(await applied_versions(graph))
+    applied: list[int] = []
+    for migration in MIGRATIONS:
+        if migration.version in done:
+            continue
+        for statement in migration.statements:
+            await graph.schema(statement)
+        await graph.write(_record, migration.version, migration.description)
+        applied.append(migration.version)
+    # Index population is asynchronous: wait so the first search after start sees every name.
+    await graph.schema("CALL db.awaitIndexes(300)")
+    return applied
+
+
+def latest_version() -> int:
+    return MIGRATIONS[-1].version

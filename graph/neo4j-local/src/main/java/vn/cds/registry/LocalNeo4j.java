@@ -1,0 +1,64 @@
+package vn.cds.registry;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.HttpConnector;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.api.DatabaseManagementService;
+import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.io.ByteUnit;
+
+/**
+ * Starts Neo4j Community as a DBMS with Bolt on 127.0.0.1 only, for development and tests.
+ *
+ * <p>Usage: {@code LocalNeo4j <data-dir> <bolt-port> <password> [pagecache-mb]}. Prints
+ * {@code NEO4J_READY bolt://127.0.0.1:<port>} on stdout once Bolt accepts connections, and shuts
+ * the DBMS down cleanly on SIGTERM/SIGINT (the JVM runs the shutdown hook), so the store is never
+ * left needing recovery.
+ */
+public final class LocalNeo4j {
+    private LocalNeo4j() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3) {
+            System.err.println("usage: LocalNeo4j <data-dir> <bolt-port> <password> [pagecache-mb]");
+            System.exit(2);
+        }
+        Path home = Path.of(args[0]).toAbsolutePath();
+        int port = Integer.parseInt(args[1]);
+        String password = args[2];
+        long pageCacheMb = args.length > 3 ? Long.parseLong(args[3]) : 512;
+        Files.createDirectories(home);
+
+        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+                .setConfig(BoltConnector.enabled, true)
+                .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
+                .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
+                // Only Bolt: the HTTP API and browser are not part of this project's local stack.
+                .setConfig(HttpConnector.enabled, false)
+                .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
+                .build();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            dbms.shutdown();
+            stopped.countDown();
+        }, "neo4j-local-shutdown"));
+
+        // Embedded Community has no neo4j-admin set-initial-password; set it through the system
+        // database instead. The first start changes the default password, later starts re-apply
+        // the one given so a changed NEO4J_PASSWORD takes effect.
+        dbms.database("system").executeTransactionally(
+                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                Map.of("password", password));
+
+        System.out.println("NEO4J_READY bolt://127.0.0.1:" + port);
+        System.out.flush();
+        stopped.await();
+    }
+}

@@ -1,0 +1,74 @@
+"""The one settings object of the project, read from the environment (prefix ``CDS_``).
+
+It lives in the bottom layer so that ``graph/``, ``seed/`` and ``api/`` all read the same object
+without importing upward. ``NEO4J_URI`` / ``NEO4J_USER`` / ``NEO4J_PASSWORD`` / ``NEO4J_DATABASE``
+are also accepted without the prefix, because that is how Neo4j's own tools and images name them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_PASSWORD = "cds-local-dev"  # noqa: S105 - the local, loopback-only development server's password
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CDS_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # An external Neo4j (a server, a cluster through neo4j://, or Aura). When unset the project
+    # starts its own local Neo4j (graph/neo4j-local) and connects to that.
+    neo4j_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("CDS_NEO4J_URI", "NEO4J_URI")
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("CDS_NEO4J_USER", "NEO4J_USER")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(DEV_PASSWORD),
+        validation_alias=AliasChoices("CDS_NEO4J_PASSWORD", "NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = Field(
+        default="neo4j", validation_alias=AliasChoices("CDS_NEO4J_DATABASE", "NEO4J_DATABASE")
+    )
+
+    # The local Neo4j (used only when neo4j_uri is unset).
+    local_neo4j_port: int = 7687
+    local_neo4j_data: Path = REPO_ROOT / "var" / "neo4j"
+    local_neo4j_heap_mb: int = 1024
+    local_neo4j_pagecache_mb: int = 1024
+
+    # HTTP
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # GraphQL limits
+    page_size_default: int = 50
+    page_size_max: int = 500
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    introspection: bool = True
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_development(self) -> Settings:
+        if (
+            self.environment == "production"
+            and self.neo4j_password.get_secret_value() == DEV_PASSWORD
+        ):
+            raise ValueError(
+                "NEO4J_PASSWORD is the development default; set a real password in production"
+            )
+        return self
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,200 @@
+"""Load the real administrative units (seed/admin_units.py) and the organisational skeleton.
+
+One transaction per batch of rows with UNWIND; everything is MERGEd on natural keys, so seeding
+twice leaves the same graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from graph.db import Graph, Tx
+from graph.model import (
+    CENTRAL_UNIT_KEY,
+    MINISTRY_MERGER_DAY,
+    REFORM_DAY,
+    REFORM_LAST_LEGACY_DAY,
+    Era,
+    OrganisationKind,
+    UnitLevel,
+    unit_key,
+)
+from graph.organisations import OrganisationInput, upsert_organisations
+from graph.text import fold
+from graph.units import UnitInput, link_parents, upsert_successions, upsert_units
+from seed import admin_units
+
+T = TypeVar("T")
+_ONE_DAY = dt.timedelta(days=1)
+BATCH = 10_000
+NATIONAL_COORDINATOR_ID = "cuc-cds-quoc-gia"
+
+
+def batches(rows: Sequence[T], size: int = BATCH) -> Iterable[Sequence[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+async def write_batched(
+    graph: Graph,
+    work: Callable[[Tx, list[dict[str, Any]]], Awaitable[int]],
+    rows: Sequence[dict[str, Any]],
+    size: int = BATCH,
+) -> int:
+    """One write transaction per batch: a failed batch rolls back alone and is retried whole."""
+    total = 0
+    for chunk in batches(rows, size):
+        total += await graph.write(work, list(chunk))
+    return total
+
+
+def _era_bounds(era: Era) -> tuple[Any, Any]:
+    if era is Era.LEGACY:
+        return None, REFORM_LAST_LEGACY_DAY
+    if era is Era.CURRENT:
+        return REFORM_DAY, None
+    return None, None
+
+
+def _to_input(row: admin_units.UnitRow) -> UnitInput:
+    era, level = Era(row.era), UnitLevel(row.level)
+    if row.parent_code is not None:
+        parent_level = UnitLevel.DISTRICT if level is UnitLevel.COMMUNE and era is Era.LEGACY else (
+            UnitLevel.PROVINCE
+        )
+        parent_key: str | None = unit_key(era, parent_level, row.parent_code)
+    else:
+        parent_key = CENTRAL_UNIT_KEY
+    valid_from, valid_to = _era_bounds(era)
+    return UnitInput(
+        key=unit_key(era, level, row.code),
+        era=era,
+        level=level,
+        code=row.code,
+        name=row.name,
+        short_name=row.short_name,
+        unit_type=row.unit_type,
+        search_key=fold(row.name),
+        parent_key=parent_key,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        lat=row.lat,
+        lon=row.lon,
+        population=row.population,
+        area_km2=row.area_km2,
+    )
+
+
+def central_unit() -> UnitInput:
+    name = "Việt Nam"
+    return UnitInput(
+        key=CENTRAL_UNIT_KEY,
+        era=Era.NATIONAL,
+        level=UnitLevel.CENTRAL,
+        code="VN",
+        name=name,
+        short_name=name,
+        unit_type="trung ương",
+        search_key=fold(name),
+        parent_key=None,
+        valid_from=None,
+        valid_to=None,
+    )
+
+
+def unit_inputs() -> list[UnitInput]:
+    rows = [*admin_units.legacy_units(), *admin_units.current_units()]
+    return [central_unit(), *(_to_input(r) for r in rows)]
+
+
+def succession_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "legacyKey": unit_key(Era.LEGACY, UnitLevel(s.level), s.legacy_code),
+            "currentKey": unit_key(Era.CURRENT, UnitLevel(s.level), s.current_code),
+            "isDefault": s.is_default,
+            "share": s.share,
+        }
+        for s in admin_units.successions()
+    ]
+
+
+def skeleton_organisations() -> list[OrganisationInput]:
+    """The national coordinator, the ministries in charge, the provincial department in charge
+    of CĐS in each province (Sở TTTT before the merger, Sở KH&CN after the reform) and a
+    People's Committee in each current commune. Real institutions, named by rule from real units."""
+    central = CENTRAL_UNIT_KEY
+    orgs = [
+        OrganisationInput(
+            "bo-tttt", OrganisationKind.MINISTRY, "Bộ Thông tin và Truyền thông", central,
+            valid_to=MINISTRY_MERGER_DAY - _ONE_DAY, successor_id="bo-khcn",
+        ),
+        OrganisationInput(
+            "bo-khcn", OrganisationKind.MINISTRY, "Bộ Khoa học và Công nghệ", central
+        ),
+        OrganisationInput(
+            NATIONAL_COORDINATOR_ID, OrganisationKind.NATIONAL_COORDINATOR,
+            "Cục Chuyển đổi số quốc gia", central, parent_id="bo-khcn",
+        ),
+    ]
+    default_successor = {
+        s.legacy_code: s.current_code
+        for s in admin_units.successions()
+        if s.level == "PROVINCE" and s.is_default
+    }
+    for p in admin_units.legacy_units():
+        if p.level != "PROVINCE":
+            continue
+        orgs.append(
+            OrganisationInput(
+                f"so-tttt-{p.code}", OrganisationKind.PROVINCIAL_CDS_DEPARTMENT,
+                f"Sở Thông tin và Truyền thông {p.short_name}",
+                unit_key(Era.LEGACY, UnitLevel.PROVINCE, p.code),
+                valid_to=MINISTRY_MERGER_DAY - _ONE_DAY,
+                successor_id=f"so-khcn-{default_successor[p.code]}"
+                if p.code in default_successor else None,
+            )
+        )
+    for u in admin_units.current_units():
+        key = unit_key(Era.CURRENT, UnitLevel(u.level), u.code)
+        if u.level == "PROVINCE":
+            orgs.append(
+                OrganisationInput(
+                    f"so-khcn-{u.code}", OrganisationKind.PROVINCIAL_CDS_DEPARTMENT,
+                    f"Sở Khoa học và Công nghệ {u.short_name}", key, valid_from=REFORM_DAY,
+                )
+            )
+        else:
+            orgs.append(
+                OrganisationInput(
+                    f"ubnd-xa-{u.code}", OrganisationKind.COMMUNE_PEOPLES_COMMITTEE,
+                    f"Ủy ban nhân dân {u.name}", key, valid_from=REFORM_DAY,
+                )
+            )
+    # Successors are linked by MERGE after every row of a batch is in, so the Sở KH&CN must be
+    # written first: order current before legacy.
+    return sorted(orgs, key=lambda o: o.successor_id is not None)
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    units: int
+    part_of: int
+    successions: int
+    organisations: int
+    seconds: float
+
+
+async def seed_units(graph: Graph) -> SeedReport:
+    began = time.perf_counter()
+    units = [u.as_param() for u in unit_inputs()]
+    n_units = await write_batched(graph, upsert_units, units)
+    n_part_of = await write_batched(graph, link_parents, units)
+    n_succ = await write_batched(graph, upsert_successions, succession_rows())
+    orgs = [o.as_param() for o in skeleton_organisations()]
+    n_orgs = await write_batched(graph, upsert_organisations, orgs)
+    return SeedReport(n_units, n_part_of, n_succ, n_orgs, time.perf_counter() - began)
