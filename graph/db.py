@@ -76,7 +76,9 @@ class Graph:
         async with self.driver.session(database=self.database) as session:
             return await session.execute_write(work, *args, **kwargs)
 
-    async def schema(self, statement: LiteralString, params: Mapping[str, Any] | None = None) -> None:
+    async def schema(
+        self, statement: LiteralString, params: Mapping[str, Any] | None = None
+    ) -> None:
         """Schema statements (constraints, indexes) cannot share a transaction with writes."""
         async with self.driver.session(database=self.database) as session:
             result = await session.run(statement, dict(params or {}))

@@ -36,8 +36,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE CONSTRAINT organisation_id IF NOT EXISTS "
             "FOR (o:Organisation) REQUIRE o.id IS UNIQUE",
             "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE",
-            "CREATE CONSTRAINT person_email IF NOT EXISTS "
-            "FOR (p:Person) REQUIRE p.email IS UNIQUE",
+            "CREATE CONSTRAINT person_email IF NOT EXISTS FOR (p:Person) REQUIRE p.email IS UNIQUE",
             "CREATE CONSTRAINT focal_point_id IF NOT EXISTS "
             "FOR (a:FocalPointAssignment) REQUIRE a.id IS UNIQUE",
             "CREATE CONSTRAINT team_id IF NOT EXISTS "

@@ -76,3 +76,32 @@ async def upsert_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
         rows=rows,
     )
     return int(records[0]["n"])
+
+
+async def create_organisation(tx: Tx, org: OrganisationInput) -> str:
+    """Create one organisation; an existing id is a conflict, never an overwrite."""
+    from neo4j.exceptions import ConstraintError
+
+    from graph.errors import AlreadyExists
+
+    try:
+        await _insert_organisation(tx, org.as_param())
+    except ConstraintError:
+        raise AlreadyExists("Organisation", org.id) from None
+    return org.id
+
+
+async def _insert_organisation(tx: Tx, row: dict[str, Any]) -> None:
+    await run(
+        tx,
+        """
+        CREATE (o:Organisation {id: $row.id})
+        SET o.kind = $row.kind, o.name = $row.name, o.searchKey = $row.searchKey,
+            o.validFrom = $row.validFrom, o.validTo = $row.validTo,
+            o.totalStaff = $row.totalStaff, o.cdsStaff = $row.cdsStaff, o.synthetic = $row.synthetic
+        WITH o
+        OPTIONAL MATCH (u:AdministrativeUnit {key: $row.unitKey})
+        FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | MERGE (o)-[:LOCATED_IN]->(u))
+        """,
+        row=row,
+    )

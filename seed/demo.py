@@ -9,6 +9,7 @@ from graph.db import Graph
 
 DEMO_SEED = 20251
 
+
 @dataclass(frozen=True)
 class DemoReport:
     def summary(self) -> str:

@@ -63,8 +63,10 @@ def _era_bounds(era: Era) -> tuple[Any, Any]:
 def _to_input(row: admin_units.UnitRow) -> UnitInput:
     era, level = Era(row.era), UnitLevel(row.level)
     if row.parent_code is not None:
-        parent_level = UnitLevel.DISTRICT if level is UnitLevel.COMMUNE and era is Era.LEGACY else (
-            UnitLevel.PROVINCE
+        parent_level = (
+            UnitLevel.DISTRICT
+            if level is UnitLevel.COMMUNE and era is Era.LEGACY
+            else (UnitLevel.PROVINCE)
         )
         parent_key: str | None = unit_key(era, parent_level, row.parent_code)
     else:
@@ -130,15 +132,22 @@ def skeleton_organisations() -> list[OrganisationInput]:
     central = CENTRAL_UNIT_KEY
     orgs = [
         OrganisationInput(
-            "bo-tttt", OrganisationKind.MINISTRY, "Bộ Thông tin và Truyền thông", central,
-            valid_to=MINISTRY_MERGER_DAY - _ONE_DAY, successor_id="bo-khcn",
+            "bo-tttt",
+            OrganisationKind.MINISTRY,
+            "Bộ Thông tin và Truyền thông",
+            central,
+            valid_to=MINISTRY_MERGER_DAY - _ONE_DAY,
+            successor_id="bo-khcn",
         ),
         OrganisationInput(
             "bo-khcn", OrganisationKind.MINISTRY, "Bộ Khoa học và Công nghệ", central
         ),
         OrganisationInput(
-            NATIONAL_COORDINATOR_ID, OrganisationKind.NATIONAL_COORDINATOR,
-            "Cục Chuyển đổi số quốc gia", central, parent_id="bo-khcn",
+            NATIONAL_COORDINATOR_ID,
+            OrganisationKind.NATIONAL_COORDINATOR,
+            "Cục Chuyển đổi số quốc gia",
+            central,
+            parent_id="bo-khcn",
         ),
     ]
     default_successor = {
@@ -151,12 +160,14 @@ def skeleton_organisations() -> list[OrganisationInput]:
             continue
         orgs.append(
             OrganisationInput(
-                f"so-tttt-{p.code}", OrganisationKind.PROVINCIAL_CDS_DEPARTMENT,
+                f"so-tttt-{p.code}",
+                OrganisationKind.PROVINCIAL_CDS_DEPARTMENT,
                 f"Sở Thông tin và Truyền thông {p.short_name}",
                 unit_key(Era.LEGACY, UnitLevel.PROVINCE, p.code),
                 valid_to=MINISTRY_MERGER_DAY - _ONE_DAY,
                 successor_id=f"so-khcn-{default_successor[p.code]}"
-                if p.code in default_successor else None,
+                if p.code in default_successor
+                else None,
             )
         )
     for u in admin_units.current_units():
@@ -164,15 +175,21 @@ def skeleton_organisations() -> list[OrganisationInput]:
         if u.level == "PROVINCE":
             orgs.append(
                 OrganisationInput(
-                    f"so-khcn-{u.code}", OrganisationKind.PROVINCIAL_CDS_DEPARTMENT,
-                    f"Sở Khoa học và Công nghệ {u.short_name}", key, valid_from=REFORM_DAY,
+                    f"so-khcn-{u.code}",
+                    OrganisationKind.PROVINCIAL_CDS_DEPARTMENT,
+                    f"Sở Khoa học và Công nghệ {u.short_name}",
+                    key,
+                    valid_from=REFORM_DAY,
                 )
             )
         else:
             orgs.append(
                 OrganisationInput(
-                    f"ubnd-xa-{u.code}", OrganisationKind.COMMUNE_PEOPLES_COMMITTEE,
-                    f"Ủy ban nhân dân {u.name}", key, valid_from=REFORM_DAY,
+                    f"ubnd-xa-{u.code}",
+                    OrganisationKind.COMMUNE_PEOPLES_COMMITTEE,
+                    f"Ủy ban nhân dân {u.name}",
+                    key,
+                    valid_from=REFORM_DAY,
                 )
             )
     # Successors are linked by MERGE after every row of a batch is in, so the Sở KH&CN must be

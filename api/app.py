@@ -1,0 +1,85 @@
+"""The FastAPI application: one driver per process made in the lifespan, GraphQL at /graphql,
+health at /healthz and /readyz."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+
+from api.context import Context, Viewer
+from api.loaders import Loaders
+from api.schema import build_schema
+from graph.connection import open_graph
+from graph.db import Graph
+from graph.migrations import applied_versions, latest_version, migrate
+from graph.settings import Settings, get_settings
+
+log = logging.getLogger("cds.api")
+
+
+def _graph(request: Request) -> Graph:
+    graph: Graph = request.app.state.graph
+    return graph
+
+
+async def get_context(request: Request, graph: Graph = Depends(_graph)) -> Context:
+    settings: Settings = request.app.state.settings
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+    return Context(
+        graph=graph,
+        settings=settings,
+        viewer=Viewer(),
+        loaders=Loaders(graph),
+        request_id=request_id,
+    )
+
+
+def create_app(settings: Settings | None = None, graph: Graph | None = None) -> FastAPI:
+    """The app; tests pass a connected ``graph``, otherwise the lifespan opens one."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = graph is None
+        app.state.graph = graph or await open_graph(settings)
+        app.state.settings = settings
+        if own:
+            await migrate(app.state.graph)
+        try:
+            yield
+        finally:
+            if own:
+                await app.state.graph.close()
+
+    app = FastAPI(title="CĐS network registry", lifespan=lifespan)
+    # Set now too: in-process test clients (httpx ASGITransport) do not run the lifespan.
+    app.state.settings = settings
+    if graph is not None:
+        app.state.graph = graph
+    router: GraphQLRouter[Context, None] = GraphQLRouter(
+        build_schema(settings), context_getter=get_context, graphql_ide=None
+    )
+    app.include_router(router, prefix="/graphql")
+
+    @app.get("/healthz", summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", summary="Neo4j is reachable and the schema is migrated")
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            versions = await applied_versions(_graph(request))
+        except Exception:  # any driver failure means not ready; the reason goes to the log
+            log.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable", "reason": "neo4j"}, status_code=503)
+        if not versions or max(versions) < latest_version():
+            return JSONResponse({"status": "migrating"}, status_code=503)
+        return JSONResponse({"status": "ready", "schemaVersion": max(versions)})
+
+    return app

@@ -1,0 +1,65 @@
+"""The typed per-request context: the graph, settings, the viewer and this request's DataLoaders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from fastapi import Request
+from strawberry.fastapi import BaseContext
+
+from api.loaders import Loaders
+from graph.db import Graph
+from graph.errors import InvalidInput
+from graph.settings import Settings
+
+
+class Role(StrEnum):
+    ANONYMOUS = "ANONYMOUS"
+    NATIONAL_COORDINATOR = "NATIONAL_COORDINATOR"
+    PROVINCIAL_COORDINATOR = "PROVINCIAL_COORDINATOR"
+    COMMUNE_OFFICER = "COMMUNE_OFFICER"
+    ORGANISATION_ADMIN = "ORGANISATION_ADMIN"
+    EXPERT = "EXPERT"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking. Anonymous callers read non-personal data only."""
+
+    subject: str | None = None
+    role: Role = Role.ANONYMOUS
+
+    @property
+    def sees_people(self) -> bool:
+        """Names of team members and focal points are personal data: coordinators only."""
+        return self.role is Role.NATIONAL_COORDINATOR
+
+
+@dataclass
+class Context(BaseContext):
+    graph: Graph
+    settings: Settings
+    viewer: Viewer
+    loaders: Loaders
+    request_id: str
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def page_size(self, first: int | None) -> int:
+        """Default 50, at most the configured maximum (500): a bigger ask is an error, not a
+        silent truncation, so a client never believes it has everything when it has not."""
+        size = self.settings.page_size_default if first is None else first
+        if size < 0:
+            raise InvalidInput("first", "must not be negative")
+        if size > self.settings.page_size_max:
+            raise InvalidInput("first", f"at most {self.settings.page_size_max} items per page")
+        return size
+
+    def day(self, as_of: dt.date | None) -> dt.date:
+        return as_of or self.today
+
+
+def request_state(request: Request) -> dict[str, Any]:
+    return request.state._state  # type: ignore[no-any-return]

@@ -1,0 +1,95 @@
+"""Per-request DataLoaders: every nested field loads through one of these, so a nested query
+costs one round trip per field *level*, never one per item.
+
+Keys that carry arguments (a page size, a cursor, a date) are grouped by those arguments: one
+query per distinct argument set, and a query text has a fixed number of those.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, Generic, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from graph import units
+from graph.db import Graph, Tx
+from graph.units import Page, SuccessionRecord, UnitRecord
+
+V = TypeVar("V")
+A = TypeVar("A", bound=Hashable)
+
+
+def simple_loader(
+    graph: Graph, fetch: Callable[[Tx, list[str]], Awaitable[dict[str, V]]], default: V
+) -> DataLoader[str, V]:
+    async def load(keys: list[str]) -> list[V]:
+        found = await graph.read(fetch, keys)
+        return [found.get(k, default) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class GroupedLoader(Generic[A, V]):
+    """A DataLoader over (key, args) that batches all keys sharing the same args into one query."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        fetch: Callable[[Tx, list[str], A], Awaitable[dict[str, V]]],
+        default: Callable[[], V],
+    ) -> None:
+        async def load(pairs: list[tuple[str, A]]) -> list[V]:
+            by_args: dict[A, list[str]] = defaultdict(list)
+            for key, args in pairs:
+                by_args[args].append(key)
+            found: dict[tuple[str, A], V] = {}
+            for args, keys in by_args.items():
+                result = await graph.read(fetch, keys, args)
+                found.update({(k, args): v for k, v in result.items()})
+            return [found.get(pair, default()) for pair in pairs]
+
+        self.loader: DataLoader[tuple[str, A], V] = DataLoader(load_fn=load)
+
+    async def load(self, key: str, args: A) -> V:
+        return await self.loader.load((key, args))
+
+
+async def _children(tx: Tx, keys: list[str], args: tuple[int, str | None]) -> dict[str, Page]:
+    return await units.children_pages(tx, keys, args[0], args[1])
+
+
+async def _successors(tx: Tx, keys: list[str]) -> dict[str, list[SuccessionRecord]]:
+    return await units.successions_of(tx, keys, forward=True)
+
+
+async def _predecessors(tx: Tx, keys: list[str]) -> dict[str, list[SuccessionRecord]]:
+    return await units.successions_of(tx, keys, forward=False)
+
+
+def _empty_page() -> Page:
+    return Page([], 0, False)
+
+
+class Loaders:
+    """Made fresh for each request: caches never outlive it, so no one sees stale or
+    someone else's data."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.unit: DataLoader[str, UnitRecord | None] = simple_loader(
+            graph, units.units_by_keys, None
+        )
+        self.parent: DataLoader[str, UnitRecord | None] = simple_loader(
+            graph, units.parents_of, None
+        )
+        self.successors: DataLoader[str, list[SuccessionRecord]] = simple_loader(
+            graph, _successors, []
+        )
+        self.predecessors: DataLoader[str, list[SuccessionRecord]] = simple_loader(
+            graph, _predecessors, []
+        )
+        self.children: GroupedLoader[tuple[int, str | None], Page] = GroupedLoader(
+            graph, _children, _empty_page
+        )
+        self.extra: dict[str, Any] = {}

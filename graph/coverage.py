@@ -1,0 +1,230 @@
+"""Coverage of the network: per child unit of a scope, on a date, in one aggregate query.
+
+"Where does the network not reach yet?" is answered by counting, for the units valid on the date:
+communes, communes with an active community tech team, teams, active members (as distinct
+people and as memberships), organisations, agencies that must name a focal point and those that
+have an active one, reported headcounts, and verified experts.
+
+Places of a row: the row unit and every unit below it (PART_OF*0..2). With ``in_current_units``
+on a legacy date, a current row takes the legacy units whose *default* successor it is, with
+everything below them: legacy provinces merged whole, so province rows are exact; a split commune
+is counted entirely in its default successor (the package's choice), never divided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.db import Tx, run
+from graph.model import AGENCY_KINDS, Era, UnitLevel
+from graph.units import UnitRecord, unit_from_map
+
+# The metrics of one list of places, shared by the rows and the scope totals so both count the
+# same way. Every subquery starts from the places and follows relationships inward.
+_METRICS: LiteralString = """
+CALL (places) {
+  UNWIND places AS u
+  WITH u WHERE u.level = 'COMMUNE'
+  RETURN count(u) AS communes
+}
+CALL (places) {
+  UNWIND places AS u
+  MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u)
+  WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d)
+  OPTIONAL MATCH (p:Person)-[m:MEMBER_OF]->(t)
+  WHERE m.since <= $d AND (m.until IS NULL OR m.until >= $d)
+  RETURN count(DISTINCT u) AS communesWithTeam, count(DISTINCT t) AS teams,
+         count(m) AS memberships, count(DISTINCT p) AS people
+}
+CALL (places) {
+  UNWIND places AS u
+  MATCH (o:Organisation)-[:LOCATED_IN]->(u)
+  WHERE (o.validFrom IS NULL OR o.validFrom <= $d) AND (o.validTo IS NULL OR o.validTo >= $d)
+  WITH DISTINCT o
+  WITH o, o.kind IN $agencyKinds AS agency
+  WITH o, agency, agency AND EXISTS {
+    MATCH (o)<-[:AT]-(a:FocalPointAssignment)
+    WHERE a.since <= $d AND (a.until IS NULL OR a.until >= $d)
+  } AS covered,
+  o.totalStaff IS NOT NULL AND o.cdsStaff IS NOT NULL AS reporting
+  RETURN count(o) AS organisations,
+         sum(CASE WHEN agency THEN 1 ELSE 0 END) AS agencies,
+         sum(CASE WHEN covered THEN 1 ELSE 0 END) AS agenciesWithFocalPoint,
+         sum(CASE WHEN reporting THEN o.totalStaff ELSE 0 END) AS reportedStaff,
+         sum(CASE WHEN reporting THEN o.cdsStaff ELSE 0 END) AS reportedCdsStaff
+}
+CALL (places) {
+  UNWIND places AS u
+  MATCH (e:ExpertProfile)-[:LOCATED_IN]->(u)
+  WHERE e.status = 'VERIFIED' AND (e.verifiedAt IS NULL OR date(e.verifiedAt) <= $d)
+  RETURN count(DISTINCT e) AS experts
+}
+"""
+
+_RETURN_METRICS: LiteralString = """
+{communes: communes, communesWithTeam: communesWithTeam, teams: teams,
+ memberships: memberships, people: people, organisations: organisations,
+ agencies: agencies, agenciesWithFocalPoint: agenciesWithFocalPoint,
+ reportedStaff: reportedStaff, reportedCdsStaff: reportedCdsStaff, experts: experts}
+"""
+
+_UNIT_MAP: LiteralString = "row {.key, .era, .level, .code, .name, .shortName, .type, .lat, .lon, .validFrom, .validTo, .areaKm2, .population}"
+
+# Rows in the unit's own era: the children valid on the date and everything below them.
+_NATIVE_ROWS: LiteralString = """
+MATCH (scope:AdministrativeUnit {key: $scopeKey})
+OPTIONAL MATCH (row:AdministrativeUnit)-[:PART_OF]->(scope)
+WHERE (row.validFrom IS NULL OR row.validFrom <= $d) AND (row.validTo IS NULL OR row.validTo >= $d)
+WITH scope, row
+CALL (row) {
+  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..2]->(row)
+  RETURN collect(u) AS places
+}
+"""
+
+# Rows in today's units for a legacy date: each current row gathers the legacy units whose
+# default successor it is, and what lies below them.
+_MAPPED_ROWS: LiteralString = """
+MATCH (scope:AdministrativeUnit {key: $scopeKey})
+OPTIONAL MATCH (row:AdministrativeUnit)-[:PART_OF]->(scope)
+WHERE row.era = 'CURRENT'
+WITH scope, row
+CALL (row) {
+  OPTIONAL MATCH (l:AdministrativeUnit)-[:SUCCEEDED_BY {isDefault: true}]->(row)
+  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..2]->(l)
+  WHERE (u.validFrom IS NULL OR u.validFrom <= $d) AND (u.validTo IS NULL OR u.validTo >= $d)
+  RETURN collect(u) AS places
+}
+"""
+_VALID: LiteralString = (
+    "(u.validFrom IS NULL OR u.validFrom <= $d) AND (u.validTo IS NULL OR u.validTo >= $d)"
+)
+
+# The scope's own places for its totals: itself and everything below it, so organisations at
+# the scope's level (ministries, a Sở) count in the totals though in no row.
+_NATIVE_SCOPE: LiteralString = (
+    """
+CALL (scope) {
+  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..3]->(scope)
+  WHERE """
+    + _VALID
+    + """
+  RETURN collect(DISTINCT u) AS places
+}
+"""
+)
+
+_MAPPED_SCOPE: LiteralString = (
+    """
+CALL (scope, rows) {
+  OPTIONAL MATCH (l:AdministrativeUnit)-[:SUCCEEDED_BY {isDefault: true}]->(scope)
+  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..2]->(l)
+  WHERE """
+    + _VALID
+    + """
+  WITH scope, rows, collect(u) AS legacyPlaces
+  UNWIND [scope] + legacyPlaces + reduce(acc = [], r IN rows | acc + r.places) AS x
+  RETURN collect(DISTINCT x) AS places
+}
+"""
+)
+
+
+def _query(rows: LiteralString, scope: LiteralString) -> LiteralString:
+    return (
+        rows
+        + _METRICS
+        + "WITH scope, collect({row: "
+        + _UNIT_MAP
+        + ", metrics: "
+        + _RETURN_METRICS
+        + ", places: places}) AS rows\n"
+        + scope
+        + _METRICS
+        + "RETURN [r IN rows WHERE r.row.key IS NOT NULL | r {.row, .metrics}] AS rows, "
+        + _RETURN_METRICS
+        + " AS totals"
+    )
+
+
+NATIVE_QUERY: LiteralString = _query(_NATIVE_ROWS, _NATIVE_SCOPE)
+MAPPED_QUERY: LiteralString = _query(_MAPPED_ROWS, _MAPPED_SCOPE)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageMetrics:
+    communes: int
+    communes_with_team: int
+    teams: int
+    memberships: int
+    people: int
+    organisations: int
+    agencies: int
+    agencies_with_focal_point: int
+    reported_staff: int
+    reported_cds_staff: int
+    experts: int
+
+    @staticmethod
+    def from_map(m: dict[str, Any]) -> CoverageMetrics:
+        return CoverageMetrics(
+            communes=int(m["communes"]),
+            communes_with_team=int(m["communesWithTeam"]),
+            teams=int(m["teams"]),
+            memberships=int(m["memberships"]),
+            people=int(m["people"]),
+            organisations=int(m["organisations"]),
+            agencies=int(m["agencies"]),
+            agencies_with_focal_point=int(m["agenciesWithFocalPoint"]),
+            reported_staff=int(m["reportedStaff"]),
+            reported_cds_staff=int(m["reportedCdsStaff"]),
+            experts=int(m["experts"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    unit: UnitRecord
+    metrics: CoverageMetrics
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    scope_key: str
+    as_of: dt.date
+    in_current_units: bool
+    rows: list[CoverageRow]
+    totals: CoverageMetrics
+
+
+async def coverage(tx: Tx, scope_key: str, as_of: dt.date, *, in_current_units: bool) -> Coverage:
+    """One aggregate query. ``scope_key`` must name a unit valid in the era the rows are drawn
+    from (a current unit when ``in_current_units``); the caller resolves codes and dates."""
+    query = MAPPED_QUERY if in_current_units else NATIVE_QUERY
+    records = await run(
+        tx, query, scopeKey=scope_key, d=as_of, agencyKinds=[k.value for k in AGENCY_KINDS]
+    )
+    record = records[0]
+    rows = [
+        CoverageRow(unit_from_map(r["row"]), CoverageMetrics.from_map(r["metrics"]))
+        for r in record["rows"]
+    ]
+    rows.sort(key=lambda r: r.unit.code)
+    return Coverage(
+        scope_key, as_of, in_current_units, rows, CoverageMetrics.from_map(record["totals"])
+    )
+
+
+def era_on(day: dt.date) -> Era:
+    from graph.model import REFORM_DAY
+
+    return Era.CURRENT if day >= REFORM_DAY else Era.LEGACY
+
+
+ROW_LEVELS: dict[UnitLevel, UnitLevel] = {
+    UnitLevel.CENTRAL: UnitLevel.PROVINCE,
+    UnitLevel.PROVINCE: UnitLevel.COMMUNE,
+    UnitLevel.DISTRICT: UnitLevel.COMMUNE,
+}

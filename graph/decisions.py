@@ -1,0 +1,69 @@
+"""Decisions (quyết định) that establish teams, assign focal points and set up provincial networks.
+
+Also home of ``unwind``, the one shape every bulk writer of the aggregates shares: a single
+parameterised ``UNWIND $rows`` statement whose ``RETURN count(*) AS n`` says how many rows found
+all their endpoints. Writers MATCH the endpoints before they MERGE, so a row whose endpoint is
+missing writes nothing and the caller sees it in the count instead of getting a half-linked node.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.db import Tx, run
+from graph.model import DecisionKind
+
+
+def require(condition: bool, message: str) -> None:
+    """Community has no existence constraints: writers check required fields before any Cypher."""
+    if not condition:
+        raise ValueError(message)
+
+
+async def unwind(tx: Tx, query: LiteralString, rows: list[dict[str, Any]]) -> int:
+    """Run one ``UNWIND $rows AS row … RETURN count(*) AS n`` statement; return n."""
+    records = await run(tx, query, rows=rows)
+    return int(records[0]["n"]) if records else 0
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInput:
+    id: str
+    kind: DecisionKind
+    number: str  # as printed on the decision, e.g. "123/QĐ-UBND"
+    date: dt.date
+    issuer_id: str  # the Organisation that signed it
+    synthetic: bool = False
+
+    def __post_init__(self) -> None:
+        require(bool(self.id and self.number and self.issuer_id), f"decision {self.id!r}: empty")
+
+    def as_param(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "number": self.number,
+            "date": self.date,
+            "issuerId": self.issuer_id,
+            "synthetic": self.synthetic,
+        }
+
+
+async def upsert_decisions(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """MERGE decisions by id and link each to its issuer; returns the rows whose issuer exists."""
+    return await unwind(
+        tx,
+        """
+        UNWIND $rows AS row
+        MATCH (o:Organisation {id: row.issuerId})
+        MERGE (d:Decision {id: row.id})
+        SET d.kind = row.kind, d.number = row.number, d.date = row.date,
+            d.synthetic = row.synthetic
+        FOREACH (_ IN CASE WHEN row.synthetic THEN [1] ELSE [] END | SET d:Synthetic)
+        MERGE (d)-[:ISSUED_BY]->(o)
+        RETURN count(*) AS n
+        """,
+        rows,
+    )

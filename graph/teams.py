@@ -1,0 +1,115 @@
+"""Community digital technology teams (Tổ Công nghệ số cộng đồng) and their members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from graph.db import Tx
+from graph.decisions import require, unwind
+from graph.model import HomeAffiliation, TeamLevel, TeamRole, VillageKind
+from graph.text import clean_name, fold
+
+
+@dataclass(frozen=True, slots=True)
+class TeamInput:
+    id: str
+    name: str
+    level: TeamLevel
+    unit_key: str  # the commune it operates in
+    decision_id: str  # the decision that established it
+    since: dt.date
+    until: dt.date | None = None
+    village_name: str | None = None  # "Thôn Đông"; only for VILLAGE teams
+    village_kind: VillageKind | None = None
+    synthetic: bool = False
+
+    def __post_init__(self) -> None:
+        require(bool(self.id and self.name.strip()), f"team {self.id!r}: id and name")
+        require(bool(self.unit_key and self.decision_id), f"team {self.id!r}: unit and decision")
+        require(self.until is None or self.until >= self.since, f"team {self.id!r}: until < since")
+        require(
+            (self.level is TeamLevel.VILLAGE) == (self.village_kind is not None),
+            f"team {self.id!r}: a village kind exactly when the level is VILLAGE",
+        )
+
+    def as_param(self) -> dict[str, Any]:
+        name = clean_name(self.name)
+        return {
+            "id": self.id,
+            "name": name,
+            "searchKey": fold(name),
+            "level": self.level.value,
+            "unitKey": self.unit_key,
+            "decisionId": self.decision_id,
+            "since": self.since,
+            "until": self.until,
+            "villageName": clean_name(self.village_name) if self.village_name else None,
+            "villageKind": self.village_kind.value if self.village_kind else None,
+            "synthetic": self.synthetic,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipInput:
+    person_id: str
+    team_id: str
+    role: TeamRole
+    since: dt.date
+    until: dt.date | None
+    home_affiliation: HomeAffiliation
+
+    def __post_init__(self) -> None:
+        require(
+            self.until is None or self.until >= self.since,
+            f"membership {self.person_id!r} in {self.team_id!r}: until < since",
+        )
+
+    def as_param(self) -> dict[str, Any]:
+        return {
+            "personId": self.person_id,
+            "teamId": self.team_id,
+            "role": self.role.value,
+            "since": self.since,
+            "until": self.until,
+            "homeAffiliation": self.home_affiliation.value,
+        }
+
+
+async def upsert_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """MERGE teams by id with their commune and establishing decision (both must exist)."""
+    return await unwind(
+        tx,
+        """
+        UNWIND $rows AS row
+        MATCH (u:AdministrativeUnit {key: row.unitKey})
+        MATCH (d:Decision {id: row.decisionId})
+        MERGE (t:CommunityTechTeam {id: row.id})
+        SET t.name = row.name, t.searchKey = row.searchKey, t.level = row.level,
+            t.villageName = row.villageName, t.villageKind = row.villageKind,
+            t.since = row.since, t.until = row.until, t.synthetic = row.synthetic
+        FOREACH (_ IN CASE WHEN row.synthetic THEN [1] ELSE [] END | SET t:Synthetic)
+        MERGE (t)-[:OPERATES_IN]->(u)
+        MERGE (t)-[:ESTABLISHED_BY]->(d)
+        RETURN count(*) AS n
+        """,
+        rows,
+    )
+
+
+async def upsert_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """One MEMBER_OF per (person, team), its properties (re)set: ending sets ``until``."""
+    return await unwind(
+        tx,
+        """
+        UNWIND $rows AS row
+        MATCH (p:Person {id: row.personId})
+        MATCH (t:CommunityTechTeam {id: row.teamId})
+        MERGE (p)-[m:MEMBER_OF]->(t)
+        SET m.role = row.role, m.since = row.since, m.until = row.until,
+            m.homeAffiliation = row.homeAffiliation
+        RETURN count(*) AS n
+        """,
+        rows,
+    )

@@ -1,0 +1,74 @@
+"""The test session's real Neo4j: started once (local, on a free port, in a temporary store)
+unless NEO4J_URI points at one; migrated and seeded with the real units and the small synthetic
+network once. Tests read that shared graph; tests that write clean up what they create."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from api.app import create_app
+from graph.db import Graph, connect
+from graph.local_neo4j import LocalNeo4j, free_port
+from graph.migrations import migrate
+from graph.settings import Settings
+from seed.demo import DEMO_SEED, generate_and_load
+from seed.units import seed_units
+
+TEST_PASSWORD = "cds-test-password"
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[tuple[str, str]]:
+    """(uri, password) of the session's server."""
+    if uri := os.environ.get("NEO4J_URI"):
+        yield uri, os.environ.get("NEO4J_PASSWORD", "")
+        return
+    with tempfile.TemporaryDirectory(prefix="cds-neo4j-") as store:
+        server = LocalNeo4j(
+            data_dir=Path(store), port=free_port(), password=TEST_PASSWORD, pagecache_mb=256
+        )
+        server.start()
+        try:
+            yield server.uri, TEST_PASSWORD
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(neo4j_server: tuple[str, str]) -> Settings:
+    uri, password = neo4j_server
+    return Settings(
+        environment="test",
+        neo4j_uri=uri,
+        neo4j_password=password,  # type: ignore[arg-type]
+    )
+
+
+@pytest_asyncio.fixture(scope="session")
+async def graph(settings: Settings) -> AsyncIterator[Graph]:
+    g = await connect(
+        settings.neo4j_uri or "",
+        settings.neo4j_user,
+        settings.neo4j_password.get_secret_value(),
+        settings.neo4j_database,
+    )
+    await migrate(g)
+    await seed_units(g)
+    await generate_and_load(g, 1.0, seed=DEMO_SEED, progress=lambda _: None)
+    yield g
+    await g.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def client(graph: Graph, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, graph)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
