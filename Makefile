@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint format typecheck schema seed bench neo4j-start neo4j-stop clean
+.PHONY: run test setup graphiql lint format typecheck schema seed bench neo4j-start neo4j-stop clean
 
 # A venv in the repo (ignored by git); packages come from pip's cache (~/.cache/pip) and Neo4j's
 # jars from Maven's (~/.m2), so a second clone sets up in seconds.
@@ -16,8 +16,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# GraphiQL's JS + CSS, bundled from web/graphiql and served by the app itself (no CDN); rebuilt when
+# missing or older than its sources. npm's packages come from its cache (~/.npm).
+GRAPHIQL_SRC := $(wildcard web/graphiql/*.json web/graphiql/*.ts web/graphiql/*.tsx)
+api/static/graphiql/graphiql.js: $(GRAPHIQL_SRC)
+	cd web/graphiql && npm ci --no-audit --no-fund && npm run build
+	touch $@
+
+graphiql: api/static/graphiql/graphiql.js
+
 ## Start the local Neo4j, migrate, seed real units + the synthetic demo network, serve :8000.
-run: $(STAMP)
+run: $(STAMP) graphiql
 	$(VENV)/bin/cds run
 
 ## Lint, type-check, and run every test against a real local Neo4j started for the session.
@@ -39,7 +48,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 schema: $(STAMP)
-	$(VENV)/bin/strawberry export-schema api.schema:schema --output schema.graphql
+	$(PY) -c 'from pathlib import Path; from api.schema import schema; Path("schema.graphql").write_text(str(schema) + "\n")'
 
 seed: $(STAMP)
 	$(VENV)/bin/cds seed
@@ -55,4 +64,4 @@ neo4j-stop: $(STAMP)
 	$(VENV)/bin/cds neo4j stop
 
 clean:
-	rm -rf $(VENV) graph/neo4j-local/target var
+	rm -rf $(VENV) graph/neo4j-local/target var web/graphiql/node_modules api/static/graphiql

@@ -7,12 +7,13 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from strawberry.fastapi import GraphQLRouter
 
 from api.context import Context, Viewer
+from api.graphiql import GraphiQLRouter, mount_graphiql_assets
 from api.loaders import Loaders
 from api.schema import build_schema
 from graph.connection import open_graph
@@ -28,7 +29,7 @@ def _graph(request: Request) -> Graph:
     return graph
 
 
-async def get_context(request: Request, graph: Graph = Depends(_graph)) -> Context:
+async def get_context(request: Request, graph: Annotated[Graph, Depends(_graph)]) -> Context:
     settings: Settings = request.app.state.settings
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
     return Context(
@@ -62,10 +63,12 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     app.state.settings = settings
     if graph is not None:
         app.state.graph = graph
-    router: GraphQLRouter[Context, None] = GraphQLRouter(
-        build_schema(settings), context_getter=get_context, graphql_ide=None
+    # GET /graphql in a browser is GraphiQL, bundled and served by this app (no CDN).
+    router: GraphiQLRouter[Context, None] = GraphiQLRouter(
+        build_schema(settings), context_getter=get_context
     )
     app.include_router(router, prefix="/graphql")
+    mount_graphiql_assets(app)
 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
-from fastapi import Request
 from strawberry.fastapi import BaseContext
 
 from api.loaders import Loaders
@@ -59,7 +57,3 @@ class Context(BaseContext):
 
     def day(self, as_of: dt.date | None) -> dt.date:
         return as_of or self.today
-
-
-def request_state(request: Request) -> dict[str, Any]:
-    return request.state._state  # type: ignore[no-any-return]

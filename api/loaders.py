@@ -7,24 +7,28 @@ query per distinct argument set, and a query text has a fixed number of those.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph import units
+from graph import lookups, units
 from graph.db import Graph, Tx
+from graph.records import DecisionRecord, FocalPointRecord, MembershipRecord, OrganisationRecord
 from graph.units import Page, SuccessionRecord, UnitRecord
 
 V = TypeVar("V")
+F = TypeVar("F")
+D = TypeVar("D")
 A = TypeVar("A", bound=Hashable)
 
 
 def simple_loader(
-    graph: Graph, fetch: Callable[[Tx, list[str]], Awaitable[dict[str, V]]], default: V
-) -> DataLoader[str, V]:
-    async def load(keys: list[str]) -> list[V]:
+    graph: Graph, fetch: Callable[[Tx, list[str]], Awaitable[Mapping[str, F]]], default: D
+) -> DataLoader[str, F | D]:
+    async def load(keys: list[str]) -> list[F | D]:
         found = await graph.read(fetch, keys)
         return [found.get(k, default) for k in keys]
 
@@ -92,4 +96,40 @@ class Loaders:
         self.children: GroupedLoader[tuple[int, str | None], Page] = GroupedLoader(
             graph, _children, _empty_page
         )
-        self.extra: dict[str, Any] = {}
+        self.network = NetworkLoaders(graph)
+
+
+def _day_loader(
+    graph: Graph, fetch: Callable[[Tx, list[str], dt.date], Awaitable[dict[str, list[V]]]]
+) -> GroupedLoader[dt.date, list[V]]:
+    return GroupedLoader(graph, fetch, list)
+
+
+class NetworkLoaders:
+    """Loaders for the network hanging off units: organisations, teams, members, focal points."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.teams_in_unit: GroupedLoader[tuple[int, str | None, dt.date], Page] = GroupedLoader(
+            graph, lookups.teams_in_units, _empty_page
+        )
+        self.organisations_in_unit: GroupedLoader[tuple[int, str | None, dt.date], Page] = (
+            GroupedLoader(graph, lookups.organisations_in_units, _empty_page)
+        )
+        self.members: GroupedLoader[dt.date, list[MembershipRecord]] = _day_loader(
+            graph, lookups.members_of_teams
+        )
+        self.focal_points: GroupedLoader[dt.date, list[FocalPointRecord]] = _day_loader(
+            graph, lookups.focal_points_of
+        )
+        self.team_places: DataLoader[str, list[UnitRecord]] = simple_loader(
+            graph, lookups.team_places, []
+        )
+        self.decision: DataLoader[str, tuple[DecisionRecord, OrganisationRecord | None] | None] = (
+            simple_loader(graph, lookups.establishing_decisions, None)
+        )
+        self.organisation: DataLoader[str, OrganisationRecord | None] = simple_loader(
+            graph, lookups.organisations_by_ids, None
+        )
+        self.organisation_unit: DataLoader[str, UnitRecord | None] = simple_loader(
+            graph, lookups.organisation_units, None
+        )

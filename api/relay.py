@@ -60,7 +60,9 @@ class Edge(Generic[T]):
     node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type(description="A page of a list (Relay connection), with the size of the whole list.")
+@strawberry.type(
+    description="A page of a list (Relay connection), with the size of the whole list."
+)
 class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Paging state.")

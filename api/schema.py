@@ -21,13 +21,32 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.context import Context
 from api.errors import MaskUnexpectedErrors
-from api.relay import Node, from_global_id
+from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
 from api.types.coverage import CoverageReport
+from api.types.directory import (
+    CoverageGap,
+    Expert,
+    ExpertFilter,
+    ExpertOrder,
+    GapKind,
+    ProvinceRank,
+    RankingMetric,
+    SearchHit,
+)
+from api.types.enums import Expertise
+from api.types.network import CommunityTechTeam, Organisation
 from api.types.units import AdministrativeUnit
 from graph import coverage as coverage_queries
+from graph import gaps as gap_queries
+from graph import search as search_queries
 from graph import units
+from graph.directory import ExpertFilter as GraphExpertFilter
+from graph.directory import ExpertOrder as ExpertOrderEnum
+from graph.directory import list_experts
 from graph.errors import InvalidInput, NotFound
-from graph.model import Era
+from graph.gaps import GapArgs
+from graph.model import REFORM_DAY, Era, ExpertStatus, UnitLevel
+from graph.ranking import rank_provinces
 from graph.settings import Settings, get_settings
 
 AsOf = Annotated[
@@ -41,9 +60,13 @@ class Query:
     @strawberry.field(description="Refetch any object by its global ID (Relay).")
     async def node(self, info: strawberry.Info[Context], id: strawberry.ID) -> Node | None:
         type_name, key = from_global_id(id)
+        loaders = info.context.loaders
         if type_name == "AdministrativeUnit":
-            unit = await info.context.loaders.unit.load(key)
+            unit = await loaders.unit.load(key)
             return AdministrativeUnit.from_record(unit) if unit else None
+        if type_name == "Organisation":
+            org = await loaders.network.organisation.load(key)
+            return Organisation.from_record(org) if org else None
         raise InvalidInput("id", "not an ID issued by this API")
 
     @strawberry.field(
@@ -66,7 +89,8 @@ class Query:
         self,
         info: strawberry.Info[Context],
         scope_code: Annotated[
-            str | None, strawberry.argument(description="Province or district code; none: national.")
+            str | None,
+            strawberry.argument(description="Province or district code; none: national."),
         ] = None,
         as_of: AsOf = None,
         in_current_units: Annotated[
@@ -87,6 +111,127 @@ class Query:
         )
         return CoverageReport.from_coverage(AdministrativeUnit.from_record(scope), result)
 
+    @strawberry.field(
+        description="Places and records where the network does not reach yet, under a scope "
+        "(national when omitted), on a date; a Relay connection with totalCount."
+    )
+    async def coverage_gaps(
+        self,
+        info: strawberry.Info[Context],
+        kind: GapKind,
+        scope_code: Annotated[
+            str | None,
+            strawberry.argument(description="Province or district code; none: national."),
+        ] = None,
+        expertise: Annotated[
+            Expertise | None,
+            strawberry.argument(description="Required for PROVINCE_WITHOUT_EXPERT_IN_AREA."),
+        ] = None,
+        as_of: AsOf = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[CoverageGap]:
+        ctx = info.context
+        day = ctx.day(as_of)
+        scope = await ctx.graph.read(units.resolve_scope, scope_code, day, in_current_units=False)
+        args = GapArgs(
+            kind=kind,
+            scope_key=scope.key,
+            as_of=day,
+            first=ctx.page_size(first),
+            after=decode_cursor(after),
+            expertise=expertise,
+            minimum=ctx.settings.team_min_size,
+            minimum_by_province=tuple(sorted(ctx.settings.team_min_size_by_province.items())),
+        )
+        page = await ctx.graph.read(gap_queries.gaps, args)
+        return connection(
+            [(g.sort_key, CoverageGap.from_record(g)) for g in page.items],
+            page.total,
+            page.has_next,
+        )
+
+    @strawberry.field(
+        description="Provinces valid on the date ranked by a coverage metric, computed from the "
+        "same aggregate as `coverage`, best first."
+    )
+    async def province_ranking(
+        self, info: strawberry.Info[Context], metric: RankingMetric, as_of: AsOf = None
+    ) -> list[ProvinceRank]:
+        day = info.context.day(as_of)
+        scope = await info.context.graph.read(
+            units.resolve_scope, None, day, in_current_units=False
+        )
+        report = await info.context.graph.read(
+            coverage_queries.coverage, scope.key, day, in_current_units=False
+        )
+        return [ProvinceRank.from_record(r) for r in rank_provinces(report, metric)]
+
+    @strawberry.field(description="The expert directory: filtered, ordered, paged.")
+    async def experts(
+        self,
+        info: strawberry.Info[Context],
+        filter: ExpertFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        order_by: ExpertOrder = ExpertOrderEnum.NAME,
+    ) -> Connection[Expert]:
+        ctx = info.context
+        f = filter or ExpertFilter()
+        statuses = tuple(f.statuses or [ExpertStatus.VERIFIED])
+        if not ctx.viewer.sees_people and statuses != (ExpertStatus.VERIFIED,):
+            raise InvalidInput("filter.statuses", "only verified experts are public")
+        province_key = None
+        if f.province_code:
+            province = await ctx.graph.read(
+                units.unit_valid_on, f.province_code.strip(), max(ctx.today, REFORM_DAY)
+            )
+            if province is None or province.level is not UnitLevel.PROVINCE:
+                raise InvalidInput("filter.provinceCode", "not a current province code")
+            province_key = province.key
+        query = GraphExpertFilter(
+            expertise_any=tuple(f.expertise_any or ()),
+            expertise_all=tuple(f.expertise_all or ()),
+            province_key=province_key,
+            organisation_kinds=tuple(f.organisation_kinds or ()),
+            statuses=statuses,
+            text=f.text,
+        )
+        page = await ctx.graph.read(
+            list_experts, query, order_by, ctx.page_size(first), decode_cursor(after)
+        )
+        return connection(
+            [(key, Expert.from_record(r, info)) for key, r in page.items], page.total, page.has_next
+        )
+
+    @strawberry.field(
+        description="One box for everything the viewer may see (units, organisations, teams, "
+        "verified experts; people for coordinators), ranked; ignores case and diacritics."
+    )
+    async def search(
+        self, info: strawberry.Info[Context], text: str, first: int | None = 20
+    ) -> list[SearchHit]:
+        size = info.context.page_size(first)
+        hits = await info.context.graph.read(
+            search_queries.search, text, size, include_people=info.context.viewer.sees_people
+        )
+        type_names = {
+            "UNIT": "AdministrativeUnit",
+            "ORGANISATION": "Organisation",
+            "TEAM": "CommunityTechTeam",
+            "EXPERT": "Expert",
+            "PERSON": "Person",
+        }
+        return [
+            SearchHit(
+                kind=h.kind,
+                id=to_global_id(type_names[h.kind.value], h.key),
+                name=h.name,
+                score=h.score,
+            )
+            for h in hits
+        ]
+
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, not instances: strawberry builds a fresh extension for each request.
@@ -102,8 +247,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(
         query=Query,
-        types=[AdministrativeUnit],
-        extensions=extensions,  # type: ignore[arg-type]
+        types=[AdministrativeUnit, Organisation, CommunityTechTeam, Expert],
+        extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )
 

@@ -66,13 +66,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         "diacritic-insensitive name search on folded keys (graph/text.py)",
         (
             # `whitespace`: no stop words, so folded Vietnamese syllables such as "an", "to"
-            # stay searchable (standard-folding would drop them).
-            "CREATE FULLTEXT INDEX search_keys IF NOT EXISTS "
-            "FOR (n:AdministrativeUnit|Organisation|CommunityTechTeam|Person|ExpertProfile) "
+            # stay searchable (standard-folding would drop them). One index per label so a
+            # search in one kind never wades through the hits of another.
+            "CREATE FULLTEXT INDEX unit_search IF NOT EXISTS FOR (n:AdministrativeUnit) "
             "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-            "CREATE TEXT INDEX unit_search_key IF NOT EXISTS "
-            "FOR (u:AdministrativeUnit) ON (u.searchKey)",
-            "CREATE TEXT INDEX person_search_key IF NOT EXISTS FOR (p:Person) ON (p.searchKey)",
+            "CREATE FULLTEXT INDEX organisation_search IF NOT EXISTS FOR (n:Organisation) "
+            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+            "CREATE FULLTEXT INDEX team_search IF NOT EXISTS FOR (n:CommunityTechTeam) "
+            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+            "CREATE FULLTEXT INDEX person_search IF NOT EXISTS FOR (n:Person) "
+            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+            "CREATE FULLTEXT INDEX expert_search IF NOT EXISTS FOR (n:ExpertProfile) "
+            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
         ),
     ),
 )

@@ -15,7 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEV_PASSWORD = "cds-local-dev"  # noqa: S105 - the local, loopback-only development server's password
+DEV_PASSWORD = "cds-local-dev"
 
 
 class Settings(BaseSettings):
@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     local_neo4j_data: Path = REPO_ROOT / "var" / "neo4j"
     local_neo4j_heap_mb: int = 1024
     local_neo4j_pagecache_mb: int = 1024
+
+    # Coverage rules: the smallest active team that is not a gap, and per-province overrides
+    # (JSON in the environment, e.g. CDS_TEAM_MIN_SIZE_BY_PROVINCE='{"01": 5}').
+    team_min_size: int = 3
+    team_min_size_by_province: dict[str, int] = Field(default_factory=dict)
 
     # HTTP
     host: str = "127.0.0.1"

@@ -8,6 +8,7 @@ from typing import Any, LiteralString
 
 from graph.db import Tx, run, run_single
 from graph.model import Era, UnitLevel
+from graph.records import native
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +136,6 @@ UNIT_FIELDS: LiteralString = (
 )
 
 
-def _date(value: Any) -> dt.date | None:
-    return value.to_native() if value is not None and hasattr(value, "to_native") else value
-
-
 def unit_from_map(m: dict[str, Any]) -> UnitRecord:
     return UnitRecord(
         key=m["key"],
@@ -150,8 +147,8 @@ def unit_from_map(m: dict[str, Any]) -> UnitRecord:
         unit_type=m["type"],
         lat=m.get("lat"),
         lon=m.get("lon"),
-        valid_from=_date(m.get("validFrom")),
-        valid_to=_date(m.get("validTo")),
+        valid_from=native(m.get("validFrom")),
+        valid_to=native(m.get("validTo")),
         area_km2=m.get("areaKm2"),
         population=m.get("population"),
     )

@@ -47,7 +47,7 @@ def settings(neo4j_server: tuple[str, str]) -> Settings:
     return Settings(
         environment="test",
         neo4j_uri=uri,
-        neo4j_password=password,  # type: ignore[arg-type]
+        neo4j_password=password,
     )
 
 

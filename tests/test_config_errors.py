@@ -25,7 +25,8 @@ def assert_clear_failure(proc: subprocess.CompletedProcess[str], *phrases: str) 
     assert proc.returncode == 1, proc
     assert "Traceback" not in proc.stderr, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert lines and lines[0].startswith("error: "), proc.stderr
+    assert lines, proc.stderr
+    assert lines[0].startswith("error: "), proc.stderr
     for phrase in phrases:
         assert phrase in proc.stderr
 
@@ -62,7 +63,9 @@ def test_nothing_listening_at_neo4j_uri() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # bound but not listening: connections are refused
-        proc = cds("migrate", env={"PATH": os.environ["PATH"], "NEO4J_URI": f"bolt://127.0.0.1:{port}"})
+        proc = cds(
+            "migrate", env={"PATH": os.environ["PATH"], "NEO4J_URI": f"bolt://127.0.0.1:{port}"}
+        )
     assert_clear_failure(proc, "cannot reach Neo4j", "NEO4J_URI")
 
 

@@ -67,7 +67,8 @@ async def test_unit_counts_match_the_packages(graph: Graph) -> None:
 async def test_thirteen_special_zones(graph: Graph) -> None:
     async def zones(tx: Tx) -> int:
         r = await run(
-            tx, "MATCH (u:AdministrativeUnit {era: 'CURRENT', type: 'đặc khu'}) RETURN count(*) AS n"
+            tx,
+            "MATCH (u:AdministrativeUnit {era: 'CURRENT', type: 'đặc khu'}) RETURN count(*) AS n",
         )
         return int(r[0]["n"])
 

@@ -16,7 +16,9 @@ def _ratio(part: int, whole: int) -> float | None:
 
 @strawberry.type(description="Counts for one unit (or a whole scope) on a date.")
 class CoverageFigures:
-    communes: int = strawberry.field(description="Communes (xã / phường / đặc khu) valid on the date.")
+    communes: int = strawberry.field(
+        description="Communes (xã / phường / đặc khu) valid on the date."
+    )
     communes_with_team: int = strawberry.field(
         description="Communes with at least one active community digital technology team (Tổ CNSCĐ)."
     )
@@ -27,7 +29,9 @@ class CoverageFigures:
     active_memberships: int = strawberry.field(
         description="Active memberships (a person in two teams counts twice)."
     )
-    organisations: int = strawberry.field(description="Organisations valid on the date, of any kind.")
+    organisations: int = strawberry.field(
+        description="Organisations valid on the date, of any kind."
+    )
     agencies: int = strawberry.field(
         description="Organisations that must name a CĐS focal point (cán bộ đầu mối) under "
         "Decision 1690/QĐ-TTg: ministry departments, provincial departments, People's Committees."
@@ -86,7 +90,9 @@ class CoverageRow:
     "commune is counted whole in its default successor, never divided."
 )
 class CoverageReport:
-    scope: AdministrativeUnit = strawberry.field(description="The unit whose children are the rows.")
+    scope: AdministrativeUnit = strawberry.field(
+        description="The unit whose children are the rows."
+    )
     as_of: dt.date = strawberry.field(description="The date the figures are for.")
     in_current_units: bool = strawberry.field(description="Rows are today's units.")
     rows: list[CoverageRow] = strawberry.field(description="One row per child unit, by code.")

@@ -13,6 +13,11 @@ from graph.units import SuccessionRecord, UnitRecord
 
 if TYPE_CHECKING:
     from api.context import Context
+    from api.types.network import CommunityTechTeam, Organisation
+
+# network.py builds on this module, so its types are referenced lazily here.
+LazyTeam = Annotated["CommunityTechTeam", strawberry.lazy("api.types.network")]
+LazyOrganisation = Annotated["Organisation", strawberry.lazy("api.types.network")]
 
 
 @strawberry.type(
@@ -23,7 +28,9 @@ if TYPE_CHECKING:
 )
 class AdministrativeUnit(Node):
     record: strawberry.Private[UnitRecord]
-    code: str = strawberry.field(description="Official code (provinces 2 digits, districts 3, communes 5).")
+    code: str = strawberry.field(
+        description="Official code (provinces 2 digits, districts 3, communes 5)."
+    )
     name: str = strawberry.field(description="Full name with its type, e.g. 'Phường Ba Đình'.")
     short_name: str = strawberry.field(description="Name without the type, e.g. 'Ba Đình'.")
     type: str = strawberry.field(
@@ -31,8 +38,12 @@ class AdministrativeUnit(Node):
         "phố, phường, xã, thị trấn, đặc khu."
     )
     level: UnitLevel = strawberry.field(description="Administrative level.")
-    era: Era = strawberry.field(description="LEGACY (until 2025-06-30) or CURRENT (from 2025-07-01).")
-    valid_from: dt.date | None = strawberry.field(description="First day valid; null if earlier than the data.")
+    era: Era = strawberry.field(
+        description="LEGACY (until 2025-06-30) or CURRENT (from 2025-07-01)."
+    )
+    valid_from: dt.date | None = strawberry.field(
+        description="First day valid; null if earlier than the data."
+    )
     valid_to: dt.date | None = strawberry.field(description="Last day valid; null while valid.")
     lat: float | None = strawberry.field(description="Latitude of the unit's centre, where known.")
     lon: float | None = strawberry.field(description="Longitude of the unit's centre, where known.")
@@ -65,8 +76,12 @@ class AdministrativeUnit(Node):
     async def children(
         self,
         info: strawberry.Info[Context],
-        first: Annotated[int | None, strawberry.argument(description="Page size (default 50, max 500).")] = None,
-        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size (default 50, max 500).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to continue after.")
+        ] = None,
     ) -> Connection[AdministrativeUnit]:
         size = info.context.page_size(first)
         page = await info.context.loaders.children.load(
@@ -78,6 +93,42 @@ class AdministrativeUnit(Node):
             page.has_next,
         )
 
+    @strawberry.field(description="Community tech teams active on the date operating here.")
+    async def teams(
+        self,
+        info: strawberry.Info[Context],
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size (default 50, max 500).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to continue after.")
+        ] = None,
+        active_on: Annotated[
+            dt.date | None, strawberry.argument(description="Date (default today).")
+        ] = None,
+    ) -> Connection[LazyTeam]:
+        from api.types.network import unit_teams
+
+        return await unit_teams(self, info, first, after, active_on)
+
+    @strawberry.field(description="Organisations valid on the date located in this unit.")
+    async def organisations(
+        self,
+        info: strawberry.Info[Context],
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size (default 50, max 500).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to continue after.")
+        ] = None,
+        active_on: Annotated[
+            dt.date | None, strawberry.argument(description="Date (default today).")
+        ] = None,
+    ) -> Connection[LazyOrganisation]:
+        from api.types.network import unit_organisations
+
+        return await unit_organisations(self, info, first, after, active_on)
+
     @strawberry.field(
         description="For a legacy unit: the current unit(s) that took over its territory on "
         "2025-07-01 (a split commune has several, one marked default)."
@@ -86,7 +137,9 @@ class AdministrativeUnit(Node):
         found = await info.context.loaders.successors.load(self.record.key)
         return [Succession.from_record(s) for s in found]
 
-    @strawberry.field(description="For a current unit: the legacy units whose territory it took over.")
+    @strawberry.field(
+        description="For a current unit: the legacy units whose territory it took over."
+    )
     async def predecessors(self, info: strawberry.Info[Context]) -> list[Succession]:
         found = await info.context.loaders.predecessors.load(self.record.key)
         return [Succession.from_record(s) for s in found]
@@ -106,4 +159,6 @@ class Succession:
 
     @classmethod
     def from_record(cls, s: SuccessionRecord) -> Succession:
-        return cls(unit=AdministrativeUnit.from_record(s.unit), is_default=s.is_default, share=s.share)
+        return cls(
+            unit=AdministrativeUnit.from_record(s.unit), is_default=s.is_default, share=s.share
+        )

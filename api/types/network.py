@@ -1,0 +1,253 @@
+"""Organisations, people, focal points, teams and the decisions behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.relay import Connection, Node, connection, decode_cursor, to_global_id
+from api.types.enums import (
+    DecisionKind,
+    FocalPointMode,
+    HomeAffiliation,
+    OrganisationKind,
+    TeamLevel,
+    TeamRole,
+    VillageKind,
+)
+from api.types.units import AdministrativeUnit
+from graph.records import (
+    DecisionRecord,
+    FocalPointRecord,
+    MembershipRecord,
+    OrganisationRecord,
+    PersonRecord,
+    TeamRecord,
+)
+
+if TYPE_CHECKING:
+    from api.context import Context
+
+ActiveOn = Annotated[
+    dt.date | None, strawberry.argument(description="Date to evaluate (default: today).")
+]
+First = Annotated[int | None, strawberry.argument(description="Page size (default 50, max 500).")]
+After = Annotated[str | None, strawberry.argument(description="Cursor to continue after.")]
+
+
+@strawberry.type(
+    description="A person in the network. Personal fields are null unless the viewer may see "
+    "them (the person, or a coordinator whose scope covers them)."
+)
+class Person(Node):
+    record: strawberry.Private[PersonRecord]
+    full_name: str = strawberry.field(description="Full name (NFC).")
+    email: str | None = strawberry.field(description="Personal: e-mail.")
+    phone: str | None = strawberry.field(description="Personal: phone, +84 E.164.")
+
+    @classmethod
+    def visible(cls, r: PersonRecord, info: strawberry.Info[Context]) -> Person | None:
+        """Team members and focal points are personal data: hidden from viewers who may not
+        see people; contact fields hidden even more narrowly."""
+        viewer = info.context.viewer
+        if not viewer.sees_people:
+            return None
+        return cls(
+            id=to_global_id("Person", r.id),
+            record=r,
+            full_name=r.full_name,
+            email=r.email if viewer.sees_people else None,
+            phone=r.phone if viewer.sees_people else None,
+        )
+
+
+@strawberry.type(
+    description="A decision (quyết định) that established a team, a focal point or a network."
+)
+class Decision:
+    number: str = strawberry.field(description="Official number, e.g. '123/QĐ-UBND'.")
+    date: dt.date = strawberry.field(description="Date signed.")
+    kind: DecisionKind = strawberry.field(description="What it established.")
+    issuer: Organisation | None = strawberry.field(description="The organisation that issued it.")
+    issuer_ceased: bool = strawberry.field(
+        description="The issuer no longer exists (e.g. a district People's Committee after "
+        "2025-06-30): what it established needs re-confirmation by the successor."
+    )
+
+    @classmethod
+    def from_records(cls, d: DecisionRecord, issuer: OrganisationRecord | None) -> Decision:
+        return cls(
+            number=d.number,
+            date=d.date,
+            kind=d.kind,
+            issuer=Organisation.from_record(issuer) if issuer else None,
+            issuer_ceased=bool(issuer and issuer.valid_to and issuer.valid_to < dt.date.today()),
+        )
+
+
+@strawberry.type(description="A person named CĐS focal point (cán bộ đầu mối) of an organisation.")
+class FocalPoint:
+    mode: FocalPointMode = strawberry.field(description="Full-time or part-time.")
+    since: dt.date = strawberry.field(description="First day of the assignment.")
+    until: dt.date | None = strawberry.field(description="Last day; null while active.")
+    person: Person | None = strawberry.field(
+        description="Who; null if the viewer may not see people."
+    )
+
+
+@strawberry.type(
+    description="An organisation (đơn vị) of the network: the national coordinator, a "
+    "ministry, a provincial department, a People's Committee (UBND), a university, institute, "
+    "enterprise or association. An organisation that ceased keeps its history."
+)
+class Organisation(Node):
+    record: strawberry.Private[OrganisationRecord]
+    name: str = strawberry.field(description="Official name.")
+    kind: OrganisationKind = strawberry.field(description="Kind of organisation.")
+    valid_from: dt.date | None = strawberry.field(description="First day it existed, if known.")
+    valid_to: dt.date | None = strawberry.field(
+        description="Last day it existed; null while it exists."
+    )
+    total_staff: int | None = strawberry.field(description="Reported total staff.")
+    cds_staff: int | None = strawberry.field(description="Reported CĐS staff.")
+
+    @classmethod
+    def from_record(cls, r: OrganisationRecord) -> Organisation:
+        return cls(
+            id=to_global_id("Organisation", r.id),
+            record=r,
+            name=r.name,
+            kind=r.kind,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            total_staff=r.total_staff,
+            cds_staff=r.cds_staff,
+        )
+
+    @strawberry.field(description="The administrative unit it is located in.")
+    async def unit(self, info: strawberry.Info[Context]) -> AdministrativeUnit | None:
+        found = await info.context.loaders.network.organisation_unit.load(self.record.id)
+        return AdministrativeUnit.from_record(found) if found else None
+
+    @strawberry.field(description="Its focal points active on the date.")
+    async def focal_points(
+        self, info: strawberry.Info[Context], active_on: ActiveOn = None
+    ) -> list[FocalPoint]:
+        found = await info.context.loaders.network.focal_points.load(
+            self.record.id, info.context.day(active_on)
+        )
+        return [_focal_point(f, info) for f in found]
+
+
+def _focal_point(f: FocalPointRecord, info: strawberry.Info[Context]) -> FocalPoint:
+    return FocalPoint(
+        mode=f.mode, since=f.since, until=f.until, person=Person.visible(f.person, info)
+    )
+
+
+@strawberry.type(description="A person's membership of a community digital technology team.")
+class TeamMembership:
+    role: TeamRole = strawberry.field(description="Head, deputy or member.")
+    since: dt.date = strawberry.field(description="First day.")
+    until: dt.date | None = strawberry.field(description="Last day; null while active.")
+    home_affiliation: HomeAffiliation | None = strawberry.field(
+        description="Where the member comes from."
+    )
+    person: Person | None = strawberry.field(
+        description="Who; null if the viewer may not see people."
+    )
+
+    @classmethod
+    def from_record(cls, m: MembershipRecord, info: strawberry.Info[Context]) -> TeamMembership:
+        return cls(
+            role=m.role,
+            since=m.since,
+            until=m.until,
+            home_affiliation=m.home_affiliation,
+            person=Person.visible(m.person, info),
+        )
+
+
+@strawberry.type(
+    description="A community digital technology team (Tổ Công nghệ số cộng đồng, Tổ CNSCĐ): "
+    "local people who help residents use digital services, for a commune or one village."
+)
+class CommunityTechTeam(Node):
+    record: strawberry.Private[TeamRecord]
+    name: str = strawberry.field(description="Team name.")
+    level: TeamLevel = strawberry.field(description="Commune-wide or one village.")
+    village_name: str | None = strawberry.field(
+        description="The village (thôn / bản / tổ dân phố), if any."
+    )
+    village_kind: VillageKind | None = strawberry.field(description="Kind of village.")
+    since: dt.date = strawberry.field(description="Established on.")
+    until: dt.date | None = strawberry.field(description="Closed on; null while active.")
+
+    @classmethod
+    def from_record(cls, r: TeamRecord) -> CommunityTechTeam:
+        return cls(
+            id=to_global_id("CommunityTechTeam", r.id),
+            record=r,
+            name=r.name,
+            level=r.level,
+            village_name=r.village_name,
+            village_kind=r.village_kind,
+            since=r.since,
+            until=r.until,
+        )
+
+    @strawberry.field(
+        description="The commune(s) it operates in: a team that lived through the 2025 reform "
+        "has its legacy commune and its current one."
+    )
+    async def communes(self, info: strawberry.Info[Context]) -> list[AdministrativeUnit]:
+        found = await info.context.loaders.network.team_places.load(self.record.id)
+        return [AdministrativeUnit.from_record(u) for u in found]
+
+    @strawberry.field(description="Memberships active on the date, head first.")
+    async def members(
+        self, info: strawberry.Info[Context], active_on: ActiveOn = None
+    ) -> list[TeamMembership]:
+        found = await info.context.loaders.network.members.load(
+            self.record.id, info.context.day(active_on)
+        )
+        return [TeamMembership.from_record(m, info) for m in found]
+
+    @strawberry.field(description="The decision that established the team.")
+    async def established_by(self, info: strawberry.Info[Context]) -> Decision | None:
+        found = await info.context.loaders.network.decision.load(self.record.id)
+        return Decision.from_records(*found) if found else None
+
+
+async def unit_teams(
+    unit: AdministrativeUnit,
+    info: strawberry.Info[Context],
+    first: int | None,
+    after: str | None,
+    active_on: dt.date | None,
+) -> Connection[CommunityTechTeam]:
+    page = await info.context.loaders.network.teams_in_unit.load(
+        unit.record.key,
+        (info.context.page_size(first), decode_cursor(after), info.context.day(active_on)),
+    )
+    return connection(
+        [(t.id, CommunityTechTeam.from_record(t)) for t in page.items], page.total, page.has_next
+    )
+
+
+async def unit_organisations(
+    unit: AdministrativeUnit,
+    info: strawberry.Info[Context],
+    first: int | None,
+    after: str | None,
+    active_on: dt.date | None,
+) -> Connection[Organisation]:
+    page = await info.context.loaders.network.organisations_in_unit.load(
+        unit.record.key,
+        (info.context.page_size(first), decode_cursor(after), info.context.day(active_on)),
+    )
+    return connection(
+        [(o.id, Organisation.from_record(o)) for o in page.items], page.total, page.has_next
+    )

@@ -1,0 +1,2 @@
+// esbuild bundles CSS imported from TypeScript; tell tsc such imports are fine.
+declare module "*.css";
