@@ -41,7 +41,17 @@ async def run_single(tx: Tx, query: LiteralString, **params: Any) -> neo4j.Recor
     return records[0] if records else None
 
 
+BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+
+
 def driver_for(uri: str, user: str, password: str) -> AsyncDriver:
+    # Only Bolt: the driver's preview HTTP transport is not what a deployment should use, and a
+    # mistyped http:// address must fail here with a clear message.
+    if uri.split("://", 1)[0].lower() not in BOLT_SCHEMES:
+        raise GraphUnavailable(
+            f"NEO4J_URI {uri!r} is not a Neo4j address: use neo4j://host:7687 "
+            "(routing: a cluster or Aura), bolt://host:7687 (one server), or their +s forms"
+        )
     try:
         return AsyncGraphDatabase.driver(
             uri,
