@@ -16,7 +16,15 @@ from strawberry.dataloader import DataLoader
 
 from graph import lookups, units
 from graph.db import Graph, Tx
-from graph.records import DecisionRecord, FocalPointRecord, MembershipRecord, OrganisationRecord
+from graph.records import (
+    DecisionRecord,
+    ExpertRecord,
+    FocalPointRecord,
+    MembershipRecord,
+    OrganisationRecord,
+    PersonRecord,
+    TeamRecord,
+)
 from graph.units import Page, SuccessionRecord, UnitRecord
 
 V = TypeVar("V")
@@ -132,4 +140,13 @@ class NetworkLoaders:
         )
         self.organisation_unit: DataLoader[str, UnitRecord | None] = simple_loader(
             graph, lookups.organisation_units, None
+        )
+        self.team: DataLoader[str, TeamRecord | None] = simple_loader(
+            graph, lookups.teams_by_ids, None
+        )
+        self.person: DataLoader[str, PersonRecord | None] = simple_loader(
+            graph, lookups.people_by_ids, None
+        )
+        self.expert: DataLoader[str, ExpertRecord | None] = simple_loader(
+            graph, lookups.experts_by_ids, None
         )

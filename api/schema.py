@@ -34,7 +34,7 @@ from api.types.directory import (
     SearchHit,
 )
 from api.types.enums import Expertise
-from api.types.network import CommunityTechTeam, Organisation
+from api.types.network import CommunityTechTeam, Organisation, Person
 from api.types.units import AdministrativeUnit
 from graph import coverage as coverage_queries
 from graph import gaps as gap_queries
@@ -67,6 +67,20 @@ class Query:
         if type_name == "Organisation":
             org = await loaders.network.organisation.load(key)
             return Organisation.from_record(org) if org else None
+        if type_name == "CommunityTechTeam":
+            team = await loaders.network.team.load(key)
+            return CommunityTechTeam.from_record(team) if team else None
+        if type_name == "Expert":
+            expert = await loaders.network.expert.load(key)
+            # Unverified profiles are not public: the same rule as the directory.
+            if expert is None or (
+                expert.status is not ExpertStatus.VERIFIED and not info.context.viewer.sees_people
+            ):
+                return None
+            return Expert.from_record(expert, info)
+        if type_name == "Person":
+            person = await loaders.network.person.load(key)
+            return Person.visible(person, info) if person else None
         raise InvalidInput("id", "not an ID issued by this API")
 
     @strawberry.field(

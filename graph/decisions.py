@@ -47,7 +47,7 @@ class DecisionInput:
             "number": self.number,
             "date": self.date,
             "issuerId": self.issuer_id,
-            "synthetic": self.synthetic,
+            "isSynthetic": self.synthetic,
         }
 
 
@@ -60,8 +60,8 @@ async def upsert_decisions(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MATCH (o:Organisation {id: row.issuerId})
         MERGE (d:Decision {id: row.id})
         SET d.kind = row.kind, d.number = row.number, d.date = row.date,
-            d.synthetic = row.synthetic
-        FOREACH (_ IN CASE WHEN row.synthetic THEN [1] ELSE [] END | SET d:Synthetic)
+            d.synthetic = row.isSynthetic
+        FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET d:Synthetic)
         MERGE (d)-[:ISSUED_BY]->(o)
         RETURN count(*) AS n
         """,

@@ -51,7 +51,7 @@ class ExpertInput:
             "provinceKey": self.province_key,
             "submittedAt": self.submitted_at,
             "verifiedAt": self.verified_at,
-            "synthetic": self.synthetic,
+            "isSynthetic": self.synthetic,
         }
 
 
@@ -68,8 +68,8 @@ async def upsert_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MERGE (e:ExpertProfile {id: row.id})
         SET e.status = row.status, e.expertise = row.expertise, e.affiliation = row.affiliation,
             e.searchKey = row.searchKey, e.submittedAt = row.submittedAt,
-            e.verifiedAt = row.verifiedAt, e.synthetic = row.synthetic
-        FOREACH (_ IN CASE WHEN row.synthetic THEN [1] ELSE [] END | SET e:Synthetic)
+            e.verifiedAt = row.verifiedAt, e.synthetic = row.isSynthetic
+        FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET e:Synthetic)
         MERGE (p)-[:HAS_PROFILE]->(e)
         MERGE (e)-[:LOCATED_IN]->(u)
         FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | MERGE (e)-[:AFFILIATED_WITH]->(o))

@@ -42,7 +42,7 @@ class FocalPointInput:
             "since": self.since,
             "until": self.until,
             "title": clean_name(self.title) if self.title else None,
-            "synthetic": self.synthetic,
+            "isSynthetic": self.synthetic,
         }
 
 
@@ -66,7 +66,7 @@ class NetworkInput:
             "name": clean_name(self.name),
             "unitKey": self.unit_key,
             "decisionId": self.decision_id,
-            "synthetic": self.synthetic,
+            "isSynthetic": self.synthetic,
         }
 
 
@@ -81,8 +81,8 @@ async def upsert_focal_points(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MATCH (d:Decision {id: row.decisionId})
         MERGE (a:FocalPointAssignment {id: row.id})
         SET a.mode = row.mode, a.since = row.since, a.until = row.until, a.title = row.title,
-            a.synthetic = row.synthetic
-        FOREACH (_ IN CASE WHEN row.synthetic THEN [1] ELSE [] END | SET a:Synthetic)
+            a.synthetic = row.isSynthetic
+        FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET a:Synthetic)
         MERGE (p)-[:HOLDS]->(a)
         MERGE (a)-[:AT]->(o)
         MERGE (a)-[:ESTABLISHED_BY]->(d)
@@ -101,8 +101,8 @@ async def upsert_networks(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MATCH (u:AdministrativeUnit {key: row.unitKey})
         MATCH (d:Decision {id: row.decisionId})
         MERGE (n:ProvincialNetwork {id: row.id})
-        SET n.name = row.name, n.synthetic = row.synthetic
-        FOREACH (_ IN CASE WHEN row.synthetic THEN [1] ELSE [] END | SET n:Synthetic)
+        SET n.name = row.name, n.synthetic = row.isSynthetic
+        FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET n:Synthetic)
         MERGE (n)-[:LOCATED_IN]->(u)
         MERGE (n)-[:ESTABLISHED_BY]->(d)
         RETURN count(*) AS n

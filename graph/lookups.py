@@ -11,10 +11,12 @@ from graph.db import Tx, run
 from graph.model import FocalPointMode, HomeAffiliation, TeamRole
 from graph.records import (
     DECISION_FIELDS,
+    EXPERT_FIELDS,
     ORG_FIELDS,
     PERSON_FIELDS,
     TEAM_FIELDS,
     DecisionRecord,
+    ExpertRecord,
     FocalPointRecord,
     MembershipRecord,
     OrganisationRecord,
@@ -208,3 +210,38 @@ async def organisation_units(tx: Tx, ids: list[str]) -> dict[str, UnitRecord]:
         ids=ids,
     )
     return {r["id"]: unit_from_map(r["u"]) for r in records}
+
+
+async def teams_by_ids(tx: Tx, ids: list[str]) -> dict[str, TeamRecord]:
+    records = await run(
+        tx,
+        "UNWIND $ids AS id MATCH (t:CommunityTechTeam {id: id}) "
+        "RETURN t {" + TEAM_FIELDS + "} AS t",
+        ids=ids,
+    )
+    return {r["t"]["id"]: TeamRecord.from_map(r["t"]) for r in records}
+
+
+async def people_by_ids(tx: Tx, ids: list[str]) -> dict[str, PersonRecord]:
+    records = await run(
+        tx,
+        "UNWIND $ids AS id MATCH (p:Person {id: id}) RETURN p {" + PERSON_FIELDS + "} AS p",
+        ids=ids,
+    )
+    return {r["p"]["id"]: PersonRecord.from_map(r["p"]) for r in records}
+
+
+async def experts_by_ids(tx: Tx, ids: list[str]) -> dict[str, ExpertRecord]:
+    records = await run(
+        tx,
+        "UNWIND $ids AS id MATCH (p:Person)-[:HAS_PROFILE]->(e:ExpertProfile {id: id}) "
+        "OPTIONAL MATCH (e)-[:LOCATED_IN]->(u:AdministrativeUnit) "
+        "OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation) "
+        "RETURN e {" + EXPERT_FIELDS + "} AS e, p {" + PERSON_FIELDS + "} AS p, "
+        "u.key AS provinceKey, o.id AS orgId",
+        ids=ids,
+    )
+    return {
+        r["e"]["id"]: ExpertRecord.from_maps(r["e"], r["p"], r["provinceKey"], r["orgId"])
+        for r in records
+    }

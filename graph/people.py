@@ -54,7 +54,7 @@ class PersonInput:
             "phone": self.phone,
             "email": self.email,
             "birthDate": self.birth_date,
-            "synthetic": self.synthetic,
+            "isSynthetic": self.synthetic,
         }
 
 
@@ -67,8 +67,8 @@ async def upsert_people(tx: Tx, rows: list[dict[str, Any]]) -> int:
         UNWIND $rows AS row
         MERGE (p:Person {id: row.id})
         SET p.fullName = row.fullName, p.searchKey = row.searchKey, p.phone = row.phone,
-            p.email = row.email, p.birthDate = row.birthDate, p.synthetic = row.synthetic
-        FOREACH (_ IN CASE WHEN row.synthetic THEN [1] ELSE [] END | SET p:Synthetic)
+            p.email = row.email, p.birthDate = row.birthDate, p.synthetic = row.isSynthetic
+        FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET p:Synthetic)
         RETURN count(*) AS n
         """,
         rows,

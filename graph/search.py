@@ -73,10 +73,12 @@ async def search(tx: Tx, text: str, first: int, *, include_people: bool) -> list
         + PERSON_FIELDS
         + """} AS fields
         }
-        // An exact name first; then places, which is what a name like "ha noi" most often
-        // means; then Lucene's relevance.
+        // An exact name first, then names that start with what was typed (for an expert the
+        // name, not the affiliation); then places, which is what a name like "ha noi" most
+        // often means; then Lucene's relevance.
         RETURN kind, key, name,
                score + CASE WHEN folded = $exact THEN 100.0 ELSE 0.0 END
+                     + CASE WHEN folded STARTS WITH $exact THEN 50.0 ELSE 0.0 END
                      + CASE WHEN kind = 'UNIT' THEN 10.0 ELSE 0.0 END AS score,
                fields
         ORDER BY score DESC, name

@@ -47,7 +47,7 @@ class TeamInput:
             "until": self.until,
             "villageName": clean_name(self.village_name) if self.village_name else None,
             "villageKind": self.village_kind.value if self.village_kind else None,
-            "synthetic": self.synthetic,
+            "isSynthetic": self.synthetic,
         }
 
 
@@ -88,8 +88,8 @@ async def upsert_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MERGE (t:CommunityTechTeam {id: row.id})
         SET t.name = row.name, t.searchKey = row.searchKey, t.level = row.level,
             t.villageName = row.villageName, t.villageKind = row.villageKind,
-            t.since = row.since, t.until = row.until, t.synthetic = row.synthetic
-        FOREACH (_ IN CASE WHEN row.synthetic THEN [1] ELSE [] END | SET t:Synthetic)
+            t.since = row.since, t.until = row.until, t.synthetic = row.isSynthetic
+        FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET t:Synthetic)
         MERGE (t)-[:OPERATES_IN]->(u)
         MERGE (t)-[:ESTABLISHED_BY]->(d)
         RETURN count(*) AS n

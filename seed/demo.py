@@ -17,6 +17,7 @@ the national scale (``NATIONAL``: about 100,000 teams, 400,000 members), see ``S
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import gc
@@ -59,7 +60,7 @@ from graph.people import PersonInput, upsert_people
 from graph.teams import MembershipInput, TeamInput, upsert_memberships, upsert_teams
 from graph.text import fold
 from seed import admin_units, names
-from seed.units import NATIONAL_COORDINATOR_ID, skeleton_organisations, write_batched
+from seed.units import BATCH, NATIONAL_COORDINATOR_ID, batches, skeleton_organisations
 
 T = TypeVar("T")
 
@@ -97,6 +98,7 @@ ASSOCIATIONS = Size(15, 300)
 # Multiplies the chance a commune has any team: at demo size a thousand teams cover a fifth of
 # the communes (one team each, a few with village teams); at national size maturity alone decides.
 COMMUNE_COVERAGE = Size(0.33, 1.0)
+WORKERS = 2  # write transactions in flight for the big phases (see _Phase.workers)
 
 BELOW_MIN_SHARE = 0.02  # teams left with fewer than 3 active members (a coverage gap)
 CLOSED_TEAM_SHARE = 0.03
@@ -932,7 +934,12 @@ class _Phase:
     rows: Sequence[_Row]
     nodes: Mapping[str, int]
     relationships: Mapping[str, int]
-    batch: int = 10_000
+    # Transactions in flight at once. Only for phases whose batches touch disjoint nodes (rows
+    # are in commune order, so two batches share at most the commune at their boundary): where
+    # every batch links to the same few hubs (provinces, issuers), concurrent batches would
+    # wait on each other's locks or deadlock and be retried.
+    workers: int = 1
+    batch: int = BATCH
 
 
 def _phases(net: Network) -> list[_Phase]:
@@ -955,13 +962,21 @@ def _phases(net: Network) -> list[_Phase]:
             {Label.DECISION: len(net.decisions)},
             {Rel.ISSUED_BY: len(net.decisions)},
         ),
-        _Phase("people", upsert_people, net.people, {Label.PERSON: len(net.people)}, {}),
+        _Phase(
+            "people",
+            upsert_people,
+            net.people,
+            {Label.PERSON: len(net.people)},
+            {},
+            workers=WORKERS,
+        ),
         _Phase(
             "teams",
             upsert_teams,
             net.teams,
             {Label.TEAM: len(net.teams)},
             {Rel.OPERATES_IN: len(net.teams), Rel.ESTABLISHED_BY: len(net.teams)},
+            workers=WORKERS,
         ),
         _Phase(
             "memberships",
@@ -969,6 +984,7 @@ def _phases(net: Network) -> list[_Phase]:
             net.memberships,
             {},
             {Rel.MEMBER_OF: len(net.memberships)},
+            workers=WORKERS,
         ),
         _Phase(
             "focal points",
@@ -1030,8 +1046,20 @@ class DemoReport:
         )
 
 
-def _params(rows: Sequence[_Row]) -> list[dict[str, Any]]:
-    return [row.as_param() for row in rows]
+async def _write(graph: Graph, phase: _Phase) -> int:
+    """One transaction per batch, as seed.units.write_batched, with ``phase.workers`` batches
+    in flight: Neo4j runs each transaction on one core, and while it works on one batch this
+    process builds and sends the next. Rows become parameters batch by batch, so the million
+    parameter maps of a national load never exist at once."""
+    chunks = iter(batches(phase.rows, phase.batch))
+
+    async def worker() -> int:
+        written = 0
+        for chunk in chunks:  # shared: each worker takes the next batch nobody has taken
+            written += await graph.write(phase.work, [row.as_param() for row in chunk])
+        return written
+
+    return sum(await asyncio.gather(*(worker() for _ in range(phase.workers))))
 
 
 async def load(
@@ -1041,7 +1069,7 @@ async def load(
     rels: Counter[str] = Counter()
     for phase in _phases(net):
         began = time.perf_counter()
-        written = await write_batched(graph, phase.work, _params(phase.rows), phase.batch)
+        written = await _write(graph, phase)
         if written != len(phase.rows):
             raise RuntimeError(
                 f"{phase.name}: {len(phase.rows) - written} of {len(phase.rows)} rows found no "
@@ -1071,7 +1099,13 @@ async def generate_and_load(
         f"{len(net.experts):,} experts"
     )
     began = time.perf_counter()
-    nodes, rels = await load(graph, net, progress)
+    # The rows live until the load ends and hold no reference cycles: frozen, the collector
+    # stops rescanning them each time the load's parameter maps trigger a collection.
+    gc.freeze()
+    try:
+        nodes, rels = await load(graph, net, progress)
+    finally:
+        gc.unfreeze()
     return DemoReport(
         scale=scale,
         seed=seed,

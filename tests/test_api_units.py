@@ -128,3 +128,25 @@ async def test_nested_query_costs_fixed_round_trips(client: httpx.AsyncClient) -
         assert len(data["administrativeUnit"]["children"]["nodes"]) == n
         counts.append(counter[0])
     assert counts[0] == counts[1], counts
+
+
+async def test_search_hits_refetch_through_node(client: httpx.AsyncClient) -> None:
+    hits = (
+        await gql(
+            client,
+            "query($t: String!) { search(text: $t, first: 30) { kind id name } }",
+            {"t": "nguyen van"},
+        )
+    )["search"]
+    experts = [h for h in hits if h["kind"] == "EXPERT"]
+    assert experts, "the demo network has verified experts named Nguyễn Văn …"
+    # Experts match on name or affiliation; the best hits are the names.
+    assert experts[0]["name"].startswith("Nguyễn Văn")
+    assert not [h for h in hits if h["kind"] == "PERSON"]  # people are not public
+    for hit in hits:
+        node = await gql(
+            client,
+            "query($id: ID!) { node(id: $id) { id } }",
+            {"id": hit["id"]},
+        )
+        assert node["node"] == {"id": hit["id"]}, hit
