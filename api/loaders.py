@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from graph import lookups, units
 from graph.db import Graph, Tx
+from graph.paging import Page
 from graph.records import (
     DecisionRecord,
     ExpertRecord,
@@ -25,7 +26,7 @@ from graph.records import (
     PersonRecord,
     TeamRecord,
 )
-from graph.units import Page, SuccessionRecord, UnitRecord
+from graph.units import SuccessionRecord, UnitRecord
 
 V = TypeVar("V")
 F = TypeVar("F")

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Generic, TypeVar
+import datetime as dt
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
 from graph.errors import InvalidInput
 
 T = TypeVar("T")
+
+# The arguments every paged or dated field takes, described once.
+First = Annotated[int | None, strawberry.argument(description="Page size (default 50, max 500).")]
+After = Annotated[str | None, strawberry.argument(description="Cursor to continue after.")]
+ActiveOn = Annotated[
+    dt.date | None, strawberry.argument(description="Date to evaluate (default: today).")
+]
 
 
 def to_global_id(type_name: str, key: str) -> strawberry.ID:

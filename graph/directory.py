@@ -8,9 +8,9 @@ from typing import LiteralString
 
 from graph.db import Tx, run
 from graph.model import Expertise, ExpertStatus, OrganisationKind
+from graph.paging import Page
 from graph.records import EXPERT_FIELDS, PERSON_FIELDS, ExpertRecord
 from graph.text import fulltext_query
-from graph.units import Page
 
 
 class ExpertOrder(StrEnum):

@@ -14,6 +14,7 @@ from typing import Any, LiteralString
 from graph.db import Tx, run
 from graph.errors import InvalidInput
 from graph.model import AGENCY_KINDS, Expertise
+from graph.paging import Page
 from graph.records import (
     DECISION_FIELDS,
     ORG_FIELDS,
@@ -22,7 +23,7 @@ from graph.records import (
     OrganisationRecord,
     TeamRecord,
 )
-from graph.units import UNIT_FIELDS, Page, UnitRecord, unit_from_map
+from graph.units import UNIT_FIELDS, UnitRecord, unit_from_map
 
 
 class GapKind(StrEnum):

@@ -6,9 +6,11 @@ Each function is one query whatever the number of keys; the API's DataLoaders ca
 from __future__ import annotations
 
 import datetime as dt
+from typing import LiteralString
 
 from graph.db import Tx, run
 from graph.model import FocalPointMode, HomeAffiliation, TeamRole
+from graph.paging import Page, paged
 from graph.records import (
     DECISION_FIELDS,
     EXPERT_FIELDS,
@@ -24,7 +26,7 @@ from graph.records import (
     TeamRecord,
     native,
 )
-from graph.units import UNIT_FIELDS, Page, UnitRecord, unit_from_map
+from graph.units import UNIT_FIELDS, UnitRecord, unit_from_map
 
 
 async def teams_in_units(
@@ -32,60 +34,37 @@ async def teams_in_units(
 ) -> dict[str, Page]:
     """Teams active on the date operating in each unit, by id, paged."""
     first, after, day = args
-    records = await run(
-        tx,
+    query: LiteralString = (
         """
         UNWIND $keys AS key
         MATCH (u:AdministrativeUnit {key: key})
         OPTIONAL MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u)
         WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d)
         WITH key, t ORDER BY t.id
-        WITH key, collect(t {"""
+        WITH key, collect(t {sortKey: t.id, """
         + TEAM_FIELDS
-        + """}) AS teams
-        WITH key, teams, [t IN teams WHERE $after IS NULL OR t.id > $after] AS rest
-        RETURN key, size(teams) AS total, rest[0..$first] AS page, size(rest) > $first AS hasNext
-        """,
-        keys=keys,
-        first=first,
-        after=after,
-        d=day,
+        + "}) AS items"
     )
-    return {
-        r["key"]: Page([TeamRecord.from_map(m) for m in r["page"]], r["total"], r["hasNext"])
-        for r in records
-    }
+    return await paged(tx, query, TeamRecord.from_map, keys, first, after, d=day)
 
 
 async def organisations_in_units(
     tx: Tx, keys: list[str], args: tuple[int, str | None, dt.date]
 ) -> dict[str, Page]:
+    """Organisations valid on the date located in each unit, by id, paged."""
     first, after, day = args
-    records = await run(
-        tx,
+    query: LiteralString = (
         """
         UNWIND $keys AS key
         MATCH (u:AdministrativeUnit {key: key})
         OPTIONAL MATCH (o:Organisation)-[:LOCATED_IN]->(u)
         WHERE (o.validFrom IS NULL OR o.validFrom <= $d) AND (o.validTo IS NULL OR o.validTo >= $d)
         WITH key, o ORDER BY o.id
-        WITH key, collect(o {"""
+        WITH key, collect(o {sortKey: o.id, """
         + ORG_FIELDS
-        + """}) AS orgs
-        WITH key, orgs, [o IN orgs WHERE $after IS NULL OR o.id > $after] AS rest
-        RETURN key, size(orgs) AS total, rest[0..$first] AS page, size(rest) > $first AS hasNext
-        """,
-        keys=keys,
-        first=first,
-        after=after,
-        d=day,
+        + "}) AS items"
     )
-    return {
-        r["key"]: Page(
-            [OrganisationRecord.from_map(m) for m in r["page"]], r["total"], r["hasNext"]
-        )
-        for r in records
-    }
+    return await paged(tx, query, OrganisationRecord.from_map, keys, first, after, d=day)
 
 
 async def members_of_teams(

@@ -8,6 +8,7 @@ from typing import Any, LiteralString
 
 from graph.db import Tx, run, run_single
 from graph.model import Era, UnitLevel
+from graph.paging import Page, paged
 from graph.records import native
 
 
@@ -193,38 +194,19 @@ async def parents_of(tx: Tx, keys: list[str]) -> dict[str, UnitRecord]:
     return {r["key"]: unit_from_map(r["u"]) for r in records}
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    """A slice of an ordered list: items after a cursor, and the list's total size."""
-
-    items: list[Any]
-    total: int
-    has_next: bool
-
-
 async def children_pages(tx: Tx, keys: list[str], first: int, after: str | None) -> dict[str, Page]:
     """Children of many units at once, ordered by code, each sliced after the cursor (a code)."""
-    records = await run(
-        tx,
+    query: LiteralString = (
         """
         UNWIND $keys AS key
         MATCH (parent:AdministrativeUnit {key: key})
         OPTIONAL MATCH (c:AdministrativeUnit)-[:PART_OF]->(parent)
         WITH key, c ORDER BY c.code
-        WITH key, collect(c {"""
+        WITH key, collect(c {sortKey: c.code, """
         + UNIT_FIELDS
-        + """}) AS kids
-        WITH key, kids, [c IN kids WHERE $after IS NULL OR c.code > $after] AS rest
-        RETURN key, size(kids) AS total, rest[0..$first] AS items, size(rest) > $first AS hasNext
-        """,
-        keys=keys,
-        first=first,
-        after=after,
+        + "}) AS items"
     )
-    return {
-        r["key"]: Page([unit_from_map(m) for m in r["items"]], r["total"], r["hasNext"])
-        for r in records
-    }
+    return await paged(tx, query, unit_from_map, keys, first, after)
 
 
 @dataclass(frozen=True, slots=True)

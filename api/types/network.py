@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 
-from api.relay import Connection, Node, connection, decode_cursor, to_global_id
+from api.relay import ActiveOn, Connection, Node, connection, decode_cursor, to_global_id
 from api.types.enums import (
     DecisionKind,
     FocalPointMode,
@@ -29,12 +29,6 @@ from graph.records import (
 
 if TYPE_CHECKING:
     from api.context import Context
-
-ActiveOn = Annotated[
-    dt.date | None, strawberry.argument(description="Date to evaluate (default: today).")
-]
-First = Annotated[int | None, strawberry.argument(description="Page size (default 50, max 500).")]
-After = Annotated[str | None, strawberry.argument(description="Cursor to continue after.")]
 
 
 @strawberry.type(

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.relay import Connection, Node, connection, decode_cursor, to_global_id
+from api.relay import (
+    ActiveOn,
+    After,
+    Connection,
+    First,
+    Node,
+    connection,
+    decode_cursor,
+    to_global_id,
+)
 from api.types.enums import Era, UnitLevel
 from graph.units import SuccessionRecord, UnitRecord
 
@@ -76,12 +85,8 @@ class AdministrativeUnit(Node):
     async def children(
         self,
         info: strawberry.Info[Context],
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (default 50, max 500).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor to continue after.")
-        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[AdministrativeUnit]:
         size = info.context.page_size(first)
         page = await info.context.loaders.children.load(
@@ -97,15 +102,9 @@ class AdministrativeUnit(Node):
     async def teams(
         self,
         info: strawberry.Info[Context],
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (default 50, max 500).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor to continue after.")
-        ] = None,
-        active_on: Annotated[
-            dt.date | None, strawberry.argument(description="Date (default today).")
-        ] = None,
+        first: First = None,
+        after: After = None,
+        active_on: ActiveOn = None,
     ) -> Connection[LazyTeam]:
         from api.types.network import unit_teams
 
@@ -115,15 +114,9 @@ class AdministrativeUnit(Node):
     async def organisations(
         self,
         info: strawberry.Info[Context],
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (default 50, max 500).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor to continue after.")
-        ] = None,
-        active_on: Annotated[
-            dt.date | None, strawberry.argument(description="Date (default today).")
-        ] = None,
+        first: First = None,
+        after: After = None,
+        active_on: ActiveOn = None,
     ) -> Connection[LazyOrganisation]:
         from api.types.network import unit_organisations
 
