@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api.cache import VersionedCache
 from api.context import Context, Viewer
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
 from api.loaders import Loaders
@@ -35,6 +36,7 @@ async def get_context(request: Request, graph: Annotated[Graph, Depends(_graph)]
     return Context(
         graph=graph,
         settings=settings,
+        cache=request.app.state.cache,
         viewer=Viewer(),
         loaders=Loaders(graph),
         request_id=request_id,
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     app = FastAPI(title="CĐS network registry", lifespan=lifespan)
     # Set now too: in-process test clients (httpx ASGITransport) do not run the lifespan.
     app.state.settings = settings
+    app.state.cache = VersionedCache()
     if graph is not None:
         app.state.graph = graph
     # GET /graphql in a browser is GraphiQL, bundled and served by this app (no CDN).

@@ -8,7 +8,11 @@ from enum import StrEnum
 
 from strawberry.fastapi import BaseContext
 
+from api.cache import VersionedCache
 from api.loaders import Loaders
+from graph import changes
+from graph import coverage as coverage_queries
+from graph.coverage import Coverage
 from graph.db import Graph
 from graph.errors import InvalidInput
 from graph.settings import Settings
@@ -43,7 +47,25 @@ class Context(BaseContext):
     viewer: Viewer
     loaders: Loaders
     request_id: str
+    cache: VersionedCache = field(default_factory=VersionedCache)
     today: dt.date = field(default_factory=dt.date.today)
+    _version: int | None = None
+
+    async def data_version(self) -> int:
+        """The graph's change counter, read once per request."""
+        if self._version is None:
+            self._version = await self.graph.read(changes.current)
+        return self._version
+
+    async def coverage(self, scope_key: str, day: dt.date, *, mapped: bool) -> Coverage:
+        """The coverage aggregate, shared across requests until the graph changes."""
+        return await self.cache.get_or_compute(
+            ("coverage", scope_key, day, mapped),
+            await self.data_version(),
+            lambda: self.graph.read(
+                coverage_queries.coverage, scope_key, day, in_current_units=mapped
+            ),
+        )
 
     def page_size(self, first: int | None) -> int:
         """Default 50, at most the configured maximum (500): a bigger ask is an error, not a

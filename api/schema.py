@@ -120,9 +120,7 @@ class Query:
         )
         # A current date is already in today's units: only legacy dates are re-expressed.
         mapped = in_current_units and coverage_queries.era_on(day) is Era.LEGACY
-        result = await info.context.graph.read(
-            coverage_queries.coverage, scope.key, day, in_current_units=mapped
-        )
+        result = await info.context.coverage(scope.key, day, mapped=mapped)
         return CoverageReport.from_coverage(AdministrativeUnit.from_record(scope), result)
 
     @strawberry.field(
@@ -176,9 +174,7 @@ class Query:
         scope = await info.context.graph.read(
             units.resolve_scope, None, day, in_current_units=False
         )
-        report = await info.context.graph.read(
-            coverage_queries.coverage, scope.key, day, in_current_units=False
-        )
+        report = await info.context.coverage(scope.key, day, mapped=False)
         return [ProvinceRank.from_record(r) for r in rank_provinces(report, metric)]
 
     @strawberry.field(description="The expert directory: filtered, ordered, paged.")

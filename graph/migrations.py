@@ -80,6 +80,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
         ),
     ),
+    Migration(
+        4,
+        "the change counter (graph/changes.py): versions for read caches and the change feed",
+        (
+            "CREATE CONSTRAINT change_counter_id IF NOT EXISTS "
+            "FOR (c:ChangeCounter) REQUIRE c.id IS UNIQUE",
+        ),
+    ),
 )
 
 

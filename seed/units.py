@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from graph import changes
 from graph.db import Graph, Tx
 from graph.model import (
     CENTRAL_UNIT_KEY,
@@ -214,4 +215,5 @@ async def seed_units(graph: Graph) -> SeedReport:
     n_succ = await write_batched(graph, upsert_successions, succession_rows())
     orgs = [o.as_param() for o in skeleton_organisations()]
     n_orgs = await write_batched(graph, upsert_organisations, orgs)
+    await graph.write(changes.bump)  # caches keyed by the counter must see the new data
     return SeedReport(n_units, n_part_of, n_succ, n_orgs, time.perf_counter() - began)

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from graph import changes
 from graph.db import Graph, Tx, run
 from tests.gql import gql
 
@@ -167,3 +168,31 @@ async def test_ranking_is_consistent_with_coverage(client: httpx.AsyncClient) ->
     values = [r["value"] for r in ranking]
     assert values == sorted(values, reverse=True)
     assert ranking[0]["rank"] == 1
+
+
+async def test_cached_coverage_follows_every_change(
+    client: httpx.AsyncClient, graph: Graph
+) -> None:
+    """Coverage is cached per change-counter value: a committed change shows at once."""
+    before = (await _coverage(client))["totals"]["teams"]
+    assert (await _coverage(client))["totals"]["teams"] == before  # served from the cache
+
+    async def add_team(tx: Tx) -> None:
+        await run(
+            tx,
+            "MATCH (c:AdministrativeUnit {key: 'CURRENT:COMMUNE:00004'}) "
+            "CREATE (:CommunityTechTeam {id: 'test-cache-team', name: 'Tổ thử', level: 'COMMUNE', "
+            "since: date('2025-08-01')})-[:OPERATES_IN]->(c)",
+        )
+        await changes.bump(tx)
+
+    async def remove_team(tx: Tx) -> None:
+        await run(tx, "MATCH (t:CommunityTechTeam {id: 'test-cache-team'}) DETACH DELETE t")
+        await changes.bump(tx)
+
+    await graph.write(add_team)
+    try:
+        assert (await _coverage(client))["totals"]["teams"] == before + 1
+    finally:
+        await graph.write(remove_team)
+    assert (await _coverage(client))["totals"]["teams"] == before
