@@ -36,7 +36,7 @@ CALL (places) {
   OPTIONAL MATCH (p:Person)-[m:MEMBER_OF]->(t)
   WHERE m.since <= $d AND (m.until IS NULL OR m.until >= $d)
   RETURN count(DISTINCT u) AS communesWithTeam, count(DISTINCT t) AS teams,
-         count(m) AS memberships, count(DISTINCT p) AS people
+         count(m) AS memberships, collect(DISTINCT p) AS peopleSet
 }
 CALL (places) {
   UNWIND places AS u
@@ -65,7 +65,7 @@ CALL (places) {
 
 _RETURN_METRICS: LiteralString = """
 {communes: communes, communesWithTeam: communesWithTeam, teams: teams,
- memberships: memberships, people: people, organisations: organisations,
+ memberships: memberships, people: size(peopleSet), organisations: organisations,
  agencies: agencies, agenciesWithFocalPoint: agenciesWithFocalPoint,
  reportedStaff: reportedStaff, reportedCdsStaff: reportedCdsStaff, experts: experts}
 """
@@ -102,37 +102,58 @@ _VALID: LiteralString = (
     "(u.validFrom IS NULL OR u.validFrom <= $d) AND (u.validTo IS NULL OR u.validTo >= $d)"
 )
 
-# The scope's own places for its totals: itself and everything below it, so organisations at
-# the scope's level (ministries, a Sở) count in the totals though in no row.
-_NATIVE_SCOPE: LiteralString = (
+# The scope's own places, which belong to no row: the scope itself (the central level holds the
+# ministries, a province its Sở) and, for a legacy date in today's units, the legacy provinces
+# and districts merged into it. Teams operate in communes, which are always in a row.
+_NATIVE_OWN: LiteralString = "WITH scope, rows, [scope] AS places\n"
+
+_MAPPED_OWN: LiteralString = (
     """
 CALL (scope) {
-  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..3]->(scope)
-  WHERE """
-    + _VALID
-    + """
-  RETURN collect(DISTINCT u) AS places
-}
-"""
-)
-
-_MAPPED_SCOPE: LiteralString = (
-    """
-CALL (scope, rows) {
   OPTIONAL MATCH (l:AdministrativeUnit)-[:SUCCEEDED_BY {isDefault: true}]->(scope)
-  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..2]->(l)
-  WHERE """
+  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..1]->(l)
+  WHERE u.level <> 'COMMUNE' AND """
     + _VALID
     + """
-  WITH scope, rows, collect(u) AS legacyPlaces
-  UNWIND [scope] + legacyPlaces + reduce(acc = [], r IN rows | acc + r.places) AS x
-  RETURN collect(DISTINCT x) AS places
+  WITH scope, collect(DISTINCT u) AS legacy
+  RETURN [scope] + legacy AS places
 }
 """
 )
 
+_ADDITIVE: tuple[LiteralString, ...] = (
+    "communes",
+    "communesWithTeam",
+    "teams",
+    "memberships",
+    "organisations",
+    "agencies",
+    "agenciesWithFocalPoint",
+    "reportedStaff",
+    "reportedCdsStaff",
+    "experts",
+)
 
-def _query(rows: LiteralString, scope: LiteralString) -> LiteralString:
+
+def _totals() -> LiteralString:
+    """Totals = the rows' sums + the scope's own places; people are distinct across rows (one
+    person may serve in teams of two rows), so they are counted from the rows' sets."""
+    parts: LiteralString = ""
+    for name in _ADDITIVE:
+        parts = (
+            parts
+            + name
+            + ": "
+            + name
+            + " + reduce(a = 0, r IN rows | a + r.metrics."
+            + name
+            + "), "
+        )
+    return "{" + parts + "people: rowPeople + size(peopleSet)}"
+
+
+def _query(rows: LiteralString, own: LiteralString) -> LiteralString:
+    # One pass over the memberships: each row keeps its set of people for the distinct total.
     return (
         rows
         + _METRICS
@@ -140,17 +161,23 @@ def _query(rows: LiteralString, scope: LiteralString) -> LiteralString:
         + _UNIT_MAP
         + ", metrics: "
         + _RETURN_METRICS
-        + ", places: places}) AS rows\n"
-        + scope
+        + ", people: peopleSet}) AS rows\n"
+        + own
         + _METRICS
-        + "RETURN [r IN rows WHERE r.row.key IS NOT NULL | r {.row, .metrics}] AS rows, "
-        + _RETURN_METRICS
+        + """
+CALL (rows) {
+  UNWIND rows AS r
+  UNWIND r.people AS p
+  RETURN count(DISTINCT p) AS rowPeople
+}
+RETURN [r IN rows WHERE r.row.key IS NOT NULL | r {.row, .metrics}] AS rows, """
+        + _totals()
         + " AS totals"
     )
 
 
-NATIVE_QUERY: LiteralString = _query(_NATIVE_ROWS, _NATIVE_SCOPE)
-MAPPED_QUERY: LiteralString = _query(_MAPPED_ROWS, _MAPPED_SCOPE)
+NATIVE_QUERY: LiteralString = _query(_NATIVE_ROWS, _NATIVE_OWN)
+MAPPED_QUERY: LiteralString = _query(_MAPPED_ROWS, _MAPPED_OWN)
 
 
 @dataclass(frozen=True, slots=True)
