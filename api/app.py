@@ -12,8 +12,9 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api.auth import AuthError, TokenVerifier
 from api.cache import VersionedCache
-from api.context import Context, Viewer
+from api.context import Context
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
 from api.loaders import Loaders
 from api.schema import build_schema
@@ -33,13 +34,37 @@ def _graph(request: Request) -> Graph:
 async def get_context(request: Request, graph: Annotated[Graph, Depends(_graph)]) -> Context:
     settings: Settings = request.app.state.settings
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+    verifier: TokenVerifier = request.app.state.verifier
     return Context(
         graph=graph,
         settings=settings,
         cache=request.app.state.cache,
-        viewer=Viewer(),
+        viewer=await verifier.viewer(request.headers.get("authorization")),
         loaders=Loaders(graph),
         request_id=request_id,
+        client_address=_client_address(request, settings),
+    )
+
+
+def _client_address(request: Request, settings: Settings) -> str:
+    """The caller's address, for rate limits. X-Forwarded-For is believed only when a trusted
+    reverse proxy sets it (a client could write anything there)."""
+    forwarded = request.headers.get("x-forwarded-for")
+    if settings.trust_forwarded_for and forwarded:
+        return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+async def _unauthorized(_: Request, error: Exception) -> JSONResponse:
+    """A token that does not verify: 401 with a GraphQL-shaped body, so GraphQL clients show
+    the reason like any other error."""
+    return JSONResponse(
+        {
+            "data": None,
+            "errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}],
+        },
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
 
 
@@ -64,6 +89,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     # Set now too: in-process test clients (httpx ASGITransport) do not run the lifespan.
     app.state.settings = settings
     app.state.cache = VersionedCache()
+    app.state.verifier = TokenVerifier(settings)
+    app.add_exception_handler(AuthError, _unauthorized)
     if graph is not None:
         app.state.graph = graph
     # GET /graphql in a browser is GraphiQL, bundled and served by this app (no CDN).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from strawberry.fastapi import BaseContext
 
@@ -17,6 +19,9 @@ from graph.db import Graph
 from graph.errors import InvalidInput
 from graph.settings import Settings
 
+if TYPE_CHECKING:
+    from api.policy import PersonalAccess
+
 
 class Role(StrEnum):
     ANONYMOUS = "ANONYMOUS"
@@ -27,17 +32,35 @@ class Role(StrEnum):
     EXPERT = "EXPERT"
 
 
+COORDINATOR_ROLES = frozenset(
+    {
+        Role.NATIONAL_COORDINATOR,
+        Role.PROVINCIAL_COORDINATOR,
+        Role.COMMUNE_OFFICER,
+        Role.ORGANISATION_ADMIN,
+    }
+)
+
+
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking. Anonymous callers read non-personal data only."""
+    """Who is asking, from a verified token (api/auth.py). Anonymous callers read non-personal
+    data only. The scope is the one key the role is bound to: a current province key, a
+    current commune key, an organisation id, or (EXPERT) the person's own id. What a viewer may
+    do with it is decided in api/policy.py only."""
 
     subject: str | None = None
     role: Role = Role.ANONYMOUS
+    province_key: str | None = None
+    commune_key: str | None = None
+    organisation_id: str | None = None
+    person_id: str | None = None
 
     @property
     def sees_people(self) -> bool:
-        """Names of team members and focal points are personal data: coordinators only."""
-        return self.role is Role.NATIONAL_COORDINATOR
+        """Names of team members and focal points are for the network's coordinators; their
+        contact fields only for those whose scope covers the person (api/policy.py)."""
+        return self.role in COORDINATOR_ROLES
 
 
 @dataclass
@@ -48,6 +71,7 @@ class Context(BaseContext):
     loaders: Loaders
     request_id: str
     cache: VersionedCache = field(default_factory=VersionedCache)
+    client_address: str = "unknown"  # for rate limits (api/app.py says which header to trust)
     today: dt.date = field(default_factory=dt.date.today)
     _version: int | None = None
 
@@ -66,6 +90,13 @@ class Context(BaseContext):
                 coverage_queries.coverage, scope_key, day, in_current_units=mapped
             ),
         )
+
+    @cached_property
+    def access(self) -> PersonalAccess:
+        """The gate of personal fields for this request (made on first use)."""
+        from api.policy import PersonalAccess  # api.policy imports this module
+
+        return PersonalAccess(self.graph, self.viewer, self.request_id)
 
     def page_size(self, first: int | None) -> int:
         """Default 50, at most the configured maximum (500): a bigger ask is an error, not a

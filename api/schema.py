@@ -21,7 +21,10 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.context import Context
 from api.errors import MaskUnexpectedErrors
+from api.mutations import Mutation
+from api.policy import LogPersonalReads
 from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
+from api.types.audit import AuditQueries
 from api.types.coverage import CoverageReport
 from api.types.directory import (
     CoverageGap,
@@ -56,7 +59,7 @@ AsOf = Annotated[
 
 
 @strawberry.type(description="Read access to the CĐS (digital transformation) network registry.")
-class Query:
+class Query(AuditQueries):
     @strawberry.field(description="Refetch any object by its global ID (Relay).")
     async def node(self, info: strawberry.Info[Context], id: strawberry.ID) -> Node | None:
         type_name, key = from_global_id(id)
@@ -247,6 +250,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, not instances: strawberry builds a fresh extension for each request.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         MaskUnexpectedErrors,
+        LogPersonalReads,
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
@@ -257,6 +261,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=[AdministrativeUnit, Organisation, CommunityTechTeam, Expert],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),

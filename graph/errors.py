@@ -32,3 +32,37 @@ class InvalidInput(DomainError):
 
 class GraphUnavailable(DomainError):
     """Neo4j cannot be reached or refused us; the message says what to check."""
+
+
+class Forbidden(DomainError):
+    """The caller's role or scope does not allow this action on this node."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"not allowed to {action} here")
+        self.action = action
+
+
+class ValidationFailed(DomainError):
+    """Several input mistakes at once, so a form can show all of them together."""
+
+    def __init__(self, errors: list[InvalidInput]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (a closed team, an ended post)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class RateLimited(DomainError):
+    """Too many attempts from one address or for one e-mail in the current window."""
+
+    def __init__(self, scope: str, retry_after_seconds: int) -> None:
+        super().__init__(f"too many attempts per {scope}; retry in {retry_after_seconds} s")
+        self.scope = scope
+        self.retry_after_seconds = retry_after_seconds

@@ -88,6 +88,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             "FOR (c:ChangeCounter) REQUIRE c.id IS UNIQUE",
         ),
     ),
+    Migration(
+        5,
+        "audit trail, personal-data access log, consents, outbox, nominations, rate limits",
+        (
+            "CREATE CONSTRAINT audit_event_seq IF NOT EXISTS "
+            "FOR (a:AuditEvent) REQUIRE a.seq IS UNIQUE",
+            "CREATE INDEX personal_access_person IF NOT EXISTS "
+            "FOR (a:PersonalDataAccess) ON (a.personId)",
+            "CREATE CONSTRAINT consent_id IF NOT EXISTS FOR (c:Consent) REQUIRE c.id IS UNIQUE",
+            "CREATE CONSTRAINT outbox_id IF NOT EXISTS "
+            "FOR (m:OutboxMessage) REQUIRE m.id IS UNIQUE",
+            "CREATE INDEX outbox_status IF NOT EXISTS FOR (m:OutboxMessage) ON (m.status)",
+            "CREATE CONSTRAINT nomination_id IF NOT EXISTS "
+            "FOR (n:Nomination) REQUIRE n.id IS UNIQUE",
+            "CREATE INDEX nomination_email IF NOT EXISTS "
+            "FOR (n:Nomination) ON (n.nomineeEmailHash)",
+            # MERGE on a uniquely constrained key is what makes concurrent increments and
+            # concurrent claims safe across API processes.
+            "CREATE CONSTRAINT rate_limit_key IF NOT EXISTS "
+            "FOR (r:RateLimit) REQUIRE r.key IS UNIQUE",
+            "CREATE INDEX rate_limit_expiry IF NOT EXISTS FOR (r:RateLimit) ON (r.expiresAt)",
+            "CREATE CONSTRAINT contact_claim_key IF NOT EXISTS "
+            "FOR (c:ContactClaim) REQUIRE c.key IS UNIQUE",
+        ),
+    ),
 )
 
 

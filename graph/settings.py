@@ -16,6 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_PASSWORD = "cds-local-dev"
+# Development secrets: known to everyone, so refused in production.
+DEV_SIGNING_KEY = "cds-local-dev-signing-key-not-for-production"
+DEV_EMAIL_TOKEN_KEY = "cds-local-dev-email-token-key-not-for-production"
 
 
 class Settings(BaseSettings):
@@ -62,6 +65,41 @@ class Settings(BaseSettings):
     max_tokens: int = 2000
     introspection: bool = True
 
+    # Identity: bearer JWTs. "local" verifies HS256 tokens signed with jwt_signing_key (what
+    # `cds token` issues, for development); "oidc" verifies RS256/ES256 tokens of an OpenID
+    # Connect provider against its JWKS, issuer and audience. The role and scope travel in the
+    # claims named below (scope: province code, commune code, organisation id or person id).
+    auth_mode: Literal["local", "oidc"] = "local"
+    jwt_signing_key: SecretStr = SecretStr(DEV_SIGNING_KEY)
+    jwt_issuer: str = "cds-registry"
+    jwt_audience: str = "cds-registry"
+    oidc_jwks_url: str | None = None
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    jwt_role_claim: str = "cds_role"
+    jwt_scope_claim: str = "cds_scope"
+    jwt_leeway_seconds: int = 30
+
+    # Outgoing mail goes through the outbox (graph/outbox.py): files in outbox_dir, or SMTP
+    # when smtp_host is set. Confirmation links carry a token signed with email_token_key.
+    outbox_dir: Path = REPO_ROOT / "var" / "outbox"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "CĐS registry <no-reply@cds.invalid>"
+    confirm_url: str = "http://127.0.0.1:8000/confirm-email"
+    register_url: str = "http://127.0.0.1:8000/register"
+    email_token_key: SecretStr = SecretStr(DEV_EMAIL_TOKEN_KEY)
+    email_token_hours: int = 48
+
+    # Anonymous self-registration: attempts per fixed window, counted in Neo4j so that every
+    # API replica shares them. Behind a reverse proxy, trust its X-Forwarded-For.
+    rate_limit_window_seconds: int = 3600
+    rate_limit_per_address: int = 20
+    rate_limit_per_email: int = 3
+    trust_forwarded_for: bool = False
+
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> Settings:
         if (
@@ -71,6 +109,19 @@ class Settings(BaseSettings):
             raise ValueError(
                 "NEO4J_PASSWORD is the development default; set a real password in production"
             )
+        if self.environment == "production" and (
+            self.email_token_key.get_secret_value() == DEV_EMAIL_TOKEN_KEY
+            or (
+                self.auth_mode == "local"
+                and self.jwt_signing_key.get_secret_value() == DEV_SIGNING_KEY
+            )
+        ):
+            raise ValueError(
+                "CDS_JWT_SIGNING_KEY / CDS_EMAIL_TOKEN_KEY are development defaults; set real "
+                "secrets (or CDS_AUTH_MODE=oidc) in production"
+            )
+        if self.auth_mode == "oidc" and not self.oidc_jwks_url:
+            raise ValueError("CDS_AUTH_MODE=oidc needs CDS_OIDC_JWKS_URL")
         return self
 
 

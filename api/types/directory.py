@@ -59,12 +59,9 @@ class Expert(Node):
     verified_at: dt.datetime | None = strawberry.field(
         description="When a coordinator verified the profile."
     )
-    email: str | None = strawberry.field(description="Personal: null unless the viewer may see it.")
-    phone: str | None = strawberry.field(description="Personal: null unless the viewer may see it.")
 
     @classmethod
     def from_record(cls, r: ExpertRecord, info: strawberry.Info[Context]) -> Expert:
-        sees = info.context.viewer.sees_people
         return cls(
             id=to_global_id("Expert", r.id),
             record=r,
@@ -73,9 +70,17 @@ class Expert(Node):
             expertise=list(r.expertise),
             affiliation=r.affiliation,
             verified_at=r.verified_at,
-            email=r.person.email if sees else None,
-            phone=r.person.phone if sees else None,
         )
+
+    @strawberry.field(description="Personal: null unless the viewer may see it.")
+    async def email(self, info: strawberry.Info[Context]) -> str | None:
+        person = self.record.person
+        return await info.context.access.field(person.id, "email", person.email)
+
+    @strawberry.field(description="Personal: null unless the viewer may see it.")
+    async def phone(self, info: strawberry.Info[Context]) -> str | None:
+        person = self.record.person
+        return await info.context.access.field(person.id, "phone", person.phone)
 
     @strawberry.field(description="The province the expert is located in.")
     async def province(self, info: strawberry.Info[Context]) -> AdministrativeUnit | None:

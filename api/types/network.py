@@ -38,23 +38,22 @@ if TYPE_CHECKING:
 class Person(Node):
     record: strawberry.Private[PersonRecord]
     full_name: str = strawberry.field(description="Full name (NFC).")
-    email: str | None = strawberry.field(description="Personal: e-mail.")
-    phone: str | None = strawberry.field(description="Personal: phone, +84 E.164.")
 
     @classmethod
     def visible(cls, r: PersonRecord, info: strawberry.Info[Context]) -> Person | None:
         """Team members and focal points are personal data: hidden from viewers who may not
-        see people; contact fields hidden even more narrowly."""
-        viewer = info.context.viewer
-        if not viewer.sees_people:
+        see people; contact fields hidden even more narrowly (api/policy.py)."""
+        if not info.context.viewer.sees_people:
             return None
-        return cls(
-            id=to_global_id("Person", r.id),
-            record=r,
-            full_name=r.full_name,
-            email=r.email if viewer.sees_people else None,
-            phone=r.phone if viewer.sees_people else None,
-        )
+        return cls(id=to_global_id("Person", r.id), record=r, full_name=r.full_name)
+
+    @strawberry.field(description="Personal: e-mail; null unless the viewer may see it.")
+    async def email(self, info: strawberry.Info[Context]) -> str | None:
+        return await info.context.access.field(self.record.id, "email", self.record.email)
+
+    @strawberry.field(description="Personal: phone, +84 E.164; null unless the viewer may see it.")
+    async def phone(self, info: strawberry.Info[Context]) -> str | None:
+        return await info.context.access.field(self.record.id, "phone", self.record.phone)
 
 
 @strawberry.type(

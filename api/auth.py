@@ -1,0 +1,136 @@
+"""Bearer tokens to viewers.
+
+Two modes (``CDS_AUTH_MODE``): ``local`` verifies HS256 tokens signed with the project's own key
+(``cds token`` issues them, for development and tests); ``oidc`` verifies RS256/ES256 tokens of
+the ministry's OpenID Connect provider against the keys published at its JWKS URL. Each mode
+accepts only its own algorithms, so a token can neither choose ``none`` nor pass an RSA public key
+off as an HMAC secret. Issuer, audience, expiry and subject are always required.
+
+No ``Authorization`` header means an anonymous viewer; a header that does not verify is a 401 with
+a GraphQL-shaped body, never a silent downgrade to anonymous (a client with a stale token must
+find out).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import jwt
+
+from api.context import Role, Viewer
+from graph.model import Era, UnitLevel, unit_key
+from graph.settings import Settings
+
+LOCAL_ALGORITHMS = ["HS256"]
+
+
+class AuthError(Exception):
+    """The request carried a token that must be refused; the message says why."""
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._jwks: jwt.PyJWKClient | None = None
+        if settings.auth_mode == "oidc" and settings.oidc_jwks_url:
+            # Keys are cached by the client; an unknown key id makes it fetch the set again,
+            # which is how a provider's key rotation reaches us.
+            self._jwks = jwt.PyJWKClient(settings.oidc_jwks_url, cache_keys=True, lifespan=3600)
+
+    async def viewer(self, authorization: str | None) -> Viewer:
+        if not authorization:
+            return Viewer()
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError("the Authorization header must be 'Bearer <token>'")
+        claims = await self._claims(token.strip())
+        return viewer_from_claims(claims, self._settings)
+
+    async def _claims(self, token: str) -> dict[str, Any]:
+        settings = self._settings
+        try:
+            if self._jwks is not None:
+                # The JWKS client fetches over blocking HTTP: keep it off the event loop.
+                signing = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+                key: Any = signing.key
+                algorithms = settings.oidc_algorithms
+            else:
+                key = settings.jwt_signing_key.get_secret_value()
+                algorithms = LOCAL_ALGORITHMS
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                leeway=settings.jwt_leeway_seconds,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthError("the token has expired") from None
+        except jwt.InvalidAudienceError:
+            raise AuthError("the token is not for this API (audience)") from None
+        except jwt.InvalidIssuerError:
+            raise AuthError("the token was not issued by the configured issuer") from None
+        except jwt.InvalidAlgorithmError:
+            raise AuthError("the token's algorithm is not accepted") from None
+        except jwt.InvalidSignatureError:
+            raise AuthError("the token's signature does not verify") from None
+        except jwt.PyJWKClientError as error:
+            raise AuthError(f"the token's signing key is unknown ({error})") from None
+        except jwt.InvalidTokenError as error:
+            raise AuthError(f"the token is invalid ({error})") from None
+        return claims
+
+
+def viewer_from_claims(claims: dict[str, Any], settings: Settings) -> Viewer:
+    """Role and scope from the claims; a scoped role without its scope is refused."""
+    try:
+        role = Role(str(claims.get(settings.jwt_role_claim)))
+    except ValueError:
+        raise AuthError(f"the token has no valid '{settings.jwt_role_claim}' claim") from None
+    if role is Role.ANONYMOUS:
+        raise AuthError("an anonymous caller sends no token")
+    scope = claims.get(settings.jwt_scope_claim)
+    subject = str(claims["sub"])
+    if role is Role.NATIONAL_COORDINATOR:
+        return Viewer(subject=subject, role=role)
+    if not isinstance(scope, str) or not scope.strip():
+        raise AuthError(f"role {role.value} needs a '{settings.jwt_scope_claim}' claim")
+    scope = scope.strip()
+    if role is Role.PROVINCIAL_COORDINATOR:
+        return Viewer(subject, role, province_key=unit_key(Era.CURRENT, UnitLevel.PROVINCE, scope))
+    if role is Role.COMMUNE_OFFICER:
+        return Viewer(subject, role, commune_key=unit_key(Era.CURRENT, UnitLevel.COMMUNE, scope))
+    if role is Role.ORGANISATION_ADMIN:
+        return Viewer(subject, role, organisation_id=scope)
+    return Viewer(subject, role, person_id=scope)
+
+
+def issue_local_token(
+    settings: Settings,
+    role: Role,
+    *,
+    subject: str,
+    scope: str | None = None,
+    minutes: int = 60,
+    now: dt.datetime | None = None,
+) -> str:
+    """An HS256 token the local mode accepts (``cds token``, tests). Refused in production:
+    there the identities come from the ministry's provider."""
+    if settings.environment == "production":
+        raise AuthError("local tokens are not issued in production")
+    issued = now or dt.datetime.now(dt.UTC)
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": issued,
+        "exp": issued + dt.timedelta(minutes=minutes),
+        settings.jwt_role_claim: role.value,
+    }
+    if scope is not None:
+        claims[settings.jwt_scope_claim] = scope
+    return jwt.encode(claims, settings.jwt_signing_key.get_secret_value(), algorithm="HS256")

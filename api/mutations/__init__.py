@@ -1,0 +1,15 @@
+"""The root Mutation type, assembled from one class per family of mutations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.mutations.coordination import CoordinationMutations
+
+
+@strawberry.type(
+    description="Changes to the registry. Each is one transaction with its audit event; "
+    "expected failures are members of the result union."
+)
+class Mutation(CoordinationMutations):
+    pass

@@ -1,0 +1,186 @@
+"""Who may do what: the one place the registry decides it.
+
+A decision has two parts. ``ALLOWED`` says which roles may take an action at all; ``covers``
+says whether the viewer's scope covers the node acted on, from the node's ``Placement``
+(graph/scopes.py: the current provinces and communes it is in, the organisations and people it
+belongs to). A national coordinator covers everything; a provincial coordinator what is placed in
+their province; a commune officer what is in their commune; an organisation admin what belongs
+to their organisation; an expert themselves.
+
+Mutations pass ``guard(viewer, action)`` to their graph/ function, which calls it with the
+target's placement inside its write transaction. Personal fields go through ``PersonalAccess``,
+which batches the placement look-ups of a request and logs the reads of other people's data in
+one write when the request ends (``LogPersonalReads``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator, Mapping
+from enum import StrEnum
+
+from strawberry.dataloader import DataLoader
+from strawberry.extensions import SchemaExtension
+
+from api.context import Role, Viewer
+from graph import audit, scopes
+from graph.db import Graph
+from graph.errors import Forbidden
+from graph.scopes import Guard, Placement
+
+
+class Action(StrEnum):
+    CREATE_TEAM = "createTeam"
+    CLOSE_TEAM = "closeTeam"
+    ADD_TEAM_MEMBER = "addTeamMember"
+    END_TEAM_MEMBERSHIP = "endTeamMembership"
+    ASSIGN_FOCAL_POINT = "assignFocalPoint"
+    END_FOCAL_POINT = "endFocalPoint"
+    CREATE_ORGANISATION = "createOrganisation"
+    UPDATE_ORGANISATION = "updateOrganisation"
+    VERIFY_EXPERT = "verifyExpert"
+    REJECT_EXPERT = "rejectExpert"
+    READ_AUDIT_TRAIL = "read the audit trail"
+    READ_AUDIT_ACTORS = "see who made a change"
+    READ_PERSONAL_DATA = "read personal data"
+    NOMINATE_EXPERT = "nominateExpert"
+    SELF_SERVICE = "manage one's own data"
+
+
+NAT, PROV, COMM, ORG, EXP = (
+    Role.NATIONAL_COORDINATOR,
+    Role.PROVINCIAL_COORDINATOR,
+    Role.COMMUNE_OFFICER,
+    Role.ORGANISATION_ADMIN,
+    Role.EXPERT,
+)
+
+# Teams are established by the commune People's Committee: the commune officer keeps them, the
+# province oversees. Focal points are named by their organisation. Experts are vetted by the
+# province they are located in.
+ALLOWED: Mapping[Action, frozenset[Role]] = {
+    Action.CREATE_TEAM: frozenset({NAT, PROV, COMM}),
+    Action.CLOSE_TEAM: frozenset({NAT, PROV, COMM}),
+    Action.ADD_TEAM_MEMBER: frozenset({NAT, PROV, COMM}),
+    Action.END_TEAM_MEMBERSHIP: frozenset({NAT, PROV, COMM}),
+    Action.ASSIGN_FOCAL_POINT: frozenset({NAT, PROV, ORG}),
+    Action.END_FOCAL_POINT: frozenset({NAT, PROV, ORG}),
+    Action.CREATE_ORGANISATION: frozenset({NAT, PROV}),
+    Action.UPDATE_ORGANISATION: frozenset({NAT, PROV, ORG}),
+    Action.VERIFY_EXPERT: frozenset({NAT, PROV}),
+    Action.REJECT_EXPERT: frozenset({NAT, PROV}),
+    Action.READ_AUDIT_TRAIL: frozenset({NAT, PROV, COMM, ORG}),
+    Action.READ_AUDIT_ACTORS: frozenset({NAT}),
+    Action.READ_PERSONAL_DATA: frozenset({NAT, PROV, COMM, ORG, EXP}),
+    # Any signed-in member of the network may introduce a talented person.
+    Action.NOMINATE_EXPERT: frozenset({NAT, PROV, COMM, ORG, EXP}),
+    Action.SELF_SERVICE: frozenset({EXP}),
+}
+
+EVERYWHERE = Placement(frozenset({"*"}))
+"""For actions that are not about a placed node (the feed, nominating)."""
+
+
+def covers(viewer: Viewer, placement: Placement) -> bool:
+    match viewer.role:
+        case Role.NATIONAL_COORDINATOR:
+            return True
+        case Role.PROVINCIAL_COORDINATOR:
+            return viewer.province_key in placement.provinces
+        case Role.COMMUNE_OFFICER:
+            return viewer.commune_key in placement.communes
+        case Role.ORGANISATION_ADMIN:
+            return viewer.organisation_id in placement.organisations
+        case Role.EXPERT:
+            return viewer.person_id in placement.people
+        case _:
+            return False
+
+
+def may(viewer: Viewer, action: Action, placement: Placement = EVERYWHERE) -> bool:
+    if viewer.role not in ALLOWED[action]:
+        return False
+    if placement is EVERYWHERE:
+        return True
+    return covers(viewer, placement)
+
+
+def may_at_all(viewer: Viewer, action: Action) -> bool:
+    """Whether some placement could allow it: to refuse early, before any query."""
+    return viewer.role in ALLOWED[action]
+
+
+def require(viewer: Viewer, action: Action, placement: Placement = EVERYWHERE) -> None:
+    if not may(viewer, action, placement):
+        raise Forbidden(action.value)
+
+
+def guard(viewer: Viewer, action: Action) -> Guard:
+    """The check a graph/ unit of work runs on its target's placement."""
+
+    def check(placement: Placement) -> None:
+        require(viewer, action, placement)
+
+    return check
+
+
+def actor(viewer: Viewer) -> audit.Actor:
+    return audit.Actor(viewer.subject, viewer.role.value)
+
+
+class PersonalAccess:
+    """Per request: may the viewer see this person's personal fields? and which of them were
+    read, to be logged when the request ends."""
+
+    def __init__(self, graph: Graph, viewer: Viewer, request_id: str) -> None:
+        self._graph = graph
+        self._viewer = viewer
+        self._request_id = request_id
+        self._reads: dict[str, set[str]] = defaultdict(set)
+
+        async def load(ids: list[str]) -> list[Placement]:
+            found = await graph.read(scopes.placements, scopes.Kind.PERSON, ids)
+            return [found.get(i, scopes.NOWHERE) for i in ids]
+
+        # Only scoped coordinators need placements; batched, so a page of 50 people costs one
+        # query.
+        self._placements: DataLoader[str, Placement] = DataLoader(load_fn=load)
+
+    async def may_see(self, person_id: str) -> bool:
+        viewer = self._viewer
+        if viewer.role is Role.EXPERT:
+            return viewer.person_id == person_id
+        if not may_at_all(viewer, Action.READ_PERSONAL_DATA):
+            return False
+        if viewer.role is Role.NATIONAL_COORDINATOR:
+            return True
+        return covers(viewer, await self._placements.load(person_id))
+
+    async def field(self, person_id: str, name: str, value: str | None) -> str | None:
+        """The value if the viewer may see it (noting the read), else None."""
+        if value is None or not await self.may_see(person_id):
+            return None
+        if person_id != self._viewer.person_id:
+            self._reads[person_id].add(name)
+        return value
+
+    async def flush(self) -> None:
+        if not self._reads:
+            return
+        reads = [audit.PersonalRead(p, tuple(f)) for p, f in self._reads.items()]
+        self._reads.clear()
+        await self._graph.write(
+            audit.log_personal_reads, actor(self._viewer), self._request_id, reads
+        )
+
+
+class LogPersonalReads(SchemaExtension):
+    """Writes the request's personal-data reads once the operation has resolved: one batched
+    write per request, whatever the number of people and fields read."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        # Only when a resolver used it: most requests read no personal field.
+        access = vars(self.execution_context.context).get("access")
+        if isinstance(access, PersonalAccess):
+            await access.flush()
