@@ -11,6 +11,8 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
+from api.auth import AuthError, issue_local_token, viewer_from_claims
+from api.context import Role
 from graph.connection import local_server, open_graph
 from graph.db import Graph
 from graph.errors import GraphUnavailable
@@ -113,6 +115,23 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             server.stop()
 
 
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    """Print an HS256 bearer token for local development (refused in production)."""
+    if settings.auth_mode != "local":
+        raise AuthError("CDS_AUTH_MODE is oidc: tokens come from the identity provider")
+    role = Role(args.role)
+    subject = args.subject or f"dev-{role.value.lower()}"
+    # The same check the API makes, so a token missing its scope fails here, not at first use.
+    viewer_from_claims(
+        {"sub": subject, settings.jwt_role_claim: role.value, settings.jwt_scope_claim: args.scope},
+        settings,
+    )
+    print(
+        issue_local_token(settings, role, subject=subject, scope=args.scope, minutes=args.minutes)
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cds", description="Registry of Vietnam's digital-transformation (CĐS) network."
@@ -125,6 +144,19 @@ def parser() -> argparse.ArgumentParser:
 
     mig = sub.add_parser("migrate", help="apply schema migrations (constraints, indexes)")
     mig.set_defaults(func=_migrate)
+
+    tok = sub.add_parser("token", help="issue a development bearer token (local auth mode)")
+    tok.add_argument(
+        "--role", required=True, choices=[r.value for r in Role if r is not Role.ANONYMOUS]
+    )
+    tok.add_argument(
+        "--scope",
+        help="province code (PROVINCIAL_COORDINATOR), commune code (COMMUNE_OFFICER), "
+        "organisation id (ORGANISATION_ADMIN) or person id (EXPERT)",
+    )
+    tok.add_argument("--subject", help="the token's subject (default: dev-<role>)")
+    tok.add_argument("--minutes", type=int, default=60, help="lifetime (default 60)")
+    tok.set_defaults(func=_token)
 
     def scale_args(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument(
@@ -161,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
         result: int = args.func(args, settings)
         return result
-    except (LocalNeo4jError, GraphUnavailable) as error:
+    except (LocalNeo4jError, GraphUnavailable, AuthError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ValueError as error:  # settings that do not validate

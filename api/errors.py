@@ -38,7 +38,9 @@ class MaskUnexpectedErrors(SchemaExtension):
         processed: list[GraphQLError] = []
         for error in result.errors:
             original = error.original_error
-            if original is None:  # validation / syntax errors: safe and useful as they are
+            # Validation and syntax errors, and variables that do not coerce (an unknown enum
+            # value): safe and useful as they are.
+            if original is None or isinstance(original, GraphQLError):
                 processed.append(error)
             elif isinstance(original, DomainError):
                 processed.append(

@@ -285,3 +285,21 @@ class TestPersonalFields:
         n, requests = await graph.read(count)
         assert requests == 1
         assert n == len([x for x in data["experts"]["nodes"] if x["email"] or x["phone"]])
+
+
+def test_cds_token_issues_a_token_the_api_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    from api.cli import main
+    from graph.settings import get_settings
+
+    assert main(["token", "--role", "PROVINCIAL_COORDINATOR", "--scope", "01"]) == 0
+    token = capsys.readouterr().out.strip()
+    settings = get_settings()
+    claims = jwt.decode(
+        token,
+        settings.jwt_signing_key.get_secret_value(),
+        algorithms=["HS256"],
+        audience=settings.jwt_audience,
+    )
+    assert viewer_from_claims(claims, settings).province_key == "CURRENT:PROVINCE:01"
+    assert main(["token", "--role", "COMMUNE_OFFICER"]) == 1  # a scoped role needs its scope
+    assert "cds_scope" in capsys.readouterr().err

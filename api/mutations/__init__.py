@@ -5,11 +5,12 @@ from __future__ import annotations
 import strawberry
 
 from api.mutations.coordination import CoordinationMutations
+from api.mutations.registration import RegistrationMutations
 
 
 @strawberry.type(
     description="Changes to the registry. Each is one transaction with its audit event; "
     "expected failures are members of the result union."
 )
-class Mutation(CoordinationMutations):
+class Mutation(CoordinationMutations, RegistrationMutations):
     pass

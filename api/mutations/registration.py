@@ -1,0 +1,200 @@
+"""Self-registration of experts (anonymous), e-mail confirmation, and the privacy notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.mutations.results import NotFoundError, RateLimitedError, ValidationErrors, failure
+from api.relay import to_global_id
+from api.types.enums import Expertise, ExpertStatus
+from graph import outbox, registration
+from graph.errors import NotFound, ValidationFailed
+from graph.registration import (
+    NOTICE_TEXT,
+    NOTICE_VERSION,
+    PURPOSE_TEXT,
+    REQUIRED_PURPOSES,
+    ConsentPurpose,
+    InvalidToken,
+)
+from graph.registration import (
+    AlreadyRegistered as AlreadyRegisteredError,
+)
+
+if TYPE_CHECKING:
+    from api.context import Context
+
+log = logging.getLogger("cds.api")
+
+strawberry.enum(ConsentPurpose, description="What the registrant agrees their data is used for.")
+
+
+@strawberry.type(description="One purpose of the privacy notice.")
+class NoticePurpose:
+    purpose: ConsentPurpose = strawberry.field(description="The purpose.")
+    required: bool = strawberry.field(description="Registration needs it.")
+    text: str = strawberry.field(description="What it means, for people.")
+
+
+@strawberry.type(
+    description="The notice shown before collecting personal data (Law 91/2025/QH15): its "
+    "version must be sent back with the consent."
+)
+class PrivacyNotice:
+    version: str = strawberry.field(description="Send it back as `noticeVersion`.")
+    text: str = strawberry.field(description="The notice.")
+    purposes: list[NoticePurpose] = strawberry.field(
+        description="Purposes to answer one by one; none is pre-ticked."
+    )
+
+
+@strawberry.input(description="The registrant's answer for one purpose; there is no default.")
+class ConsentInput:
+    purpose: ConsentPurpose = strawberry.field(description="The purpose.")
+    granted: bool = strawberry.field(description="Ticked by the registrant.")
+
+
+@strawberry.input(description="A self-registration to the expert network.")
+class RegisterExpertInput:
+    full_name: str = strawberry.field(description="Full name; stored NFC, trimmed.")
+    email: str = strawberry.field(description="E-mail; confirmed by a link sent to it.")
+    phone: str | None = strawberry.field(
+        default=None, description="Optional Vietnamese phone; stored +84 E.164."
+    )
+    expertise: list[Expertise] = strawberry.field(description="Areas of expertise.")
+    affiliation: str = strawberry.field(
+        description="University, institute, enterprise or association."
+    )
+    province_code: str = strawberry.field(description="Current province the expert is in.")
+    notice_version: str = strawberry.field(description="Version of the notice consented to.")
+    consents: list[ConsentInput] = strawberry.field(description="One answer per purpose.")
+
+
+@strawberry.type(
+    description="Registered: the profile is PENDING until the e-mail is confirmed and a "
+    "coordinator verifies it."
+)
+class RegisterExpertSuccess:
+    expert_id: strawberry.ID = strawberry.field(description="The new profile's global ID.")
+    status: ExpertStatus = strawberry.field(description="PENDING.")
+    message: str = strawberry.field(description="What happens next.")
+
+
+@strawberry.type(description="This e-mail or phone is already registered; nothing was created.")
+class AlreadyRegistered:
+    field: str = strawberry.field(description="'email' or 'phone'.")
+    message: str = strawberry.field(description="For people.")
+
+
+@strawberry.type(description="The e-mail address is confirmed.")
+class EmailConfirmed:
+    audit_seq: int | None = strawberry.field(
+        description="Audit event; null when it was already confirmed."
+    )
+
+
+@strawberry.type(description="The confirmation link is expired, altered or not ours.")
+class InvalidConfirmation:
+    message: str = strawberry.field(description="For people.")
+
+
+RegisterExpertResult = Annotated[
+    RegisterExpertSuccess | ValidationErrors | AlreadyRegistered | RateLimitedError | NotFoundError,
+    strawberry.union("RegisterExpertResult", description="Registered, or why not."),
+]
+ConfirmEmailResult = Annotated[
+    EmailConfirmed | InvalidConfirmation,
+    strawberry.union("ConfirmEmailResult", description="Confirmed, or why not."),
+]
+
+
+async def _deliver_mail(info: strawberry.Info[Context]) -> None:
+    """After commit: the message is already safe in the outbox; a failure here only delays it
+    (it stays PENDING and the next delivery sends it)."""
+    try:
+        await outbox.deliver(info.context.graph, info.context.settings, registration.render)
+    except Exception:
+        log.exception("request %s: outbox delivery deferred", info.context.request_id)
+
+
+@strawberry.type(description="Self-registration.")
+class RegistrationMutations:
+    @strawberry.mutation(
+        description="Register yourself as an expert (no sign-in). Rate-limited per address and "
+        "per e-mail; sends a confirmation link."
+    )
+    async def register_expert(
+        self, info: strawberry.Info[Context], input: RegisterExpertInput
+    ) -> RegisterExpertResult:
+        ctx = info.context
+        try:
+            reg = registration.check_registration(
+                registration.Registration(
+                    input.full_name,
+                    input.email,
+                    input.phone,
+                    tuple(input.expertise),
+                    input.affiliation,
+                    input.province_code,
+                    input.notice_version,
+                    tuple((c.purpose, c.granted) for c in input.consents),
+                    ctx.client_address,
+                )
+            )
+            outcome = await ctx.graph.write(
+                registration.register_expert, reg, ctx.settings, dt.datetime.now(dt.UTC)
+            )
+        except AlreadyRegisteredError as error:
+            return AlreadyRegistered(field=error.field, message="already registered")
+        except (ValidationFailed, NotFound) as error:
+            failed = failure(error)
+            assert isinstance(failed, ValidationErrors | NotFoundError)
+            return failed
+        if isinstance(outcome, registration.Limited):
+            return RateLimitedError(
+                scope=outcome.scope,
+                retry_after_seconds=outcome.retry_after_seconds,
+                message=f"too many registrations per {outcome.scope}; try again later",
+            )
+        if isinstance(outcome, registration.Duplicate):
+            return AlreadyRegistered(
+                field=outcome.field, message=f"this {outcome.field} is already registered"
+            )
+        await _deliver_mail(info)
+        return RegisterExpertSuccess(
+            expert_id=to_global_id("Expert", outcome.expert_id),
+            status=ExpertStatus.PENDING,
+            message="Check your e-mail and open the confirmation link.",
+        )
+
+    @strawberry.mutation(description="Confirm an e-mail address with the token sent to it.")
+    async def confirm_email(
+        self,
+        info: strawberry.Info[Context],
+        token: Annotated[str, strawberry.argument(description="The token from the e-mail.")],
+    ) -> ConfirmEmailResult:
+        try:
+            _, seq = await info.context.graph.write(
+                registration.confirm_email, token, info.context.settings
+            )
+        except InvalidToken as error:
+            return InvalidConfirmation(message=str(error))
+        return EmailConfirmed(audit_seq=seq)
+
+
+@strawberry.type(description="The privacy notice.")
+class RegistrationQueries:
+    @strawberry.field(description="The notice and purposes to show before registering.")
+    def privacy_notice(self) -> PrivacyNotice:
+        return PrivacyNotice(
+            version=NOTICE_VERSION,
+            text=NOTICE_TEXT,
+            purposes=[
+                NoticePurpose(purpose=p, required=p in REQUIRED_PURPOSES, text=PURPOSE_TEXT[p])
+                for p in ConsentPurpose
+            ],
+        )
