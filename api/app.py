@@ -16,6 +16,7 @@ from api.auth import AuthError, TokenVerifier
 from api.cache import VersionedCache
 from api.context import Context
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
+from api.imports import router as imports_router
 from api.loaders import Loaders
 from api.schema import build_schema
 from graph.connection import open_graph
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     )
     app.include_router(router, prefix="/graphql")
     mount_graphiql_assets(app)
+    app.include_router(imports_router)  # spreadsheets: /imports/*, /exports/* (api/imports.py)
 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:

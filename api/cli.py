@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from api.auth import AuthError, issue_local_token, viewer_from_claims
 from api.context import Role
+from api.transfer_cli import add_commands as add_transfer_commands
 from graph.connection import local_server, open_graph
 from graph.db import Graph
 from graph.errors import GraphUnavailable
@@ -184,6 +185,7 @@ def parser() -> argparse.ArgumentParser:
     scale_args(rn)
     serve_args(rn)
     rn.set_defaults(func=_run)
+    add_transfer_commands(sub)  # import / export of spreadsheets (api/transfer_cli.py)
     return p
 
 

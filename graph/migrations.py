@@ -113,6 +113,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "FOR (c:ContactClaim) REQUIRE c.key IS UNIQUE",
         ),
     ),
+    Migration(
+        6,
+        "import batches (graph/imports.py) and the one-import-at-a-time lock",
+        (
+            "CREATE CONSTRAINT import_batch_id IF NOT EXISTS "
+            "FOR (b:ImportBatch) REQUIRE b.id IS UNIQUE",
+            # MERGE on a constrained key: two processes starting imports meet on one lock node.
+            "CREATE CONSTRAINT import_lock_id IF NOT EXISTS "
+            "FOR (l:ImportLock) REQUIRE l.id IS UNIQUE",
+        ),
+    ),
 )
 
 

@@ -1,0 +1,152 @@
+"""How fast a big provincial list imports: ``python -m bench.imports [--rows 100000]``.
+
+Connects with the project settings (the local Neo4j unless NEO4J_URI is set) to a graph seeded
+with the real units (``cds seed --units-only`` is enough). Writes a teams CSV (``--teams`` teams
+in the communes of Hà Nội and Hồ Chí Minh City) and imports it, then writes a members CSV of
+``--rows`` rows (distinct people, phones 096…) and measures its dry run, its apply, a second
+apply of the same file (idempotent: no change) and, unless ``--keep``, the rollback of both
+batches. Prints seconds, rows/s and this process's peak RSS after each step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from api.transfer_cli import ProgressBar
+from graph.connection import open_graph
+from graph.db import Graph
+from graph.migrations import migrate
+from graph.settings import get_settings
+from seed import admin_units
+from seed.imports import service
+from seed.imports.columns import ImportKind
+
+PROVINCES = ("01", "79")
+ROLES = ("Thành viên",) * 8 + ("Tổ phó", "Tổ trưởng")
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ")
+MIDDLE = ("Văn", "Thị", "Đức", "Ngọc", "Minh", "Thanh", "Hữu", "Thu")
+GIVEN = ("An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Lan", "Long", "Mai", "Nam", "Phương", "Tú")
+HOMES = ("Người dân", "Đoàn Thanh niên", "Công an xã", "Hội Phụ nữ", "Viettel", "Trưởng thôn")
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux (bytes on macOS).
+    divisor = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / divisor
+
+
+def write_files(directory: Path, teams: int, rows: int, seed: int) -> tuple[Path, Path]:
+    rng = random.Random(seed)
+    communes = [
+        u.code
+        for u in admin_units.current_units()
+        if u.level == "COMMUNE" and u.parent_code in PROVINCES
+    ]
+    team_keys = [(communes[i % len(communes)], f"Tổ CNSCĐ đo tải {i + 1}") for i in range(teams)]
+    teams_path, members_path = directory / "teams.csv", directory / "members.csv"
+    with teams_path.open("w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(["Mã xã", "Tên tổ", "Số quyết định", "Ngày quyết định"])
+        for i, (code, name) in enumerate(team_keys):
+            w.writerow([code, name, f"{9000 + i}/QĐ-UBND", "01/09/2025"])
+    with members_path.open("w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(["Mã xã", "Tên tổ", "Họ và tên", "Số điện thoại", "Vai trò", "Thành phần"])
+        for i in range(rows):
+            code, team = team_keys[i % teams]
+            name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            w.writerow([code, team, name, f"096{i:07d}", rng.choice(ROLES), rng.choice(HOMES)])
+    return teams_path, members_path
+
+
+def _step(label: str, seconds: float, rows: int, extra: str = "") -> None:
+    print(
+        f"{label:<22}{seconds:8.1f} s {rows / max(seconds, 1e-9):10,.0f} rows/s "
+        f"peak RSS {_peak_rss_mb():6,.0f} MB  {extra}"
+    )
+
+
+async def bench(graph: Graph, teams: int, rows: int, keep: bool) -> None:
+    await migrate(graph)
+    with tempfile.TemporaryDirectory(prefix="cds-bench-imports-") as tmp:
+        began = time.perf_counter()
+        teams_path, members_path = write_files(Path(tmp), teams, rows, seed=20251)
+        size = members_path.stat().st_size
+        print(f"files written in {time.perf_counter() - began:.1f}s (members: {size:,} bytes)")
+        print(f"peak RSS before import {_peak_rss_mb():,.0f} MB")
+
+        team_upload = service.Upload(teams_path.read_bytes(), teams_path.name)
+        began = time.perf_counter()
+        team_batch = await service.apply(
+            graph, team_upload, ImportKind.TEAMS, scope=None, imported_by="bench"
+        )
+        _step("teams apply", time.perf_counter() - began, teams, f"{team_batch.changed} changes")
+
+        upload = service.Upload(members_path.read_bytes(), members_path.name)
+        began = time.perf_counter()
+        report = await service.dry_run(graph, upload, ImportKind.MEMBERS, scope=None)
+        _step(
+            "members dry-run", time.perf_counter() - began, rows, f"{len(report.problems)} problems"
+        )
+        if not report.ok:
+            for p in report.problems[:10]:
+                print(f"  {p.row} {p.column} {p.value!r}: {p.reason}")
+            raise SystemExit(1)
+
+        began = time.perf_counter()
+        batch = await service.apply(
+            graph,
+            upload,
+            ImportKind.MEMBERS,
+            scope=None,
+            imported_by="bench",
+            report=report,
+            progress=ProgressBar("members apply"),
+        )
+        _step("members apply", time.perf_counter() - began, rows, f"{batch.changed:,} changes")
+
+        began = time.perf_counter()
+        again = await service.apply(
+            graph, upload, ImportKind.MEMBERS, scope=None, imported_by="bench"
+        )
+        _step(
+            "same file again",
+            time.perf_counter() - began,
+            rows,
+            f"{again.changed} changes (dry run included)",
+        )
+
+        if not keep:
+            began = time.perf_counter()
+            for b in (again, batch, team_batch):
+                await service.rollback(graph, b.id)
+            _step("rollback (undo)", time.perf_counter() - began, rows)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rows", type=int, default=100_000)
+    p.add_argument("--teams", type=int, default=2_000)
+    p.add_argument("--keep", action="store_true", help="leave the imported data in the graph")
+    args = p.parse_args()
+
+    async def run() -> None:
+        graph = await open_graph(get_settings())
+        try:
+            await bench(graph, args.teams, args.rows, args.keep)
+        finally:
+            await graph.close()
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()
