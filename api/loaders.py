@@ -14,8 +14,9 @@ from typing import Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph import lookups, units
+from graph import lookups, nominations, units
 from graph.db import Graph, Tx
+from graph.nominations import NominationRecord
 from graph.paging import Page
 from graph.records import (
     DecisionRecord,
@@ -150,4 +151,7 @@ class NetworkLoaders:
         )
         self.expert: DataLoader[str, ExpertRecord | None] = simple_loader(
             graph, lookups.experts_by_ids, None
+        )
+        self.nominations: DataLoader[str, list[NominationRecord]] = simple_loader(
+            graph, nominations.of_experts, []
         )

@@ -45,6 +45,7 @@ class Action(StrEnum):
     READ_PERSONAL_DATA = "read personal data"
     NOMINATE_EXPERT = "nominateExpert"
     SELF_SERVICE = "manage one's own data"
+    READ_NOMINATIONS = "see who nominated an expert"
 
 
 NAT, PROV, COMM, ORG, EXP = (
@@ -75,9 +76,11 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     # Any signed-in member of the network may introduce a talented person.
     Action.NOMINATE_EXPERT: frozenset({NAT, PROV, COMM, ORG, EXP}),
     Action.SELF_SERVICE: frozenset({EXP}),
+    # Nominations are shown to those who verify the expert.
+    Action.READ_NOMINATIONS: frozenset({NAT, PROV}),
 }
 
-EVERYWHERE = Placement(frozenset({"*"}))
+EVERYWHERE = scopes.EVERYWHERE
 """For actions that are not about a placed node (the feed, nominating)."""
 
 
@@ -138,13 +141,21 @@ class PersonalAccess:
         self._request_id = request_id
         self._reads: dict[str, set[str]] = defaultdict(set)
 
-        async def load(ids: list[str]) -> list[Placement]:
-            found = await graph.read(scopes.placements, scopes.Kind.PERSON, ids)
-            return [found.get(i, scopes.NOWHERE) for i in ids]
-
         # Only scoped coordinators need placements; batched, so a page of 50 people costs one
         # query.
-        self._placements: DataLoader[str, Placement] = DataLoader(load_fn=load)
+        self._by_kind: dict[scopes.Kind, DataLoader[str, Placement]] = {}
+        self._placements = self._loader(scopes.Kind.PERSON)
+
+    def _loader(self, kind: scopes.Kind) -> DataLoader[str, Placement]:
+        if kind not in self._by_kind:
+            graph = self._graph
+
+            async def load(ids: list[str]) -> list[Placement]:
+                found = await graph.read(scopes.placements, kind, ids)
+                return [found.get(i, scopes.NOWHERE) for i in ids]
+
+            self._by_kind[kind] = DataLoader(load_fn=load)
+        return self._by_kind[kind]
 
     async def may_see(self, person_id: str) -> bool:
         viewer = self._viewer
@@ -155,6 +166,14 @@ class PersonalAccess:
         if viewer.role is Role.NATIONAL_COORDINATOR:
             return True
         return covers(viewer, await self._placements.load(person_id))
+
+    async def allows(self, action: Action, kind: scopes.Kind, key: str) -> bool:
+        """May the viewer take ``action`` on this node (placements batched per request)?"""
+        if not may_at_all(self._viewer, action):
+            return False
+        if self._viewer.role is Role.NATIONAL_COORDINATOR:
+            return True
+        return covers(self._viewer, await self._loader(kind).load(key))
 
     async def field(self, person_id: str, name: str, value: str | None) -> str | None:
         """The value if the viewer may see it (noting the read), else None."""

@@ -23,6 +23,7 @@ from api.context import Context
 from api.errors import MaskUnexpectedErrors
 from api.mutations import Mutation
 from api.mutations.registration import RegistrationQueries
+from api.mutations.self_service import SelfServiceQueries
 from api.policy import LogPersonalReads
 from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
 from api.types.audit import AuditQueries
@@ -60,7 +61,7 @@ AsOf = Annotated[
 
 
 @strawberry.type(description="Read access to the CĐS (digital transformation) network registry.")
-class Query(AuditQueries, RegistrationQueries):
+class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
     @strawberry.field(description="Refetch any object by its global ID (Relay).")
     async def node(self, info: strawberry.Info[Context], id: strawberry.ID) -> Node | None:
         type_name, key = from_global_id(id)

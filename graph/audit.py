@@ -33,7 +33,7 @@ REDACTED = "[redacted]"
 
 # Never written into an event, in any node kind: personal data (Law 91/2025/QH15).
 PERSONAL_FIELDS = frozenset(
-    {"email", "phone", "birthDate", "fullName", "nomineeEmail", "nomineeName"}
+    {"email", "phone", "birthDate", "fullName", "nomineeEmail", "nomineeName", "nominationReason"}
 )
 
 
@@ -115,6 +115,7 @@ async def record(
           UNION WITH x MATCH (n:ExpertProfile {id: x.id}) WHERE x.label = 'ExpertProfile' RETURN n
           UNION WITH x MATCH (n:FocalPointAssignment {id: x.id})
                 WHERE x.label = 'FocalPointAssignment' RETURN n
+          UNION WITH x MATCH (n:Nomination {id: x.id}) WHERE x.label = 'Nomination' RETURN n
         }
         MERGE (a)-[:CONCERNS]->(n)
         """,
@@ -183,6 +184,7 @@ async def trail(tx: Tx, kind: Kind, id: str, guard: Guard, first: int) -> list[A
           UNION MATCH (n:ExpertProfile {id: $id}) WHERE $label = 'ExpertProfile' RETURN n
           UNION MATCH (n:FocalPointAssignment {id: $id})
                 WHERE $label = 'FocalPointAssignment' RETURN n
+          UNION MATCH (n:Nomination {id: $id}) WHERE $label = 'Nomination' RETURN n
         }
         MATCH (a:AuditEvent)-[:CONCERNS]->(n)
         RETURN a { .seq, .at, .subject, .role, .mutation, .targetType, .targetId, .changes } AS a

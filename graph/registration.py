@@ -23,7 +23,7 @@ from typing import Any
 import jwt
 from neo4j.exceptions import ConstraintError
 
-from graph import outbox, ratelimit
+from graph import nominations, outbox, ratelimit
 from graph.audit import Actor, Change, record
 from graph.db import Tx, run, run_single
 from graph.errors import DomainError, NotFound
@@ -207,10 +207,14 @@ async def register_expert(
             CREATE (e)-[:LOCATED_IN]->(u)
             CREATE (p)-[:GAVE]->(:Consent {id: $cid, noticeVersion: $notice, granted: $granted,
                                            refused: $refused, givenAt: datetime.transaction()})
-            WITH p
-            OPTIONAL MATCH (n:Nomination {nomineeEmailHash: $emailHash})
+            WITH e
+            // Open nominations of this address lead to the profile; the hash is not needed
+            // any more (graph/nominations.py).
+            OPTIONAL MATCH (n:Nomination {nomineeEmailHash: $emailHash, status: 'OPEN'})
+            WHERE n.expiresAt > datetime.transaction()
             FOREACH (_ IN CASE WHEN n IS NULL THEN [] ELSE [1] END |
-                     MERGE (n)-[:LED_TO]->(p))
+                     MERGE (n)-[:LED_TO]->(e)
+                     SET n.status = 'REGISTERED', n.nomineeEmailHash = null)
             """,
             province=province["key"],
             pid=reg.person_id,
@@ -362,4 +366,6 @@ def render(kind: str, params: dict[str, Any], settings: Settings) -> Mail:
                 f"Confirmation code: {token}\n"
             ),
         )
+    if kind == nominations.INVITE:
+        return nominations.render_invitation(params, settings)
     raise ValueError(f"unknown outbox message kind {kind!r}")

@@ -38,6 +38,9 @@ class Placement:
 
 
 NOWHERE = Placement()
+EVERYWHERE = Placement(frozenset({"*"}))
+"""For actions that are not about a placed node (the feed, nominating): a guard admits it by
+role alone (``api/policy.py`` compares by identity)."""
 
 Guard = Callable[[Placement], None]
 """Raises ``graph.errors.Forbidden`` when the caller may not act on a node placed there."""
@@ -52,6 +55,7 @@ class Kind(StrEnum):
     PERSON = "Person"
     EXPERT = "ExpertProfile"
     FOCAL_POINT = "FocalPointAssignment"
+    NOMINATION = "Nomination"
 
 
 # From any unit to the current province and commune it is (or became) part of: up the legacy
@@ -84,6 +88,12 @@ _ANCHORS: dict[Kind, LiteralString] = {
         MATCH (p:Person)-[:HOLDS]->(:FocalPointAssignment {id: id})-[:AT]->(o:Organisation)
         OPTIONAL MATCH (o)-[:LOCATED_IN]->(u:AdministrativeUnit)
         WITH id, u, o.id AS org, p.id AS person""",
+    # A nomination, once it led to a registration, is where the nominee's profile is.
+    Kind.NOMINATION: """
+        UNWIND $ids AS id MATCH (n:Nomination {id: id})
+        OPTIONAL MATCH (n)-[:LED_TO]->(e:ExpertProfile)-[:LOCATED_IN]->(u:AdministrativeUnit)
+        OPTIONAL MATCH (p:Person)-[:HAS_PROFILE]->(e)
+        WITH id, u, null AS org, p.id AS person""",
     # A person is anchored wherever any of their roles is.
     Kind.PERSON: """
         UNWIND $ids AS id MATCH (p:Person {id: id})

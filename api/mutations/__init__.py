@@ -6,11 +6,12 @@ import strawberry
 
 from api.mutations.coordination import CoordinationMutations
 from api.mutations.registration import RegistrationMutations
+from api.mutations.self_service import SelfServiceMutations
 
 
 @strawberry.type(
     description="Changes to the registry. Each is one transaction with its audit event; "
     "expected failures are members of the result union."
 )
-class Mutation(CoordinationMutations, RegistrationMutations):
+class Mutation(CoordinationMutations, RegistrationMutations, SelfServiceMutations):
     pass

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from api.policy import Action
 from api.relay import Node, to_global_id
 from api.types.enums import Expertise, ExpertStatus, OrganisationKind
 from api.types.network import CommunityTechTeam, Decision, Organisation
+from api.types.nominations import Nomination
 from api.types.units import AdministrativeUnit
 from graph import gaps as gap_queries
 from graph import ranking as ranking_queries
@@ -18,6 +20,7 @@ from graph.directory import ExpertOrder as ExpertOrderEnum
 from graph.gaps import GapRecord
 from graph.ranking import Rank
 from graph.records import ExpertRecord
+from graph.scopes import Kind
 
 if TYPE_CHECKING:
     from api.context import Context
@@ -95,6 +98,19 @@ class Expert(Node):
             return None
         found = await info.context.loaders.network.organisation.load(self.record.organisation_id)
         return Organisation.from_record(found) if found else None
+
+    @strawberry.field(
+        description="The nominations that led to this registration, oldest first: for the "
+        "coordinators who verify the expert (national, or of the expert's province); null "
+        "for everyone else."
+    )
+    async def nominations(self, info: strawberry.Info[Context]) -> list[Nomination] | None:
+        if not await info.context.access.allows(
+            Action.READ_NOMINATIONS, Kind.EXPERT, self.record.id
+        ):
+            return None
+        found = await info.context.loaders.network.nominations.load(self.record.id)
+        return [Nomination.from_record(n, info) for n in found]
 
 
 @strawberry.input(description="Filters of the expert directory; all given filters must hold.")
