@@ -1,4 +1,5 @@
-"""Test helper: real spreadsheet files built in memory (openpyxl, CSV in each encoding)."""
+"""Test helpers: real spreadsheet files built in memory (openpyxl, CSV in each encoding), and
+the clean-up of what a test imported."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import unicodedata
 from collections.abc import Sequence
 
 from openpyxl import Workbook
+
+from graph import imports as batches
+from graph.db import Graph, Tx, run
+from seed.imports import service
 
 Cells = Sequence[Sequence[str | int | None]]
 
@@ -64,3 +69,16 @@ def csv_file(headers: Sequence[str], rows: Cells, encoding: str = "utf-8") -> by
     if encoding == "cp1258":
         return _cp1258(value)
     return value.encode(encoding)
+
+
+async def undo_all_imports(graph: Graph) -> None:
+    """Undo every applied batch (newest first, as a user would) and drop the batches: other
+    tests compare coverage with direct counts."""
+    for batch in await graph.read(batches.list_batches, None, 1000):
+        if batch.status is batches.BatchStatus.APPLIED:
+            await service.rollback(graph, batch.id)
+
+    async def drop(tx: Tx) -> None:
+        await run(tx, "MATCH (n) WHERE n:ImportBatch OR n:ImportLock DETACH DELETE n")
+
+    await graph.write(drop)

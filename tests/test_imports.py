@@ -21,7 +21,7 @@ from graph.settings import Settings
 from seed.imports import service
 from seed.imports.columns import COLUMNS, ImportKind
 from seed.imports.templates import TEMPLATE_DIR, template_csv
-from tests.imports_files import csv_file, xlsx
+from tests.imports_files import csv_file, undo_all_imports, xlsx
 from tests.tokens import bearer
 
 TEAM_HEADERS = [
@@ -64,17 +64,8 @@ GOOD_MEMBERS: list[list[Any]] = [
 
 @pytest_asyncio.fixture(autouse=True)
 async def remove_imports(graph: Graph) -> AsyncIterator[None]:
-    """Undo every batch a test applied (newest first, as a user would) and drop the batches:
-    other tests compare coverage with direct counts."""
     yield
-    for batch in await graph.read(batches.list_batches, None, 1000):
-        if batch.status is batches.BatchStatus.APPLIED:
-            await service.rollback(graph, batch.id)
-
-    async def drop(tx: Tx) -> None:
-        await run(tx, "MATCH (n) WHERE n:ImportBatch OR n:ImportLock DETACH DELETE n")
-
-    await graph.write(drop)
+    await undo_all_imports(graph)
 
 
 def national(settings: Settings) -> dict[str, str]:
