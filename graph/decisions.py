@@ -4,6 +4,10 @@ Also home of ``unwind``, the one shape every bulk writer of the aggregates share
 parameterised ``UNWIND $rows`` statement whose ``RETURN count(*) AS n`` says how many rows found
 all their endpoints. Writers MATCH the endpoints before they MERGE, so a row whose endpoint is
 missing writes nothing and the caller sees it in the count instead of getting a half-linked node.
+
+Rows carry the synthetic flag as ``isSynthetic``, not ``synthetic``: the planner cannot tell the
+map key ``row.synthetic`` from a node property, so reading it in a statement that also sets
+``n.synthetic`` made it buffer every row first (an Eager step) to keep reads and writes apart.
 """
 
 from __future__ import annotations
@@ -20,6 +24,13 @@ def require(condition: bool, message: str) -> None:
     """Community has no existence constraints: writers check required fields before any Cypher."""
     if not condition:
         raise ValueError(message)
+
+
+def iso(value: dt.date | None) -> str | None:
+    """Dates and datetimes travel as ISO strings, turned back by ``date()``/``datetime()`` in the
+    Cypher: the driver packs temporal objects through a Python hook per value, which halves the
+    rows per second a bulk load can send (strings are packed natively)."""
+    return None if value is None else value.isoformat()
 
 
 async def unwind(tx: Tx, query: LiteralString, rows: list[dict[str, Any]]) -> int:
@@ -45,7 +56,7 @@ class DecisionInput:
             "id": self.id,
             "kind": self.kind.value,
             "number": self.number,
-            "date": self.date,
+            "date": self.date.isoformat(),
             "issuerId": self.issuer_id,
             "isSynthetic": self.synthetic,
         }
@@ -59,7 +70,7 @@ async def upsert_decisions(tx: Tx, rows: list[dict[str, Any]]) -> int:
         UNWIND $rows AS row
         MATCH (o:Organisation {id: row.issuerId})
         MERGE (d:Decision {id: row.id})
-        SET d.kind = row.kind, d.number = row.number, d.date = row.date,
+        SET d.kind = row.kind, d.number = row.number, d.date = date(row.date),
             d.synthetic = row.isSynthetic
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET d:Synthetic)
         MERGE (d)-[:ISSUED_BY]->(o)

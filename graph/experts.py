@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.db import Tx
-from graph.decisions import require, unwind
+from graph.decisions import iso, require, unwind
 from graph.model import Expertise, ExpertStatus
 from graph.people import name_and_key
 from graph.text import clean_name, fold
@@ -49,8 +49,8 @@ class ExpertInput:
             "affiliationId": self.affiliation_id,
             "searchKey": fold(f"{name} {affiliation}"),
             "provinceKey": self.province_key,
-            "submittedAt": self.submitted_at,
-            "verifiedAt": self.verified_at,
+            "submittedAt": self.submitted_at.isoformat(),
+            "verifiedAt": iso(self.verified_at),
             "isSynthetic": self.synthetic,
         }
 
@@ -67,8 +67,8 @@ async def upsert_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
         OPTIONAL MATCH (o:Organisation {id: row.affiliationId})
         MERGE (e:ExpertProfile {id: row.id})
         SET e.status = row.status, e.expertise = row.expertise, e.affiliation = row.affiliation,
-            e.searchKey = row.searchKey, e.submittedAt = row.submittedAt,
-            e.verifiedAt = row.verifiedAt, e.synthetic = row.isSynthetic
+            e.searchKey = row.searchKey, e.submittedAt = datetime(row.submittedAt),
+            e.verifiedAt = datetime(row.verifiedAt), e.synthetic = row.isSynthetic
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET e:Synthetic)
         MERGE (p)-[:HAS_PROFILE]->(e)
         MERGE (e)-[:LOCATED_IN]->(u)

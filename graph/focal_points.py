@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.db import Tx
-from graph.decisions import require, unwind
+from graph.decisions import iso, require, unwind
 from graph.model import FocalPointMode
 from graph.text import clean_name
 
@@ -39,8 +39,8 @@ class FocalPointInput:
             "organisationId": self.organisation_id,
             "decisionId": self.decision_id,
             "mode": self.mode.value,
-            "since": self.since,
-            "until": self.until,
+            "since": self.since.isoformat(),
+            "until": iso(self.until),
             "title": clean_name(self.title) if self.title else None,
             "isSynthetic": self.synthetic,
         }
@@ -80,7 +80,7 @@ async def upsert_focal_points(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MATCH (o:Organisation {id: row.organisationId})
         MATCH (d:Decision {id: row.decisionId})
         MERGE (a:FocalPointAssignment {id: row.id})
-        SET a.mode = row.mode, a.since = row.since, a.until = row.until, a.title = row.title,
+        SET a.mode = row.mode, a.since = date(row.since), a.until = date(row.until), a.title = row.title,
             a.synthetic = row.isSynthetic
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET a:Synthetic)
         MERGE (p)-[:HOLDS]->(a)

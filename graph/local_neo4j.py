@@ -102,6 +102,9 @@ def ensure_built() -> None:
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Connections of a server stopped a moment ago linger in TIME_WAIT; they do not stop a
+        # new server from listening (Neo4j sets SO_REUSEADDR too), so they must not count here.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

@@ -39,7 +39,7 @@ class OrganisationInput:
             "totalStaff": self.total_staff,
             "cdsStaff": self.cds_staff,
             "successorId": self.successor_id,
-            "synthetic": self.synthetic,
+            "isSynthetic": self.synthetic,
         }
 
 
@@ -53,8 +53,8 @@ async def upsert_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MERGE (o:Organisation {id: row.id})
         SET o.kind = row.kind, o.name = row.name, o.searchKey = row.searchKey,
             o.validFrom = row.validFrom, o.validTo = row.validTo,
-            o.totalStaff = row.totalStaff, o.cdsStaff = row.cdsStaff, o.synthetic = row.synthetic
-        FOREACH (_ IN CASE WHEN row.synthetic THEN [1] ELSE [] END | SET o:Synthetic)
+            o.totalStaff = row.totalStaff, o.cdsStaff = row.cdsStaff, o.synthetic = row.isSynthetic
+        FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET o:Synthetic)
         WITH o, row
         OPTIONAL MATCH (u:AdministrativeUnit {key: row.unitKey})
         FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | MERGE (o)-[:LOCATED_IN]->(u))
@@ -98,7 +98,7 @@ async def _insert_organisation(tx: Tx, row: dict[str, Any]) -> None:
         CREATE (o:Organisation {id: $row.id})
         SET o.kind = $row.kind, o.name = $row.name, o.searchKey = $row.searchKey,
             o.validFrom = $row.validFrom, o.validTo = $row.validTo,
-            o.totalStaff = $row.totalStaff, o.cdsStaff = $row.cdsStaff, o.synthetic = $row.synthetic
+            o.totalStaff = $row.totalStaff, o.cdsStaff = $row.cdsStaff, o.synthetic = $row.isSynthetic
         WITH o
         OPTIONAL MATCH (u:AdministrativeUnit {key: $row.unitKey})
         FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | MERGE (o)-[:LOCATED_IN]->(u))

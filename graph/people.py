@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from graph.db import Tx
-from graph.decisions import require, unwind
+from graph.decisions import iso, require, unwind
 from graph.text import clean_name, fold
 
 # Vietnamese numbers in E.164: +84 and nine digits (the leading 0 of the national form dropped).
@@ -19,8 +19,9 @@ E164_VN = re.compile(r"^\+84\d{9}$")
 
 @lru_cache(maxsize=65_536)
 def name_and_key(full_name: str) -> tuple[str, str]:
-    """(stored name, searchKey). Cached: a national load writes ~400k people who share a few
-    tens of thousands of distinct names, and folding is the costly part of building a row."""
+    """(stored name, searchKey) of a name. Cached: a national load writes ~400k people and
+    100k teams sharing a few tens of thousands of distinct names, and folding is the costly
+    part of building their rows."""
     name = clean_name(full_name)
     return name, fold(name)
 
@@ -53,7 +54,7 @@ class PersonInput:
             "searchKey": key,
             "phone": self.phone,
             "email": self.email,
-            "birthDate": self.birth_date,
+            "birthDate": iso(self.birth_date),
             "isSynthetic": self.synthetic,
         }
 
@@ -67,7 +68,7 @@ async def upsert_people(tx: Tx, rows: list[dict[str, Any]]) -> int:
         UNWIND $rows AS row
         MERGE (p:Person {id: row.id})
         SET p.fullName = row.fullName, p.searchKey = row.searchKey, p.phone = row.phone,
-            p.email = row.email, p.birthDate = row.birthDate, p.synthetic = row.isSynthetic
+            p.email = row.email, p.birthDate = date(row.birthDate), p.synthetic = row.isSynthetic
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET p:Synthetic)
         RETURN count(*) AS n
         """,

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.db import Tx
-from graph.decisions import require, unwind
+from graph.decisions import iso, require, unwind
 from graph.model import HomeAffiliation, TeamLevel, TeamRole, VillageKind
-from graph.text import clean_name, fold
+from graph.people import name_and_key
+from graph.text import clean_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +36,16 @@ class TeamInput:
         )
 
     def as_param(self) -> dict[str, Any]:
-        name = clean_name(self.name)
+        name, key = name_and_key(self.name)  # cached: "Tổ CNSCĐ tổ dân phố 1" recurs a lot
         return {
             "id": self.id,
             "name": name,
-            "searchKey": fold(name),
+            "searchKey": key,
             "level": self.level.value,
             "unitKey": self.unit_key,
             "decisionId": self.decision_id,
-            "since": self.since,
-            "until": self.until,
+            "since": self.since.isoformat(),
+            "until": iso(self.until),
             "villageName": clean_name(self.village_name) if self.village_name else None,
             "villageKind": self.village_kind.value if self.village_kind else None,
             "isSynthetic": self.synthetic,
@@ -71,8 +72,8 @@ class MembershipInput:
             "personId": self.person_id,
             "teamId": self.team_id,
             "role": self.role.value,
-            "since": self.since,
-            "until": self.until,
+            "since": self.since.isoformat(),
+            "until": iso(self.until),
             "homeAffiliation": self.home_affiliation.value,
         }
 
@@ -88,7 +89,7 @@ async def upsert_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MERGE (t:CommunityTechTeam {id: row.id})
         SET t.name = row.name, t.searchKey = row.searchKey, t.level = row.level,
             t.villageName = row.villageName, t.villageKind = row.villageKind,
-            t.since = row.since, t.until = row.until, t.synthetic = row.isSynthetic
+            t.since = date(row.since), t.until = date(row.until), t.synthetic = row.isSynthetic
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET t:Synthetic)
         MERGE (t)-[:OPERATES_IN]->(u)
         MERGE (t)-[:ESTABLISHED_BY]->(d)
@@ -107,7 +108,7 @@ async def upsert_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MATCH (p:Person {id: row.personId})
         MATCH (t:CommunityTechTeam {id: row.teamId})
         MERGE (p)-[m:MEMBER_OF]->(t)
-        SET m.role = row.role, m.since = row.since, m.until = row.until,
+        SET m.role = row.role, m.since = date(row.since), m.until = date(row.until),
             m.homeAffiliation = row.homeAffiliation
         RETURN count(*) AS n
         """,

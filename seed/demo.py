@@ -33,11 +33,13 @@ from functools import cache, partial
 from itertools import accumulate
 from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
+from graph import changes
 from graph.db import Graph, Tx
 from graph.decisions import DecisionInput, upsert_decisions
 from graph.experts import ExpertInput, upsert_experts
 from graph.focal_points import FocalPointInput, NetworkInput, upsert_focal_points, upsert_networks
 from graph.model import (
+    MINISTRY_MERGER_DAY,
     REFORM_DAY,
     REFORM_LAST_LEGACY_DAY,
     DecisionKind,
@@ -73,6 +75,7 @@ TEAMS_FROM: Final = dt.date(2023, 1, 1)  # the pilots became official teams in 2
 ASSIGNMENTS_FROM: Final = dt.date(2024, 1, 1)  # Decision 1690/QĐ-TTg took effect
 EMAIL_DOMAIN: Final = "demo.cds.invalid"  # .invalid can never be delivered to
 _DAY = dt.timedelta(days=1)
+_LAST_MIC_DAY: Final = MINISTRY_MERGER_DAY - _DAY  # the last day of Bộ TTTT and the Sở TTTT
 
 
 class Size(NamedTuple):
@@ -95,9 +98,12 @@ UNIVERSITIES = Size(25, 400)
 INSTITUTES = Size(15, 300)
 ENTERPRISES = Size(55, 22_000)
 ASSOCIATIONS = Size(15, 300)
-# Multiplies the chance a commune has any team: at demo size a thousand teams cover a fifth of
-# the communes (one team each, a few with village teams); at national size maturity alone decides.
-COMMUNE_COVERAGE = Size(0.33, 1.0)
+# The chance a commune has any team is min(1, COVERAGE_FACTOR * maturity ** COVERAGE_EXPONENT).
+# At demo size a thousand teams cannot cover 3,321 communes, so the steep curve spends them on the
+# mature provinces (nearly all communes covered) and leaves the laggards almost empty; at
+# national size coverage follows maturity linearly and covered communes get village teams.
+COVERAGE_FACTOR = Size(0.85, 1.1)
+COVERAGE_EXPONENT = Size(3.0, 1.0)
 WORKERS = 2  # write transactions in flight for the big phases (see _Phase.workers)
 
 BELOW_MIN_SHARE = 0.02  # teams left with fewer than 3 active members (a coverage gap)
@@ -161,7 +167,7 @@ def parse_scale(value: str) -> float:
 
 
 @dataclass
-class Network:
+class DemoRows:
     """Every row of the synthetic network, in the Input types the graph modules write."""
 
     organisations: list[OrganisationInput] = dataclasses.field(default_factory=list)
@@ -191,11 +197,17 @@ class _Agency:
     commune: str | None = None  # for commune committees: the commune code
 
 
-def _nfc_checked(*groups: Iterable[str]) -> None:
-    for group in groups:
-        for text in group:
+@cache
+def _check_names_nfc() -> None:
+    """seed/names.py is typed by hand: one decomposed letter would store a name that equality
+    and search treat as different from the same name typed elsewhere."""
+    for attr, value in vars(names).items():
+        if not attr.isupper() or not isinstance(value, tuple | dict):
+            continue
+        for item in value.values() if isinstance(value, dict) else value:
+            text = item[0] if isinstance(item, tuple) else item
             if not unicodedata.is_normalized("NFC", text):
-                raise ValueError(f"seed/names.py holds a non-NFC string: {text!r}")
+                raise ValueError(f"seed/names.py {attr} holds a non-NFC string: {text!r}")
 
 
 def _cum(weights: Iterable[float]) -> tuple[float, ...]:
@@ -215,24 +227,10 @@ def _initials(template: str) -> str:
 
 class _Generator:
     def __init__(self, scale: float, seed: int) -> None:
-        _nfc_checked(
-            (n for n, _ in names.FAMILY_NAMES),
-            names.HIGHLAND_FAMILY_NAMES,
-            (n for n, _ in names.MALE_MIDDLE),
-            (n for n, _ in names.FEMALE_MIDDLE),
-            names.MALE_GIVEN,
-            names.FEMALE_GIVEN,
-            names.THON_NAMES,
-            names.BAN_FIRST,
-            names.BAN_SECOND,
-            names.PROVINCIAL_DEPARTMENTS,
-            names.ENTERPRISE_TYPES,
-            names.BRAND_FIRST,
-            names.BRAND_SECOND,
-        )
+        _check_names_nfc()
         self.scale = scale
         self.rng = random.Random(seed)
-        self.out = Network()
+        self.out = DemoRows()
         current = admin_units.current_units()
         self.provinces = [u for u in current if u.level == "PROVINCE"]
         self.communes: dict[str, list[admin_units.UnitRow]] = defaultdict(list)
@@ -417,11 +415,11 @@ class _Generator:
         rng = self.rng
         codes = [p.code for p in self.provinces]
         short = {p.code: p.short_name for p in self.provinces}
-        cum = _cum(_HUB_WEIGHT.get(c, 0.5) for c in codes)
+        # Enterprises follow the hubs fully; schools, institutes and associations less steeply
+        # (their names are "<kind> <field> <province>", and a hub has only so many fields).
+        hubs = _cum(_HUB_WEIGHT.get(c, 0.5) for c in codes)
+        flatter = _cum(math.sqrt(_HUB_WEIGHT.get(c, 0.5)) for c in codes)
         seen: set[str] = set()
-
-        def where() -> str:
-            return rng.choices(codes, cum_weights=cum)[0]
 
         def school(code: str) -> str:
             kind, field = rng.choice(names.SCHOOL_TYPES), rng.choice(names.SCHOOL_FIELDS)
@@ -438,17 +436,19 @@ class _Generator:
             return f"{rng.choice(names.ENTERPRISE_TYPES)} {first} {second}{place}"
 
         def association(code: str) -> str:
-            return f"{rng.choice(names.ASSOCIATION_TYPES)} {short[code]}"
+            # A province has one "Hội Tin học"; beyond that, local chapters named after a commune.
+            place = short[code] if rng.random() < 0.7 else rng.choice(self.communes[code]).name
+            return f"{rng.choice(names.ASSOCIATION_TYPES)} {place}"
 
-        plan: tuple[tuple[OrganisationKind, Size, Callable[[str], str]], ...] = (
-            (OrganisationKind.UNIVERSITY, UNIVERSITIES, school),
-            (OrganisationKind.INSTITUTE, INSTITUTES, institute),
-            (OrganisationKind.ENTERPRISE, ENTERPRISES, enterprise),
-            (OrganisationKind.ASSOCIATION, ASSOCIATIONS, association),
+        plan: tuple[tuple[OrganisationKind, Size, Callable[[str], str], Sequence[float]], ...] = (
+            (OrganisationKind.UNIVERSITY, UNIVERSITIES, school, flatter),
+            (OrganisationKind.INSTITUTE, INSTITUTES, institute, flatter),
+            (OrganisationKind.ENTERPRISE, ENTERPRISES, enterprise, hubs),
+            (OrganisationKind.ASSOCIATION, ASSOCIATIONS, association, flatter),
         )
-        for kind, size, make in plan:
+        for kind, size, make, cum in plan:
             for _ in range(self._sized(size)):
-                code = where()
+                code = self._pick(codes, cum)
                 self.out.organisations.append(
                     OrganisationInput(
                         id=f"syn-org-{len(self.out.organisations) + 1:06d}",
@@ -480,11 +480,11 @@ class _Generator:
     def teams(self) -> None:
         rng = self.rng
         target = self._sized(TEAMS)
-        coverage = min(1.0, COMMUNE_COVERAGE.at(self.scale))
+        factor, exponent = COVERAGE_FACTOR.at(self.scale), COVERAGE_EXPONENT.at(self.scale)
         covered: list[tuple[admin_units.UnitRow, float]] = []
         for province in self.provinces:
             m = self.maturity[province.code]
-            p_covered = min(1.0, (0.08 + 0.95 * m) * coverage)
+            p_covered = min(1.0, factor * m**exponent)
             for commune in self.communes[province.code]:
                 if rng.random() < p_covered:
                     urban = 1.3 if commune.unit_type == "phường" else 1.0
@@ -519,13 +519,15 @@ class _Generator:
         """The People's Committee of a legacy district, created the first time a team needs it:
         it ceased on 2025-06-30, and what it established must be re-confirmed."""
         if district_code not in self._district_committees:
-            district = _legacy_districts()[district_code]
+            district = _legacy_units()[("DISTRICT", district_code)]
+            province = _legacy_units()[("PROVINCE", district.parent_code or "")]
             org_id = f"ubnd-huyen-{district_code}"
             self.out.organisations.append(
                 OrganisationInput(
                     id=org_id,
                     kind=OrganisationKind.DISTRICT_PEOPLES_COMMITTEE,
-                    name=f"Ủy ban nhân dân {district.name}",
+                    # With the province: several provinces had a Huyện Châu Thành.
+                    name=f"Ủy ban nhân dân {district.name}, {_lower_first(province.name)}",
                     unit_key=unit_key(Era.LEGACY, UnitLevel.DISTRICT, district_code),
                     valid_to=REFORM_LAST_LEGACY_DAY,
                     synthetic=True,
@@ -699,7 +701,7 @@ class _Generator:
                 p_active=1.0, p_full_time=1.0, titles=("Vụ trưởng", "Chánh Văn phòng Bộ"),
             ),
             _Agency(
-                "bo-tttt", None, ASSIGNMENTS_FROM, dt.date(2025, 2, 28), "BTTTT",
+                "bo-tttt", None, ASSIGNMENTS_FROM, _LAST_MIC_DAY, "BTTTT",
                 p_active=1.0, p_full_time=1.0, titles=("Phó Cục trưởng",),
             ),
         ]  # fmt: skip
@@ -709,7 +711,7 @@ class _Generator:
                     f"so-tttt-{legacy.code}",
                     legacy_to_current.get(legacy.code),
                     ASSIGNMENTS_FROM,
-                    dt.date(2025, 2, 28),
+                    _LAST_MIC_DAY,
                     "STTTT",
                     p_active=0.9,
                     p_full_time=0.6,
@@ -893,11 +895,11 @@ def _person_id(index: int) -> str:
 
 
 @cache
-def _legacy_districts() -> Mapping[str, admin_units.UnitRow]:
-    return {u.code: u for u in admin_units.legacy_units() if u.level == "DISTRICT"}
+def _legacy_units() -> Mapping[tuple[str, str], admin_units.UnitRow]:
+    return {(u.level, u.code): u for u in admin_units.legacy_units()}
 
 
-def generate(scale: float, seed: int) -> Network:
+def generate(scale: float, seed: int) -> DemoRows:
     """All rows of the synthetic network, in memory (~1M small rows at national scale)."""
     # A million new objects and no reference cycles: the cyclic collector would rescan the
     # growing heap again and again for nothing (a third of the generation time).
@@ -942,7 +944,7 @@ class _Phase:
     batch: int = BATCH
 
 
-def _phases(net: Network) -> list[_Phase]:
+def _phases(net: DemoRows) -> list[_Phase]:
     """In dependency order: what a row MATCHes is written by an earlier phase."""
     n_exp = len(net.experts)
     affiliated = sum(e.affiliation_id is not None for e in net.experts)
@@ -1063,7 +1065,7 @@ async def _write(graph: Graph, phase: _Phase) -> int:
 
 
 async def load(
-    graph: Graph, net: Network, progress: Callable[[str], None]
+    graph: Graph, net: DemoRows, progress: Callable[[str], None]
 ) -> tuple[Counter[str], Counter[str]]:
     nodes: Counter[str] = Counter()
     rels: Counter[str] = Counter()
@@ -1082,6 +1084,9 @@ async def load(
             f"  {phase.name}: {written:,} rows in {seconds:.1f}s "
             f"({written / max(seconds, 1e-9):,.0f} rows/s)"
         )
+    # Once at the end, not per batch: the counter node is one lock, and bumping it in every
+    # batch would serialise the concurrent writers. Caches computed mid-load are dropped here.
+    await graph.write(changes.bump)
     return nodes, rels
 
 

@@ -125,7 +125,8 @@ SCHOOL_FIELDS: Final[tuple[str, ...]] = (
     "Công nghệ", "Kinh tế", "Sư phạm", "Y Dược", "Nông Lâm", "Kỹ thuật", "Bách khoa",
     "Khoa học", "Công nghệ Thông tin", "Kinh tế - Kỹ thuật", "Văn hóa", "Luật", "Ngoại ngữ",
     "Giao thông Vận tải", "Xây dựng", "Tài chính", "Công nghiệp", "Hàng hải", "Thủy lợi",
-    "Công nghệ Số",
+    "Công nghệ Số", "Mở", "Điện lực", "Thương mại", "Nội vụ", "Văn hóa Nghệ thuật",
+    "Thể dục Thể thao", "Kiến trúc", "Dầu khí", "Bưu chính Viễn thông", "Quốc tế",
 )  # fmt: skip
 INSTITUTE_TYPES: Final[tuple[str, ...]] = ("Viện", "Viện Nghiên cứu")
 INSTITUTE_FIELDS: Final[tuple[str, ...]] = (
