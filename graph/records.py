@@ -131,7 +131,9 @@ class FocalPointRecord:
     until: dt.date | None
 
 
-EXPERT_FIELDS: LiteralString = ".id, .status, .expertise, .affiliation, .submittedAt, .verifiedAt"
+EXPERT_FIELDS: LiteralString = (
+    ".id, .status, .expertise, .affiliation, .submittedAt, .verifiedAt, .possibleDuplicateOf"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +147,8 @@ class ExpertRecord:
     organisation_id: str | None
     submitted_at: dt.datetime | None
     verified_at: dt.datetime | None
+    # Profiles in the same province with the same folded name when this one registered.
+    possible_duplicate_of: tuple[str, ...] = ()
 
     @staticmethod
     def from_maps(
@@ -160,4 +164,5 @@ class ExpertRecord:
             org_id,
             native(e.get("submittedAt")),
             native(e.get("verifiedAt")),
+            tuple(e.get("possibleDuplicateOf") or ()),
         )

@@ -296,3 +296,19 @@ def _key(global_id: str) -> str:
     from api.relay import from_global_id
 
     return from_global_id(global_id)[1]
+
+
+async def test_similar_name_in_the_same_province_is_flagged(
+    web: httpx.AsyncClient, reg_settings: Settings
+) -> None:
+    name = f"Lê Thị Trùng Tên {uuid.uuid4().hex[:6]}"
+    first = await register(web, fullName=name)
+    second = await register(web, fullName=unicodedata.normalize("NFD", name.upper()))
+    assert first["__typename"] == second["__typename"] == "RegisterExpertSuccess"
+    query = "query($id: ID!) { node(id: $id) { ... on Expert { possibleDuplicates { id } } } }"
+    national = bearer(reg_settings, Role.NATIONAL_COORDINATOR)
+    flagged = await gql(web, query, {"id": second["expertId"]}, headers=national)
+    assert flagged["node"]["possibleDuplicates"] == [{"id": first["expertId"]}]
+    elsewhere = bearer(reg_settings, Role.PROVINCIAL_COORDINATOR, "79")
+    hidden = await gql(web, query, {"id": second["expertId"]}, headers=elsewhere)
+    assert hidden["node"]["possibleDuplicates"] is None

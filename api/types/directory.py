@@ -112,6 +112,21 @@ class Expert(Node):
         found = await info.context.loaders.network.nominations.load(self.record.id)
         return [Nomination.from_record(n, info) for n in found]
 
+    @strawberry.field(
+        description="Profiles in the same province that had the same name (ignoring case and "
+        "diacritics) when this expert registered: flagged for the verifying coordinator, who "
+        "decides whether it is the same person; null for everyone else."
+    )
+    async def possible_duplicates(self, info: strawberry.Info[Context]) -> list[Expert] | None:
+        if not await info.context.access.allows(
+            Action.READ_NOMINATIONS, Kind.EXPERT, self.record.id
+        ):
+            return None
+        found = await info.context.loaders.network.expert.load_many(
+            list(self.record.possible_duplicate_of)
+        )
+        return [Expert.from_record(e, info) for e in found if e is not None]
+
 
 @strawberry.input(description="Filters of the expert directory; all given filters must hold.")
 class ExpertFilter:
