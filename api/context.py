@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -12,12 +13,13 @@ from strawberry.fastapi import BaseContext
 
 from api.cache import VersionedCache
 from api.loaders import Loaders
-from graph import changes
+from graph import changes, units
 from graph import coverage as coverage_queries
 from graph.coverage import Coverage
 from graph.db import Graph
 from graph.errors import InvalidInput
 from graph.settings import Settings
+from graph.units import UnitRecord
 
 if TYPE_CHECKING:
     from api.policy import PersonalAccess
@@ -73,13 +75,24 @@ class Context(BaseContext):
     cache: VersionedCache = field(default_factory=VersionedCache)
     client_address: str = "unknown"  # for rate limits (api/app.py says which header to trust)
     today: dt.date = field(default_factory=dt.date.today)
-    _version: int | None = None
+    _version: asyncio.Task[int] | None = None
 
     async def data_version(self) -> int:
-        """The graph's change counter, read once per request."""
+        """The graph's change counter, read once per request: resolvers running side by side
+        share the one read instead of each starting their own."""
         if self._version is None:
-            self._version = await self.graph.read(changes.current)
-        return self._version
+            self._version = asyncio.ensure_future(self.graph.read(changes.current))
+        return await asyncio.shield(self._version)
+
+    async def scope(self, code: str | None, day: dt.date, *, in_current_units: bool) -> UnitRecord:
+        """The unit a coverage-like question is about; cached like the figures themselves."""
+        return await self.cache.get_or_compute(
+            ("scope", code, day, in_current_units),
+            await self.data_version(),
+            lambda: self.graph.read(
+                units.resolve_scope, code, day, in_current_units=in_current_units
+            ),
+        )
 
     async def coverage(self, scope_key: str, day: dt.date, *, mapped: bool) -> Coverage:
         """The coverage aggregate, shared across requests until the graph changes."""

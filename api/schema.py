@@ -120,9 +120,7 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
         ] = False,
     ) -> CoverageReport:
         day = info.context.day(as_of)
-        scope = await info.context.graph.read(
-            units.resolve_scope, scope_code, day, in_current_units=in_current_units
-        )
+        scope = await info.context.scope(scope_code, day, in_current_units=in_current_units)
         # A current date is already in today's units: only legacy dates are re-expressed.
         mapped = in_current_units and coverage_queries.era_on(day) is Era.LEGACY
         result = await info.context.coverage(scope.key, day, mapped=mapped)
@@ -150,7 +148,7 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
     ) -> Connection[CoverageGap]:
         ctx = info.context
         day = ctx.day(as_of)
-        scope = await ctx.graph.read(units.resolve_scope, scope_code, day, in_current_units=False)
+        scope = await ctx.scope(scope_code, day, in_current_units=False)
         args = GapArgs(
             kind=kind,
             scope_key=scope.key,
@@ -161,7 +159,10 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
             minimum=ctx.settings.team_min_size,
             minimum_by_province=tuple(sorted(ctx.settings.team_min_size_by_province.items())),
         )
-        page = await ctx.graph.read(gap_queries.gaps, args)
+        # A gap list is an aggregate like coverage: shared until the graph changes.
+        page = await ctx.cache.get_or_compute(
+            ("gaps", args), await ctx.data_version(), lambda: ctx.graph.read(gap_queries.gaps, args)
+        )
         return connection(
             [(g.sort_key, CoverageGap.from_record(g)) for g in page.items],
             page.total,
@@ -176,9 +177,7 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
         self, info: strawberry.Info[Context], metric: RankingMetric, as_of: AsOf = None
     ) -> list[ProvinceRank]:
         day = info.context.day(as_of)
-        scope = await info.context.graph.read(
-            units.resolve_scope, None, day, in_current_units=False
-        )
+        scope = await info.context.scope(None, day, in_current_units=False)
         report = await info.context.coverage(scope.key, day, mapped=False)
         return [ProvinceRank.from_record(r) for r in rank_provinces(report, metric)]
 

@@ -22,6 +22,22 @@ class Migration:
     statements: tuple[LiteralString, ...]
 
 
+_SEARCH_INDEXES: tuple[LiteralString, ...] = (
+    # `whitespace`: no stop words, so folded Vietnamese syllables such as "an", "to"
+    # stay searchable (standard-folding would drop them). One index per label so a
+    # search in one kind never wades through the hits of another.
+    "CREATE FULLTEXT INDEX unit_search IF NOT EXISTS FOR (n:AdministrativeUnit) "
+    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    "CREATE FULLTEXT INDEX organisation_search IF NOT EXISTS FOR (n:Organisation) "
+    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    "CREATE FULLTEXT INDEX team_search IF NOT EXISTS FOR (n:CommunityTechTeam) "
+    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    "CREATE FULLTEXT INDEX person_search IF NOT EXISTS FOR (n:Person) "
+    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    "CREATE FULLTEXT INDEX expert_search IF NOT EXISTS FOR (n:ExpertProfile) "
+    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -64,21 +80,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         3,
         "diacritic-insensitive name search on folded keys (graph/text.py)",
-        (
-            # `whitespace`: no stop words, so folded Vietnamese syllables such as "an", "to"
-            # stay searchable (standard-folding would drop them). One index per label so a
-            # search in one kind never wades through the hits of another.
-            "CREATE FULLTEXT INDEX unit_search IF NOT EXISTS FOR (n:AdministrativeUnit) "
-            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-            "CREATE FULLTEXT INDEX organisation_search IF NOT EXISTS FOR (n:Organisation) "
-            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-            "CREATE FULLTEXT INDEX team_search IF NOT EXISTS FOR (n:CommunityTechTeam) "
-            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-            "CREATE FULLTEXT INDEX person_search IF NOT EXISTS FOR (n:Person) "
-            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-            "CREATE FULLTEXT INDEX expert_search IF NOT EXISTS FOR (n:ExpertProfile) "
-            "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-        ),
+        (*_SEARCH_INDEXES,),
     ),
     Migration(
         4,
@@ -122,6 +124,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             # MERGE on a constrained key: two processes starting imports meet on one lock node.
             "CREATE CONSTRAINT import_lock_id IF NOT EXISTS "
             "FOR (l:ImportLock) REQUIRE l.id IS UNIQUE",
+        ),
+    ),
+    Migration(
+        7,
+        "heal stores that applied an early draft of migration 3 (one index for all labels)",
+        (
+            "DROP INDEX search_keys IF EXISTS",
+            "DROP INDEX unit_search_key IF EXISTS",
+            "DROP INDEX person_search_key IF EXISTS",
+            *_SEARCH_INDEXES,
         ),
     ),
 )
