@@ -6,7 +6,8 @@ Each function is one query whatever the number of keys; the API's DataLoaders ca
 from __future__ import annotations
 
 import datetime as dt
-from typing import LiteralString
+from collections.abc import Callable
+from typing import Any, LiteralString, TypeVar
 
 from graph.db import Tx, run
 from graph.model import FocalPointMode, HomeAffiliation, TeamRole
@@ -27,6 +28,8 @@ from graph.records import (
     native,
 )
 from graph.units import UNIT_FIELDS, UnitRecord, unit_from_map
+
+T = TypeVar("T")
 
 
 async def teams_in_units(
@@ -172,13 +175,17 @@ async def establishing_decisions(
     }
 
 
+async def _by_ids(
+    tx: Tx, query: LiteralString, ids: list[str], build: Callable[[dict[str, Any]], T]
+) -> dict[str, T]:
+    """Nodes by id: ``query`` returns each as the map ``n`` (with its ``id``)."""
+    records = await run(tx, "UNWIND $ids AS id " + query, ids=ids)
+    return {r["n"]["id"]: build(r["n"]) for r in records}
+
+
 async def organisations_by_ids(tx: Tx, ids: list[str]) -> dict[str, OrganisationRecord]:
-    records = await run(
-        tx,
-        "UNWIND $ids AS id MATCH (o:Organisation {id: id}) RETURN o {" + ORG_FIELDS + "} AS o",
-        ids=ids,
-    )
-    return {r["o"]["id"]: OrganisationRecord.from_map(r["o"]) for r in records}
+    query: LiteralString = "MATCH (o:Organisation {id: id}) RETURN o {" + ORG_FIELDS + "} AS n"
+    return await _by_ids(tx, query, ids, OrganisationRecord.from_map)
 
 
 async def organisation_units(tx: Tx, ids: list[str]) -> dict[str, UnitRecord]:
@@ -192,22 +199,15 @@ async def organisation_units(tx: Tx, ids: list[str]) -> dict[str, UnitRecord]:
 
 
 async def teams_by_ids(tx: Tx, ids: list[str]) -> dict[str, TeamRecord]:
-    records = await run(
-        tx,
-        "UNWIND $ids AS id MATCH (t:CommunityTechTeam {id: id}) "
-        "RETURN t {" + TEAM_FIELDS + "} AS t",
-        ids=ids,
+    query: LiteralString = (
+        "MATCH (t:CommunityTechTeam {id: id}) RETURN t {" + TEAM_FIELDS + "} AS n"
     )
-    return {r["t"]["id"]: TeamRecord.from_map(r["t"]) for r in records}
+    return await _by_ids(tx, query, ids, TeamRecord.from_map)
 
 
 async def people_by_ids(tx: Tx, ids: list[str]) -> dict[str, PersonRecord]:
-    records = await run(
-        tx,
-        "UNWIND $ids AS id MATCH (p:Person {id: id}) RETURN p {" + PERSON_FIELDS + "} AS p",
-        ids=ids,
-    )
-    return {r["p"]["id"]: PersonRecord.from_map(r["p"]) for r in records}
+    query: LiteralString = "MATCH (p:Person {id: id}) RETURN p {" + PERSON_FIELDS + "} AS n"
+    return await _by_ids(tx, query, ids, PersonRecord.from_map)
 
 
 async def experts_by_ids(tx: Tx, ids: list[str]) -> dict[str, ExpertRecord]:

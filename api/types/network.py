@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from api.loaders import GroupedLoader
 from api.relay import ActiveOn, Connection, Node, connection, decode_cursor, to_global_id
 from api.types.enums import (
     DecisionKind,
@@ -18,6 +19,7 @@ from api.types.enums import (
     VillageKind,
 )
 from api.types.units import AdministrativeUnit
+from graph.paging import Page
 from graph.records import (
     DecisionRecord,
     FocalPointRecord,
@@ -214,6 +216,20 @@ class CommunityTechTeam(Node):
         return Decision.from_records(*found) if found else None
 
 
+async def _dated_page(
+    loader: GroupedLoader[tuple[int, str | None, dt.date], Page],
+    unit: AdministrativeUnit,
+    info: strawberry.Info[Context],
+    first: int | None,
+    after: str | None,
+    active_on: dt.date | None,
+) -> Page:
+    """One page of what hangs off a unit on a date, through the request's grouped loader."""
+    ctx = info.context
+    args = (ctx.page_size(first), decode_cursor(after), ctx.day(active_on))
+    return await loader.load(unit.record.key, args)
+
+
 async def unit_teams(
     unit: AdministrativeUnit,
     info: strawberry.Info[Context],
@@ -221,10 +237,8 @@ async def unit_teams(
     after: str | None,
     active_on: dt.date | None,
 ) -> Connection[CommunityTechTeam]:
-    page = await info.context.loaders.network.teams_in_unit.load(
-        unit.record.key,
-        (info.context.page_size(first), decode_cursor(after), info.context.day(active_on)),
-    )
+    loader = info.context.loaders.network.teams_in_unit
+    page = await _dated_page(loader, unit, info, first, after, active_on)
     return connection(
         [(t.id, CommunityTechTeam.from_record(t)) for t in page.items], page.total, page.has_next
     )
@@ -237,10 +251,8 @@ async def unit_organisations(
     after: str | None,
     active_on: dt.date | None,
 ) -> Connection[Organisation]:
-    page = await info.context.loaders.network.organisations_in_unit.load(
-        unit.record.key,
-        (info.context.page_size(first), decode_cursor(after), info.context.day(active_on)),
-    )
+    loader = info.context.loaders.network.organisations_in_unit
+    page = await _dated_page(loader, unit, info, first, after, active_on)
     return connection(
         [(o.id, Organisation.from_record(o)) for o in page.items], page.total, page.has_next
     )
