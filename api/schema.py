@@ -70,8 +70,7 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
             unit = await loaders.unit.load(key)
             return AdministrativeUnit.from_record(unit) if unit else None
         if type_name == "Organisation":
-            org = await loaders.network.organisation.load(key)
-            return Organisation.from_record(org) if org else None
+            return await Organisation.load(info, key)
         if type_name == "CommunityTechTeam":
             team = await loaders.network.team.load(key)
             return CommunityTechTeam.from_record(team) if team else None
@@ -84,8 +83,7 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
                 return None
             return Expert.from_record(expert, info)
         if type_name == "Person":
-            person = await loaders.network.person.load(key)
-            return Person.visible(person, info) if person else None
+            return await Person.load(info, key)
         raise InvalidInput("id", "not an ID issued by this API")
 
     @strawberry.field(

@@ -204,8 +204,7 @@ class MembershipPayload:
     async def person(self, info: strawberry.Info[Context]) -> Person | None:
         from api.relay import from_global_id
 
-        found = await info.context.loaders.network.person.load(from_global_id(self.person_id)[1])
-        return Person.visible(found, info) if found else None
+        return await Person.load(info, from_global_id(self.person_id)[1])
 
 
 @strawberry.type(description="A focal-point post after the change.")
@@ -231,13 +230,11 @@ class FocalPointPayload:
 
     @strawberry.field(description="The organisation.")
     async def organisation(self, info: strawberry.Info[Context]) -> Organisation | None:
-        found = await info.context.loaders.network.organisation.load(self.record.organisation_id)
-        return Organisation.from_record(found) if found else None
+        return await Organisation.load(info, self.record.organisation_id)
 
     @strawberry.field(description="The focal point; null if the viewer may not see people.")
     async def person(self, info: strawberry.Info[Context]) -> Person | None:
-        found = await info.context.loaders.network.person.load(self.record.person_id)
-        return Person.visible(found, info) if found else None
+        return await Person.load(info, self.record.person_id)
 
 
 @strawberry.type(description="An organisation after the change.")

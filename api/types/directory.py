@@ -96,8 +96,7 @@ class Expert(Node):
     async def organisation(self, info: strawberry.Info[Context]) -> Organisation | None:
         if self.record.organisation_id is None:
             return None
-        found = await info.context.loaders.network.organisation.load(self.record.organisation_id)
-        return Organisation.from_record(found) if found else None
+        return await Organisation.load(info, self.record.organisation_id)
 
     @strawberry.field(
         description="The nominations that led to this registration, oldest first: for the "

@@ -49,6 +49,12 @@ class Person(Node):
             return None
         return cls(id=to_global_id("Person", r.id), record=r, full_name=r.full_name)
 
+    @classmethod
+    async def load(cls, info: strawberry.Info[Context], person_id: str) -> Person | None:
+        """The person by id through the request's loader, as the viewer may see them."""
+        found = await info.context.loaders.network.person.load(person_id)
+        return cls.visible(found, info) if found else None
+
     @strawberry.field(description="Personal: e-mail; null unless the viewer may see it.")
     async def email(self, info: strawberry.Info[Context]) -> str | None:
         return await info.context.access.field(self.record.id, "email", self.record.email)
@@ -120,6 +126,12 @@ class Organisation(Node):
             total_staff=r.total_staff,
             cds_staff=r.cds_staff,
         )
+
+    @classmethod
+    async def load(cls, info: strawberry.Info[Context], org_id: str) -> Organisation | None:
+        """The organisation by id through the request's loader."""
+        found = await info.context.loaders.network.organisation.load(org_id)
+        return cls.from_record(found) if found else None
 
     @strawberry.field(description="The administrative unit it is located in.")
     async def unit(self, info: strawberry.Info[Context]) -> AdministrativeUnit | None:
