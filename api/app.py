@@ -1,5 +1,5 @@
-"""The FastAPI application: one driver per process made in the lifespan, GraphQL at /graphql,
-health at /healthz and /readyz."""
+"""The FastAPI application: one driver per process made in the lifespan, GraphQL at /graphql
+(subscriptions over WebSocket at the same path), health at /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -11,12 +11,19 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocket, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
 from api.auth import AuthError, TokenVerifier
 from api.cache import VersionedCache
 from api.context import Context
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
 from api.imports import router as imports_router
+from api.live import LiveFeed
 from api.loaders import Loaders
 from api.schema import build_schema
 from graph.connection import open_graph
@@ -27,27 +34,35 @@ from graph.settings import Settings, get_settings
 log = logging.getLogger("cds.api")
 
 
-def _graph(request: Request) -> Graph:
-    graph: Graph = request.app.state.graph
+# Dependencies take an HTTPConnection, the common base of Request and WebSocket: the same
+# context getter serves HTTP requests and WebSocket connections.
+def _graph(connection: HTTPConnection) -> Graph:
+    graph: Graph = connection.app.state.graph
     return graph
 
 
-async def get_context(request: Request, graph: Annotated[Graph, Depends(_graph)]) -> Context:
-    settings: Settings = request.app.state.settings
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-    verifier: TokenVerifier = request.app.state.verifier
+async def get_context(
+    connection: HTTPConnection, graph: Annotated[Graph, Depends(_graph)]
+) -> Context:
+    settings: Settings = connection.app.state.settings
+    request_id = connection.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+    verifier: TokenVerifier = connection.app.state.verifier
+    # A WebSocket is signed in by its connection_init message, which comes after this
+    # (GraphQLRouter.on_ws_connect); until then it is anonymous.
+    is_http = connection.scope["type"] == "http"
     return Context(
         graph=graph,
         settings=settings,
-        cache=request.app.state.cache,
-        viewer=await verifier.viewer(request.headers.get("authorization")),
+        cache=connection.app.state.cache,
+        viewer=await verifier.viewer(connection.headers.get("authorization") if is_http else None),
         loaders=Loaders(graph),
         request_id=request_id,
-        client_address=_client_address(request, settings),
+        client_address=_client_address(connection, settings),
+        live=connection.app.state.live,
     )
 
 
-def _client_address(request: Request, settings: Settings) -> str:
+def _client_address(request: HTTPConnection, settings: Settings) -> str:
     """The caller's address, for rate limits. X-Forwarded-For is believed only when a trusted
     reverse proxy sets it (a client could write anything there)."""
     forwarded = request.headers.get("x-forwarded-for")
@@ -69,6 +84,48 @@ async def _unauthorized(_: Request, error: Exception) -> JSONResponse:
     )
 
 
+# The WebSocket close reason is at most 123 bytes of UTF-8.
+_CLOSE_REASON_BYTES = 123
+
+
+class _WebSocketClosingOnce(ASGIWebSocketAdapter):
+    """Strawberry's adapter, except that closing a closed socket does nothing: on_ws_connect
+    closes with the token's problem as the reason before strawberry's generic 'Forbidden'."""
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.ws.application_state is not WebSocketState.DISCONNECTED:
+            await super().close(code, reason)
+
+
+class GraphQLRouter(GraphiQLRouter[Context, None]):
+    """GraphQL over HTTP, and subscriptions over WebSocket (graphql-transport-ws, what the
+    `graphql-ws` npm client speaks). Browsers cannot set headers on a WebSocket, so the bearer
+    token comes in the connection_init payload, `{"authorization": "Bearer …"}`; an
+    Authorization header on the handshake is accepted too. A token that does not verify closes
+    the socket with code 4403 and the reason; no token: the public view."""
+
+    # Typed by strawberry as a callable its own adapter does not match either (it ignores too).
+    websocket_adapter_class = _WebSocketClosingOnce  # type: ignore[assignment]
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        socket = context.request
+        assert isinstance(socket, WebSocket)
+        authorization = params.get("authorization") or params.get("Authorization")
+        if authorization is None:
+            authorization = socket.headers.get("authorization")
+        verifier: TokenVerifier = socket.app.state.verifier
+        try:
+            if authorization is not None and not isinstance(authorization, str):
+                raise AuthError("'authorization' must be a string: 'Bearer <token>'")
+            context.viewer = await verifier.viewer(authorization)
+        except AuthError as error:
+            reason = str(error).encode()[:_CLOSE_REASON_BYTES].decode(errors="ignore")
+            await socket.close(code=4403, reason=reason)
+            raise ConnectionRejectionError from None
+        return await super().on_ws_connect(context)  # a plain connection_ack
+
+
 def create_app(settings: Settings | None = None, graph: Graph | None = None) -> FastAPI:
     """The app; tests pass a connected ``graph``, otherwise the lifespan opens one."""
     settings = settings or get_settings()
@@ -80,9 +137,11 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         app.state.settings = settings
         if own:
             await migrate(app.state.graph)
+            app.state.live = LiveFeed(app.state.graph, settings.live_poll_seconds)
         try:
             yield
         finally:
+            await app.state.live.close()
             if own:
                 await app.state.graph.close()
 
@@ -94,9 +153,12 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     app.add_exception_handler(AuthError, _unauthorized)
     if graph is not None:
         app.state.graph = graph
+        app.state.live = LiveFeed(graph, settings.live_poll_seconds)
     # GET /graphql in a browser is GraphiQL, bundled and served by this app (no CDN).
-    router: GraphiQLRouter[Context, None] = GraphiQLRouter(
-        build_schema(settings), context_getter=get_context
+    router = GraphQLRouter(
+        build_schema(settings),
+        context_getter=get_context,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )
     app.include_router(router, prefix="/graphql")
     mount_graphiql_assets(app)

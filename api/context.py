@@ -22,6 +22,7 @@ from graph.settings import Settings
 from graph.units import UnitRecord
 
 if TYPE_CHECKING:
+    from api.live import LiveFeed
     from api.policy import PersonalAccess
 
 
@@ -74,6 +75,7 @@ class Context(BaseContext):
     request_id: str
     cache: VersionedCache = field(default_factory=VersionedCache)
     client_address: str = "unknown"  # for rate limits (api/app.py says which header to trust)
+    live: LiveFeed | None = None  # the process's live-update poller (api/live.py)
     today: dt.date = field(default_factory=dt.date.today)
     _version: asyncio.Task[int] | None = None
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult, StreamExecutionResult
 
 from graph.errors import DomainError, InvalidInput, NotFound
 
@@ -28,10 +29,24 @@ def _domain_extensions(error: DomainError) -> dict[str, Any]:
     return {"code": error.__class__.__name__.upper()}
 
 
+class _Result(Protocol):
+    """An execution result of any kind: all carry their errors the same way."""
+
+    errors: list[GraphQLError] | None
+
+
 class MaskUnexpectedErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
+        self._mask(self.execution_context.result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # A subscription sends each result as it comes, long before its operation ends.
+        if isinstance(result, ExecutionResult):
+            self._mask(result)
+        yield
+
+    def _mask(self, result: _Result | None) -> None:
         if not result or not result.errors:
             return
         request_id = getattr(self.execution_context.context, "request_id", "-")

@@ -21,6 +21,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.context import Context
 from api.errors import MaskUnexpectedErrors
+from api.live import SubscriptionsOnlyOverWebSocket
 from api.mutations import Mutation
 from api.mutations.registration import RegistrationQueries
 from api.mutations.self_service import SelfServiceQueries
@@ -39,6 +40,7 @@ from api.types.directory import (
     SearchHit,
 )
 from api.types.enums import Expertise
+from api.types.live import LiveSubscriptions
 from api.types.network import CommunityTechTeam, Organisation, Person
 from api.types.units import AdministrativeUnit
 from graph import coverage as coverage_queries
@@ -245,10 +247,18 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
         ]
 
 
+@strawberry.type(
+    description="Live updates, over WebSocket at the GraphQL endpoint (graphql-transport-ws)."
+)
+class Subscription(LiveSubscriptions):
+    pass
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, not instances: strawberry builds a fresh extension for each request.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         MaskUnexpectedErrors,
+        SubscriptionsOnlyOverWebSocket,
         LogPersonalReads,
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
@@ -261,6 +271,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[AdministrativeUnit, Organisation, CommunityTechTeam, Expert],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
@@ -269,4 +280,4 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 schema = build_schema(get_settings())
 
-__all__ = ["NotFound", "Query", "build_schema", "schema"]
+__all__ = ["NotFound", "Query", "Subscription", "build_schema", "schema"]

@@ -27,7 +27,7 @@ from typing import Any
 from graph import changes as change_counter
 from graph.db import Tx, run
 from graph.records import native
-from graph.scopes import Guard, Kind, placement
+from graph.scopes import NOWHERE, Guard, Kind, Placement, placement, placements
 
 REDACTED = "[redacted]"
 
@@ -158,17 +158,41 @@ def _event(m: Mapping[str, Any]) -> AuditEventRecord:
     )
 
 
-async def events_since(tx: Tx, since: int, first: int) -> list[AuditEventRecord]:
-    """The feed: events after ``since``, oldest first."""
+async def events_since(
+    tx: Tx, since: int, first: int, upto: int | None = None
+) -> list[AuditEventRecord]:
+    """The feed: events after ``since`` (and at most ``upto``), oldest first."""
     records = await run(
         tx,
-        "MATCH (a:AuditEvent) WHERE a.seq > $since "
+        "MATCH (a:AuditEvent) WHERE a.seq > $since AND ($upto IS NULL OR a.seq <= $upto) "
         "RETURN a { .seq, .at, .subject, .role, .mutation, .targetType, .targetId, .changes } AS a "
         "ORDER BY a.seq LIMIT $first",
         since=since,
+        upto=upto,
         first=first,
     )
     return [_event(r["a"]) for r in records]
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedEvent:
+    """An event with where its target is now (``NOWHERE`` once the target is gone)."""
+
+    event: AuditEventRecord
+    placement: Placement
+
+
+async def placed_events(tx: Tx, since: int, upto: int, first: int) -> list[PlacedEvent]:
+    """A page of the feed in ``(since, upto]`` with the current placement of each target: what
+    live updates filter by scope. One query for the page, one per kind of target in it."""
+    events = await events_since(tx, since, first, upto)
+    ids_by_kind: dict[Kind, set[str]] = {}
+    for e in events:
+        ids_by_kind.setdefault(Kind(e.target_type), set()).add(e.target_id)
+    found: dict[tuple[Kind, str], Placement] = {}
+    for kind, ids in ids_by_kind.items():
+        found.update(((kind, i), p) for i, p in (await placements(tx, kind, ids)).items())
+    return [PlacedEvent(e, found.get((Kind(e.target_type), e.target_id), NOWHERE)) for e in events]
 
 
 async def trail(tx: Tx, kind: Kind, id: str, guard: Guard, first: int) -> list[AuditEventRecord]:

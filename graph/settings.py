@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     rate_limit_per_email: int = 3
     trust_forwarded_for: bool = False
 
+    # Live updates (api/live.py): how often each API process reads the change counter to find
+    # changes made by any process. Smaller is fresher and costs one tiny query more per second.
+    live_poll_seconds: float = Field(default=1.0, gt=0)
+
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> Settings:
         if (
