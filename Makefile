@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup graphiql lint format typecheck schema seed bench neo4j-start neo4j-stop clean
+.PHONY: run test setup graphiql dashboard lint format typecheck schema seed bench neo4j-start neo4j-stop clean
 
 # A venv in the repo (ignored by git); packages come from pip's cache (~/.cache/pip) and Neo4j's
 # jars from Maven's (~/.m2), so a second clone sets up in seconds.
@@ -25,12 +25,24 @@ api/static/graphiql/graphiql.js: $(GRAPHIQL_SRC)
 
 graphiql: api/static/graphiql/graphiql.js
 
+# The coordinator dashboard and registration pages (TypeScript in web/dashboard), bundled the same
+# way into api/static/dashboard and served by the app.
+DASHBOARD_SRC := $(wildcard web/dashboard/*.json web/dashboard/*.html web/dashboard/*.css \
+	web/dashboard/src/*.ts web/dashboard/src/*/*.ts)
+api/static/dashboard/app.js: $(DASHBOARD_SRC)
+	cd web/dashboard && npm ci --no-audit --no-fund && npm run build
+	touch $@
+
+# Nothing to build in a checkout without web/dashboard (the API itself does not need the pages).
+dashboard: $(if $(wildcard web/dashboard/package.json),api/static/dashboard/app.js)
+
 ## Start the local Neo4j, migrate, seed real units + the synthetic demo network, serve :8000.
 run: $(STAMP) graphiql
 	$(VENV)/bin/cds run
 
-## Lint, type-check, and run every test against a real local Neo4j started for the session.
-test: $(STAMP)
+## Lint, type-check, and run every test against a real local Neo4j started for the session,
+## the browser tests (tests/e2e, Debian's chromium) included: they need both bundles built.
+test: $(STAMP) graphiql dashboard
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -64,4 +76,5 @@ neo4j-stop: $(STAMP)
 	$(VENV)/bin/cds neo4j stop
 
 clean:
-	rm -rf $(VENV) graph/neo4j-local/target var web/graphiql/node_modules api/static/graphiql
+	rm -rf $(VENV) graph/neo4j-local/target var web/graphiql/node_modules api/static/graphiql \
+		web/dashboard/node_modules api/static/dashboard
