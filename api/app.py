@@ -21,6 +21,7 @@ from strawberry.types.unset import UnsetType
 from api.auth import AuthError, TokenVerifier
 from api.cache import VersionedCache
 from api.context import Context
+from api.dashboard import mount_dashboard
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
 from api.imports import router as imports_router
 from api.live import LiveFeed
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     )
     app.include_router(router, prefix="/graphql")
     mount_graphiql_assets(app)
+    mount_dashboard(app)  # the pages at /dashboard (api/dashboard.py)
     app.include_router(imports_router)  # spreadsheets: /imports/*, /exports/* (api/imports.py)
 
     @app.get("/healthz", summary="The process is up")

@@ -24,6 +24,7 @@ MODULE_DIR = Path(__file__).resolve().parent / "neo4j-local"
 CLASSES = MODULE_DIR / "target" / "classes"
 CLASSPATH_FILE = MODULE_DIR / "target" / "classpath.txt"
 MAIN_CLASS = "vn.cds.registry.LocalNeo4j"
+FAILED_MARK = "NEO4J_FAILED"  # LocalNeo4j.java prints it before exiting on a setup error
 READY_MARK = "NEO4J_READY"
 
 # What Neo4j's own launcher passes on Java 17+. The --add-opens/--enable-native-access set is
@@ -230,6 +231,10 @@ class LocalNeo4j:
             )
         if "BindException" in text or "Address already in use" in text:
             return f"port {self.port} is taken: choose another with CDS_LOCAL_NEO4J_PORT"
+        failed = [line for line in text.splitlines() if line.startswith(FAILED_MARK)]
+        if failed:
+            reason = failed[-1].removeprefix(FAILED_MARK).strip()
+            return f"the local Neo4j stopped while starting: {reason} (log: {self.log_file})"
         tail = "\n".join(text.strip().splitlines()[-10:])
         return f"the local Neo4j stopped while starting (log: {self.log_file}):\n{tail}"
 

@@ -49,19 +49,49 @@ REQUIRED_PURPOSES = frozenset(
     {ConsentPurpose.DIRECTORY_LISTING, ConsentPurpose.COORDINATOR_CONTACT}
 )
 
-NOTICE_TEXT = (
-    "The National Digital Transformation Agency keeps your name, e-mail, optional phone, areas "
-    "of expertise, affiliation and province to run the CĐS expert network (Law 91/2025/QH15, "
-    "Decree 356/2025/NĐ-CP). Name, areas, affiliation and province are published in the "
-    "expert directory once a coordinator verifies you; e-mail and phone are seen only by the "
-    "coordinators of your province and the national coordinator, and every such access is "
-    "logged. Data are kept while you are in the network; you may read, correct, export or "
-    "erase them and withdraw consent at any time (withdrawConsent)."
-)
+
+class NoticeLanguage(StrEnum):
+    VI = "VI"
+    EN = "EN"
+
+
+# One notice, one version, in both languages: the consent is to the version, whichever language
+# it was read in. Vietnamese is the notice's authoritative language.
+NOTICE_TEXT = {
+    NoticeLanguage.VI: (
+        "Cục Chuyển đổi số quốc gia lưu họ tên, thư điện tử, số điện thoại (nếu có), lĩnh vực "
+        "chuyên môn, đơn vị công tác và tỉnh, thành phố của bạn để vận hành Mạng lưới chuyên gia "
+        "CĐS (Luật 91/2025/QH15, Nghị định 356/2025/NĐ-CP). Họ tên, lĩnh vực, đơn vị công tác và "
+        "tỉnh được công bố trong danh bạ chuyên gia sau khi điều phối viên xác minh; thư điện tử "
+        "và số điện thoại chỉ điều phối viên của tỉnh bạn và điều phối viên quốc gia được xem, và "
+        "mọi lần xem đều được ghi lại. Dữ liệu được lưu trong thời gian bạn tham gia mạng lưới; "
+        "bạn có quyền xem, sửa, tải về, xoá dữ liệu và rút lại sự đồng ý bất cứ lúc nào "
+        "(withdrawConsent)."
+    ),
+    NoticeLanguage.EN: (
+        "The National Digital Transformation Agency keeps your name, e-mail, optional phone, "
+        "areas of expertise, affiliation and province to run the CĐS expert network (Law "
+        "91/2025/QH15, Decree 356/2025/NĐ-CP). Name, areas, affiliation and province are "
+        "published in the expert directory once a coordinator verifies you; e-mail and phone are "
+        "seen only by the coordinators of your province and the national coordinator, and every "
+        "such access is logged. Data are kept while you are in the network; you may read, "
+        "correct, export or erase them and withdraw consent at any time (withdrawConsent)."
+    ),
+}
 PURPOSE_TEXT = {
-    ConsentPurpose.DIRECTORY_LISTING: "List me in the public expert directory once verified.",
-    ConsentPurpose.COORDINATOR_CONTACT: "Let coordinators contact me about requests for support.",
-    ConsentPurpose.NETWORK_NEWS: "Send me news of the network by e-mail (optional).",
+    NoticeLanguage.VI: {
+        ConsentPurpose.DIRECTORY_LISTING: "Đưa tôi vào danh bạ chuyên gia công khai sau khi "
+        "được xác minh.",
+        ConsentPurpose.COORDINATOR_CONTACT: "Cho phép điều phối viên liên hệ với tôi khi có đề "
+        "nghị hỗ trợ.",
+        ConsentPurpose.NETWORK_NEWS: "Gửi tin tức của mạng lưới qua thư điện tử.",
+    },
+    NoticeLanguage.EN: {
+        ConsentPurpose.DIRECTORY_LISTING: "List me in the public expert directory once verified.",
+        ConsentPurpose.COORDINATOR_CONTACT: "Let coordinators contact me about requests for "
+        "support.",
+        ConsentPurpose.NETWORK_NEWS: "Send me news of the network by e-mail.",
+    },
 }
 
 CONFIRM_AUDIENCE = "cds:confirm-email"

@@ -72,3 +72,12 @@ async def client(graph: Graph, settings: Settings) -> AsyncIterator[httpx.AsyncC
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
+
+
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: the fast API tests report first, and what the browser tests
+    leave behind (a pending registration, a team dated 2031) is seen by no other test."""
+    items.sort(key=lambda item: E2E_DIR in item.path.parents)

@@ -20,6 +20,7 @@ from graph.registration import (
     REQUIRED_PURPOSES,
     ConsentPurpose,
     InvalidToken,
+    NoticeLanguage,
 )
 from graph.registration import (
     AlreadyRegistered as AlreadyRegisteredError,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("cds.api")
 
 strawberry.enum(ConsentPurpose, description="What the registrant agrees their data is used for.")
+strawberry.enum(NoticeLanguage, name="Language", description="VI: tiếng Việt; EN: English.")
 
 
 @strawberry.type(description="One purpose of the privacy notice.")
@@ -189,12 +191,19 @@ class RegistrationMutations:
 @strawberry.type(description="The privacy notice.")
 class RegistrationQueries:
     @strawberry.field(description="The notice and purposes to show before registering.")
-    def privacy_notice(self) -> PrivacyNotice:
+    def privacy_notice(
+        self,
+        language: Annotated[
+            NoticeLanguage,
+            strawberry.argument(description="The notice's language; one version covers both."),
+        ] = NoticeLanguage.VI,
+    ) -> PrivacyNotice:
+        texts = PURPOSE_TEXT[language]
         return PrivacyNotice(
             version=NOTICE_VERSION,
-            text=NOTICE_TEXT,
+            text=NOTICE_TEXT[language],
             purposes=[
-                NoticePurpose(purpose=p, required=p in REQUIRED_PURPOSES, text=PURPOSE_TEXT[p])
+                NoticePurpose(purpose=p, required=p in REQUIRED_PURPOSES, text=texts[p])
                 for p in ConsentPurpose
             ],
         )

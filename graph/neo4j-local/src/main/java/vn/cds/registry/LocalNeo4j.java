@@ -10,6 +10,7 @@ import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.QueryExecutionException;
 import org.neo4j.io.ByteUnit;
 
 /**
@@ -53,12 +54,31 @@ public final class LocalNeo4j {
         // Embedded Community has no neo4j-admin set-initial-password; set it through the system
         // database instead. The first start changes the default password, later starts re-apply
         // the one given so a changed NEO4J_PASSWORD takes effect.
-        dbms.database("system").executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                Map.of("password", password));
+        try {
+            setPassword(dbms, password);
+        } catch (RuntimeException e) {
+            // Without this the DBMS threads keep the JVM alive and the caller waits for nothing.
+            System.err.println("NEO4J_FAILED " + e.getMessage());
+            dbms.shutdown();
+            System.exit(1);
+        }
 
         System.out.println("NEO4J_READY bolt://127.0.0.1:" + port);
         System.out.flush();
         stopped.await();
+    }
+
+    private static void setPassword(DatabaseManagementService dbms, String password) {
+        try {
+            dbms.database("system").executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                    Map.of("password", password));
+        } catch (QueryExecutionException e) {
+            // A restart on an existing store with the same password: Neo4j refuses to "change"
+            // a password to itself, which means it is already what we want.
+            if (e.getMessage() == null || !e.getMessage().contains("cannot be the same")) {
+                throw e;
+            }
+        }
     }
 }

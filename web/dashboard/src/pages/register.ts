@@ -1,0 +1,237 @@
+// The public self-registration page (`registerExpert`). The browser checks what it can before
+// sending (required fields, the shape of an e-mail or phone, the consents the notice requires);
+// the server checks everything again and its errors land next to the field they name. Every
+// control has a label, errors are tied to their control (aria-describedby) and summarised at the
+// top, and focus moves to the first field in error.
+
+import { h, replace, today } from "../dom";
+import { EXPERTISE_LABELS, expertiseLabel, lang, t, type Key } from "../i18n";
+import { notice, provinces, registerExpert, type FieldError, type Notice } from "../queries";
+import type { Page } from "./page";
+
+const NAME_MAX = 200;
+
+// The server's error codes (graph/validation.py), said in the page's language.
+const CODE_MESSAGES: Record<string, Key> = {
+  REQUIRED: "required",
+  TOO_LONG: "tooLong",
+  INVALID_EMAIL: "invalidEmail",
+  INVALID_PHONE: "invalidPhone",
+  INVALID_CHARACTERS: "invalidCharacters",
+  CONSENT_REQUIRED: "consentNeeded",
+  OUTDATED_NOTICE: "outdatedNotice",
+  NOT_IN_VOCABULARY: "invalidValue",
+  INVALID_VALUE: "invalidValue",
+};
+
+interface Slot {
+  control: HTMLElement;
+  message: HTMLElement;
+}
+
+export const registerPage: Page = (root) => {
+  replace(root, h("p", { class: "status" }, t("loading")));
+  void Promise.all([notice(lang()), provinces(today())]).then(
+    ([n, list]) => drawForm(root, n, list),
+    (error: Error) => replace(root, h("p", { class: "status error" }, `${t("errorPrefix")}: ${error.message}`)),
+  );
+};
+
+function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: string }[]): void {
+  const slots = new Map<string, Slot>();
+  const field = (name: string, label: string, control: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLElement => {
+    control.id = `f-${name}`;
+    control.setAttribute("name", name);
+    const message = h("p", { class: "field-error", id: `e-${name}`, "data-error-for": name, hidden: true });
+    slots.set(name, { control, message });
+    return h(
+      "div",
+      { class: "field" },
+      h("label", { for: control.id }, label),
+      control,
+      hint ? h("p", { class: "hint" }, hint) : null,
+      message,
+    );
+  };
+  const fieldset = (name: string, legend: string, ...boxes: HTMLElement[]): HTMLElement => {
+    const message = h("p", { class: "field-error", id: `e-${name}`, "data-error-for": name, hidden: true });
+    const set = h("fieldset", { id: `f-${name}`, tabindex: -1 }, h("legend", {}, legend), ...boxes, message);
+    slots.set(name, { control: set, message });
+    return set;
+  };
+
+  const fullName = h("input", { type: "text", autocomplete: "name", maxlength: NAME_MAX * 2, required: true });
+  const email = h("input", { type: "email", autocomplete: "email", required: true, inputmode: "email" });
+  const phone = h("input", { type: "tel", autocomplete: "tel", inputmode: "tel" });
+  const affiliation = h("input", { type: "text", autocomplete: "organization", required: true });
+  const province = h(
+    "select",
+    { required: true },
+    h("option", { value: "" }, t("choose")),
+    ...list.map((p) => h("option", { value: p.code }, p.name)),
+  );
+  const expertiseBoxes = Object.keys(EXPERTISE_LABELS[lang()]).map((code) =>
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "expertise", value: code }), expertiseLabel(code)),
+  );
+  const consentBoxes = n.purposes.map((p) =>
+    h(
+      "div",
+      { class: "consent" },
+      h(
+        "label",
+        { class: "check" },
+        h("input", { type: "checkbox", name: "consent", value: p.purpose, "data-required": p.required }),
+        `${p.text} ${t(p.required ? "consentRequired" : "consentOptional")}`,
+      ),
+      h("p", {
+        class: "field-error",
+        id: `e-consents.${p.purpose}`,
+        "data-error-for": `consents.${p.purpose}`,
+        hidden: true,
+      }),
+    ),
+  );
+  const summary = h("div", { class: "error-summary", role: "alert", tabindex: -1, hidden: true });
+  const done = h("div", { class: "success", role: "status", hidden: true, "data-testid": "register-success" });
+  const submit = h("button", { type: "submit", class: "primary" }, t("submit"));
+  const form = h(
+    "form",
+    { class: "register", novalidate: true, "data-testid": "register-form" },
+    summary,
+    field("fullName", t("fullName"), fullName),
+    field("email", t("email"), email),
+    field("phone", t("phoneOptional"), phone),
+    field("affiliation", t("affiliation"), affiliation),
+    field("provinceCode", t("provinceNow"), province),
+    fieldset("expertise", t("expertise"), ...expertiseBoxes),
+    h(
+      "section",
+      { class: "notice" },
+      h("h3", {}, t("consentTitle")),
+      h("p", { "data-testid": "notice-text" }, n.text),
+      ...consentBoxes,
+    ),
+    submit,
+  );
+  replace(root, h("h2", {}, t("registerTitle")), h("p", {}, t("registerIntro")), done, form);
+  for (const p of n.purposes) {
+    const box = consentBoxes.find((b) => b.querySelector(`input[value="${p.purpose}"]`))!;
+    slots.set(`consents.${p.purpose}`, {
+      control: box.querySelector("input")!,
+      message: box.querySelector(".field-error")!,
+    });
+  }
+
+  const clear = (): void => {
+    for (const { control, message } of slots.values()) {
+      control.removeAttribute("aria-invalid");
+      control.removeAttribute("aria-describedby");
+      message.hidden = true;
+      message.textContent = "";
+    }
+    summary.hidden = true;
+  };
+  const show = (errors: { field: string; text: string }[]): void => {
+    for (const e of errors) {
+      const slot = slots.get(e.field) ?? slots.get(e.field.split(".")[0]!) ?? null;
+      if (!slot) continue;
+      slot.control.setAttribute("aria-invalid", "true");
+      slot.control.setAttribute("aria-describedby", slot.message.id);
+      slot.message.textContent = e.text;
+      slot.message.hidden = false;
+    }
+    // Errors for fields the form has no control for are still shown, in the summary.
+    const unplaced = errors.filter((e) => !slots.has(e.field) && !slots.has(e.field.split(".")[0]!));
+    replace(summary, h("p", {}, t("fixErrors")), ...unplaced.map((e) => h("p", {}, `${e.field}: ${e.text}`)));
+    summary.hidden = false;
+    const first = errors.map((e) => slots.get(e.field)).find(Boolean);
+    (first?.control ?? summary).focus();
+  };
+
+  const checked = (name: string): HTMLInputElement[] =>
+    [...form.querySelectorAll<HTMLInputElement>(`input[name="${name}"]`)].filter((i) => i.checked);
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clear();
+    const errors = localErrors();
+    if (errors.length > 0) {
+      show(errors);
+      return;
+    }
+    void send();
+  });
+
+  const localErrors = (): { field: string; text: string }[] => {
+    const errors: { field: string; text: string }[] = [];
+    const need = (name: string, ok: boolean, key: Key): void => {
+      if (!ok) errors.push({ field: name, text: t(key) });
+    };
+    need("fullName", fullName.value.trim() !== "", "required");
+    need("fullName", fullName.value.trim().length <= NAME_MAX, "tooLong");
+    need("email", email.value.trim() !== "", "required");
+    if (email.value.trim()) need("email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.value.trim()), "invalidEmail");
+    if (phone.value.trim()) {
+      // Loosely: 9 or 10 digits after 0 or +84; the server applies the numbering plan.
+      const digits = phone.value.replace(/[\s.()-]/g, "");
+      need("phone", /^(\+84|0)\d{9,10}$/.test(digits), "invalidPhone");
+    }
+    need("affiliation", affiliation.value.trim() !== "", "required");
+    need("provinceCode", province.value !== "", "required");
+    need("expertise", checked("expertise").length > 0, "pickExpertise");
+    for (const box of form.querySelectorAll<HTMLInputElement>('input[name="consent"][data-required]')) {
+      need(`consents.${box.value}`, box.checked, "consentNeeded");
+    }
+    // One message per field: the first reason.
+    return errors.filter((e, i) => errors.findIndex((x) => x.field === e.field) === i);
+  };
+
+  const send = async (): Promise<void> => {
+    submit.disabled = true;
+    submit.textContent = t("submitting");
+    try {
+      const granted = new Set(checked("consent").map((i) => i.value));
+      const result = await registerExpert({
+        fullName: fullName.value,
+        email: email.value,
+        phone: phone.value.trim() || null,
+        affiliation: affiliation.value,
+        provinceCode: province.value,
+        expertise: checked("expertise").map((i) => i.value),
+        noticeVersion: n.version,
+        consents: n.purposes.map((p) => ({ purpose: p.purpose, granted: granted.has(p.purpose) })),
+      });
+      switch (result.__typename) {
+        case "RegisterExpertSuccess":
+          form.hidden = true;
+          done.textContent = t("registered");
+          done.dataset.expertId = result.expertId;
+          done.hidden = false;
+          done.focus();
+          return;
+        case "ValidationErrors":
+          show(result.errors.map((e: FieldError) => ({ field: e.field, text: serverText(e) })));
+          return;
+        case "AlreadyRegistered":
+          show([{ field: result.field, text: t("alreadyRegistered") }]);
+          return;
+        case "RateLimitedError":
+          show([{ field: "", text: t("rateLimited", { s: result.retryAfterSeconds }) }]);
+          return;
+        case "NotFoundError":
+          show([{ field: "provinceCode", text: t("invalidValue") }]);
+          return;
+      }
+    } catch (error) {
+      show([{ field: "", text: `${t("errorPrefix")}: ${(error as Error).message}` }]);
+    } finally {
+      submit.disabled = false;
+      submit.textContent = t("submit");
+    }
+  };
+}
+
+function serverText(e: FieldError): string {
+  const key = CODE_MESSAGES[e.code];
+  return key ? t(key) : e.message;
+}

@@ -1,0 +1,245 @@
+// Every query the pages send, with the shapes they read back (written against schema.graphql).
+
+import { gql } from "./gql";
+
+export interface Figures {
+  communes: number;
+  communesWithTeam: number;
+  teams: number;
+  activeMembers: number;
+  agencies: number;
+  agenciesWithFocalPoint: number;
+  verifiedExperts: number;
+  teamCoverage: number | null;
+  focalPointCoverage: number | null;
+  cdsStaffRatio: number | null;
+}
+
+export interface UnitRef {
+  code: string;
+  name: string;
+  level: "CENTRAL" | "PROVINCE" | "DISTRICT" | "COMMUNE";
+  era: string;
+  lat: number | null;
+  lon: number | null;
+}
+
+export interface CoverageReport {
+  scope: UnitRef & { parent: { code: string; name: string; level: string } | null };
+  asOf: string;
+  rows: { unit: UnitRef; figures: Figures }[];
+  totals: Figures;
+}
+
+const FIGURES = `communes communesWithTeam teams activeMembers agencies agenciesWithFocalPoint
+  verifiedExperts teamCoverage focalPointCoverage cdsStaffRatio`;
+const UNIT = "code name level era lat lon";
+
+export async function coverage(scopeCode: string | null, asOf: string): Promise<CoverageReport> {
+  const data = await gql<{ coverage: CoverageReport }>(
+    `query Coverage($scopeCode: String, $asOf: Date) {
+      coverage(scopeCode: $scopeCode, asOf: $asOf) {
+        scope { ${UNIT} parent { code name level } }
+        asOf
+        rows { unit { ${UNIT} } figures { ${FIGURES} } }
+        totals { ${FIGURES} }
+      }
+    }`,
+    { scopeCode, asOf },
+  );
+  return data.coverage;
+}
+
+export interface ProvinceRank {
+  rank: number;
+  value: number | null;
+  numerator: number;
+  denominator: number;
+  province: { code: string; name: string };
+}
+
+export async function ranking(metric: string, asOf: string): Promise<ProvinceRank[]> {
+  const data = await gql<{ provinceRanking: ProvinceRank[] }>(
+    `query Ranking($metric: RankingMetric!, $asOf: Date) {
+      provinceRanking(metric: $metric, asOf: $asOf) {
+        rank value numerator denominator province { code name }
+      }
+    }`,
+    { metric, asOf },
+  );
+  return data.provinceRanking;
+}
+
+export interface Gap {
+  kind: string;
+  unit: { code: string; name: string; level: string; parent: { name: string; level: string } | null };
+  organisation: { name: string } | null;
+  team: { name: string } | null;
+  decision: { number: string; date: string | null } | null;
+  activeMembers: number | null;
+  minimumSize: number | null;
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface GapPage {
+  totalCount: number;
+  pageInfo: PageInfo;
+  nodes: Gap[];
+}
+
+export async function gaps(
+  kind: string,
+  scopeCode: string | null,
+  expertise: string | null,
+  asOf: string,
+  after: string | null,
+  first: number,
+): Promise<GapPage> {
+  const data = await gql<{ coverageGaps: GapPage }>(
+    `query Gaps($kind: GapKind!, $scopeCode: String, $expertise: Expertise, $asOf: Date,
+                $after: String, $first: Int) {
+      coverageGaps(kind: $kind, scopeCode: $scopeCode, expertise: $expertise, asOf: $asOf,
+                   after: $after, first: $first) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          kind
+          unit { code name level parent { name level } }
+          organisation { name }
+          team { name }
+          decision { number date }
+          activeMembers minimumSize
+        }
+      }
+    }`,
+    { kind, scopeCode, expertise, asOf, after, first },
+  );
+  return data.coverageGaps;
+}
+
+export interface ExpertSummary {
+  id: string;
+  fullName: string;
+  expertise: string[];
+  affiliation: string;
+  status: string;
+  province: { code: string; name: string } | null;
+}
+
+export interface ExpertDetail extends ExpertSummary {
+  verifiedAt: string | null;
+  email: string | null;
+  phone: string | null;
+  organisation: { name: string } | null;
+}
+
+export interface ExpertPage {
+  totalCount: number;
+  pageInfo: PageInfo;
+  nodes: ExpertSummary[];
+}
+
+export interface ExpertQuery {
+  text: string | null;
+  expertise: string | null;
+  provinceCode: string | null;
+}
+
+export async function experts(q: ExpertQuery, after: string | null, first: number): Promise<ExpertPage> {
+  const filter = {
+    text: q.text || null,
+    provinceCode: q.provinceCode || null,
+    expertiseAny: q.expertise ? [q.expertise] : null,
+  };
+  const data = await gql<{ experts: ExpertPage }>(
+    `query Experts($filter: ExpertFilter, $after: String, $first: Int) {
+      experts(filter: $filter, after: $after, first: $first) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes { id fullName expertise affiliation status province { code name } }
+      }
+    }`,
+    { filter, after, first },
+  );
+  return data.experts;
+}
+
+export async function expert(id: string): Promise<ExpertDetail | null> {
+  const data = await gql<{ node: ExpertDetail | null }>(
+    `query Expert($id: ID!) {
+      node(id: $id) {
+        ... on Expert {
+          id fullName expertise affiliation status verifiedAt email phone
+          province { code name } organisation { name }
+        }
+      }
+    }`,
+    { id },
+  );
+  return data.node && "fullName" in data.node ? data.node : null;
+}
+
+export interface Province {
+  code: string;
+  name: string;
+}
+
+// The provinces valid on a date, for pickers: the rows of the national coverage report, which
+// the server caches per change, so this costs nothing extra.
+export async function provinces(asOf: string): Promise<Province[]> {
+  const data = await gql<{ coverage: { rows: { unit: Province }[] } }>(
+    `query Provinces($asOf: Date) { coverage(asOf: $asOf) { rows { unit { code name } } } }`,
+    { asOf },
+  );
+  return data.coverage.rows.map((r) => r.unit).sort((a, b) => a.name.localeCompare(b.name, "vi"));
+}
+
+export interface Notice {
+  version: string;
+  text: string;
+  purposes: { purpose: string; required: boolean; text: string }[];
+}
+
+export async function notice(language: string): Promise<Notice> {
+  const data = await gql<{ privacyNotice: Notice }>(
+    `query Notice($language: Language) {
+      privacyNotice(language: $language) { version text purposes { purpose required text } }
+    }`,
+    { language: language.toUpperCase() },
+  );
+  return data.privacyNotice;
+}
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export type RegisterResult =
+  | { __typename: "RegisterExpertSuccess"; expertId: string; status: string; message: string }
+  | { __typename: "ValidationErrors"; errors: FieldError[] }
+  | { __typename: "AlreadyRegistered"; field: string; message: string }
+  | { __typename: "RateLimitedError"; retryAfterSeconds: number; message: string }
+  | { __typename: "NotFoundError"; kind: string; key: string; message: string };
+
+export async function registerExpert(input: Record<string, unknown>): Promise<RegisterResult> {
+  const data = await gql<{ registerExpert: RegisterResult }>(
+    `mutation Register($input: RegisterExpertInput!) {
+      registerExpert(input: $input) {
+        __typename
+        ... on RegisterExpertSuccess { expertId status message }
+        ... on ValidationErrors { errors { field code message } }
+        ... on AlreadyRegistered { field message }
+        ... on RateLimitedError { retryAfterSeconds message }
+        ... on NotFoundError { kind key message }
+      }
+    }`,
+    { input },
+  );
+  return data.registerExpert;
+}
