@@ -33,11 +33,10 @@ api/static/dashboard/app.js: $(DASHBOARD_SRC)
 	cd web/dashboard && npm ci --no-audit --no-fund && npm run build
 	touch $@
 
-# Nothing to build in a checkout without web/dashboard (the API itself does not need the pages).
-dashboard: $(if $(wildcard web/dashboard/package.json),api/static/dashboard/app.js)
+dashboard: api/static/dashboard/app.js
 
 ## Start the local Neo4j, migrate, seed real units + the synthetic demo network, serve :8000.
-run: $(STAMP) graphiql
+run: $(STAMP) graphiql dashboard
 	$(VENV)/bin/cds run
 
 ## Lint, type-check, and run every test against a real local Neo4j started for the session,

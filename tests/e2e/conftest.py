@@ -50,25 +50,13 @@ from playwright.async_api import Error as PlaywrightError
 from graph.db import Graph
 from graph.local_neo4j import free_port
 from graph.settings import REPO_ROOT, Settings
+from tests.e2e.chromium import CHROMIUM_ARGS, ChromiumMissing, find_chromium
 
 ARTIFACTS_DIR = REPO_ROOT / "var" / "e2e-artifacts"
 LOCAL_HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 
-# The flags the machine notes prescribe: without the background-networking ones chromium keeps
-# trying Google's hosts, and this machine's closed network refuses them. No --user-data-dir here:
-# Playwright refuses it in `launch` and already gives every launch a fresh temporary profile
-# (playwright_chromiumdev_profile-*), deleted when the browser closes.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEFAULT_VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 
 # How long `expect(...)` keeps retrying before it fails (Playwright's default is 5 s). Generous,
@@ -250,16 +238,11 @@ async def start_server(
 
 
 def chromium_executable() -> str:
-    path = os.environ.get("CDS_CHROMIUM", "/usr/bin/chromium")
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+    try:
+        return find_chromium()
+    except ChromiumMissing as missing:
         # A failure, not a skip: CI must run these tests, and a silent skip would hide that.
-        pytest.fail(
-            f"no chromium at {path}. The browser tests use Debian's chromium: install it with "
-            "`sudo apt-get install -y chromium` (bash .ci/run does so when it is missing) or "
-            "point CDS_CHROMIUM at a chromium binary. Never `playwright install`.",
-            pytrace=False,
-        )
-    return path
+        pytest.fail(str(missing), pytrace=False)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -242,6 +242,36 @@ export const EXPERTISE_LABELS: Record<Lang, Record<string, string>> = {
   },
 };
 
+// Codes the API returns (ExpertStatus, Role), said in the page's language; unknown ones as is.
+const CODE_LABELS: Record<Lang, Record<string, string>> = {
+  vi: {
+    PENDING: "Chờ xác minh",
+    VERIFIED: "Đã xác minh",
+    REJECTED: "Bị từ chối",
+    WITHDRAWN: "Đã rút",
+    NATIONAL_COORDINATOR: "Điều phối viên quốc gia",
+    PROVINCIAL_COORDINATOR: "Điều phối viên cấp tỉnh",
+    COMMUNE_OFFICER: "Cán bộ cấp xã",
+    ORGANISATION_ADMIN: "Quản trị cơ quan",
+    EXPERT: "Chuyên gia",
+  },
+  en: {
+    PENDING: "Pending verification",
+    VERIFIED: "Verified",
+    REJECTED: "Rejected",
+    WITHDRAWN: "Withdrawn",
+    NATIONAL_COORDINATOR: "National coordinator",
+    PROVINCIAL_COORDINATOR: "Provincial coordinator",
+    COMMUNE_OFFICER: "Commune officer",
+    ORGANISATION_ADMIN: "Organisation admin",
+    EXPERT: "Expert",
+  },
+};
+
+export function codeLabel(code: string): string {
+  return CODE_LABELS[current][code] ?? code;
+}
+
 const STORAGE_KEY = "cds.lang";
 
 function initialLang(): Lang {

@@ -3,7 +3,7 @@
 
 import { claims, resetSubscriptions, setToken } from "./gql";
 import { currentRoute, h, replace } from "./dom";
-import { lang, setLang, t, type Key } from "./i18n";
+import { codeLabel, lang, setLang, t, type Key } from "./i18n";
 import { liveStatus, onLiveStatus, type LiveStatus } from "./live";
 import { coveragePage } from "./pages/coverage";
 import { expertsPage } from "./pages/experts";
@@ -56,8 +56,8 @@ function drawHeader(active: string): void {
   const auth = who
     ? h(
         "span",
-        { class: "who", "data-testid": "signed-in" },
-        `${t("signedInAs")}: ${who.role ?? "?"}${who.scope ? ` (${who.scope})` : ""} `,
+        { class: "who", "data-testid": "signed-in", "data-role": who.role ?? "" },
+        `${t("signedInAs")}: ${who.role ? codeLabel(who.role) : "?"}${who.scope ? ` (${who.scope})` : ""} `,
         h("button", { type: "button", class: "link", onclick: (() => signOut()) as EventListener }, t("signOut")),
       )
     : h("button", { type: "button", class: "link", onclick: (() => signIn()) as EventListener }, t("signIn"));

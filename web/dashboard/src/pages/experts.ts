@@ -3,7 +3,7 @@
 // covers the expert (and every such read is logged there); the page shows what it is given.
 
 import { currentRoute, debounce, h, replace, today } from "../dom";
-import { EXPERTISE_LABELS, expertiseLabel, formatNumber, lang, t } from "../i18n";
+import { codeLabel, EXPERTISE_LABELS, expertiseLabel, formatNumber, lang, t } from "../i18n";
 import { expert, experts, provinces, type ExpertQuery, type ExpertSummary } from "../queries";
 import type { Page } from "./page";
 
@@ -141,7 +141,7 @@ async function profile(root: HTMLElement, id: string): Promise<void> {
           ...row(t("organisation"), e.organisation?.name),
           ...row(t("province"), e.province?.name),
           ...row(t("expertise"), e.expertise.map(expertiseLabel).join(", ")),
-          ...row(t("status"), e.status),
+          ...row(t("status"), codeLabel(e.status)),
           ...row(t("verifiedAt"), e.verifiedAt?.slice(0, 10)),
           ...row(t("email"), e.email, "expert-email"),
           ...row(t("phone"), e.phone, "expert-phone"),
