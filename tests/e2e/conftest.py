@@ -129,6 +129,9 @@ def server_env(settings: Settings, outbox_dir: Path, extra: Mapping[str, str]) -
             # Read by the live-update poller; Settings ignores names it does not know.
             "CDS_LIVE_POLL_SECONDS": "0.5",
             "CDS_OUTBOX_DIR": str(outbox_dir),
+            # Every test registers from 127.0.0.1, the API tests through this same store too:
+            # the per-address limit (counted in the graph, across processes) is not under test.
+            "CDS_RATE_LIMIT_PER_ADDRESS": "10000",
             "PYTHONUNBUFFERED": "1",  # the log tail in an error must be complete
         }
     )

@@ -6,7 +6,8 @@ import { cells } from "../geometry";
 import { currentRoute, go, h, replace, s, today, REFORM_DATE } from "../dom";
 import { formatNumber, formatPercent, t, type Key } from "../i18n";
 import { watch } from "../live";
-import { colour, colourClass, METRICS, metric, NO_DATA, PALETTE, type Metric } from "../metrics";
+import { colour, colourClass, metric, NO_DATA, PALETTE, type Metric } from "../metrics";
+import { dateInput, labelled, metricSelect } from "../controls";
 import { coverage, type CoverageReport, type Figures } from "../queries";
 import type { Page } from "./page";
 
@@ -25,14 +26,10 @@ export const coveragePage: Page = (root) => {
     ...over,
   });
 
-  const dateInput = h("input", { type: "date", id: "asOf", value: asOf, max: "2100-12-31" });
-  dateInput.addEventListener("change", () => go("map", params({ asOf: dateInput.value || null, scope: null })));
-  const metricSelect = h(
-    "select",
-    { id: "metric" },
-    ...METRICS.map((m) => h("option", { value: m.id, selected: m.id === chosen.id }, t(m.label))),
-  );
-  metricSelect.addEventListener("change", () => go("map", params({ metric: metricSelect.value })));
+  const date = dateInput(asOf);
+  date.addEventListener("change", () => go("map", params({ asOf: date.value || null, scope: null })));
+  const metricChoice = metricSelect(chosen);
+  metricChoice.addEventListener("change", () => go("map", params({ metric: metricChoice.value })));
 
   const crumbs = h("nav", { class: "crumbs", "aria-label": "breadcrumb" });
   const counters = h("dl", { class: "counters", "data-testid": "counters" });
@@ -53,10 +50,8 @@ export const coveragePage: Page = (root) => {
     h(
       "section",
       { class: "toolbar" },
-      h("label", { for: "asOf" }, t("date")),
-      dateInput,
-      h("label", { for: "metric" }, t("metric")),
-      metricSelect,
+      ...labelled("date", date),
+      ...labelled("metric", metricChoice),
       h("span", { class: "era-note" }, t(asOf < REFORM_DATE ? "legacyNote" : "currentNote")),
     ),
     crumbs,

@@ -5,6 +5,7 @@
 import { currentRoute, debounce, h, replace, today } from "../dom";
 import { codeLabel, EXPERTISE_LABELS, expertiseLabel, formatNumber, lang, t } from "../i18n";
 import { expert, experts, provinces, type ExpertQuery, type ExpertSummary } from "../queries";
+import { labelled } from "../controls";
 import type { Page } from "./page";
 
 const PAGE_SIZE = 20;
@@ -68,12 +69,9 @@ export const expertsPage: Page = (root) => {
     h(
       "section",
       { class: "toolbar", role: "search" },
-      h("label", { for: "q" }, t("search")),
-      searchBox,
-      h("label", { for: "expertise" }, t("expertise")),
-      expertiseSelect,
-      h("label", { for: "province" }, t("province")),
-      provinceSelect,
+      ...labelled("search", searchBox),
+      ...labelled("expertise", expertiseSelect),
+      ...labelled("province", provinceSelect),
     ),
     total,
     list,

@@ -3,6 +3,7 @@
 
 import { currentRoute, go, h, replace, today } from "../dom";
 import { exportButtons } from "../exports";
+import { dateInput, labelled } from "../controls";
 import { EXPERTISE_LABELS, expertiseLabel, formatNumber, lang, t, type Key } from "../i18n";
 import { gaps, provinces, type Gap } from "../queries";
 import type { Page } from "./page";
@@ -39,15 +40,15 @@ export const gapsPage: Page = (root) => {
       h("option", { value: e, selected: e === expertise }, expertiseLabel(e)),
     ),
   );
-  const dateInput = h("input", { type: "date", id: "asOf", value: asOf });
+  const date = dateInput(asOf);
   const change = (): void =>
     go("gaps", {
       kind: kindSelect.value,
       scope: provinceSelect.value || null,
       expertise: kindSelect.value === "PROVINCE_WITHOUT_EXPERT_IN_AREA" ? expertiseSelect.value : null,
-      asOf: dateInput.value || null,
+      asOf: date.value || null,
     });
-  for (const control of [kindSelect, provinceSelect, expertiseSelect, dateInput]) control.addEventListener("change", change);
+  for (const control of [kindSelect, provinceSelect, expertiseSelect, date]) control.addEventListener("change", change);
 
   const summary = h("p", { class: "status", "aria-live": "polite", "data-testid": "gap-total" }, t("loading"));
   const table = h("table", { class: "data", "data-testid": "gap-table" });
@@ -60,14 +61,11 @@ export const gapsPage: Page = (root) => {
     h(
       "section",
       { class: "toolbar" },
-      h("label", { for: "kind" }, t("gapKind")),
-      kindSelect,
-      h("label", { for: "scope" }, t("province")),
-      provinceSelect,
+      ...labelled("gapKind", kindSelect),
+      ...labelled("province", provinceSelect),
       needsExpertise ? h("label", { for: "expertise" }, t("expertise")) : null,
       expertiseSelect,
-      h("label", { for: "asOf" }, t("date")),
-      dateInput,
+      ...labelled("date", date),
       exportButtonsFor(kind, scope, asOf),
     ),
     summary,

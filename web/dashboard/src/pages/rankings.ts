@@ -4,7 +4,8 @@ import { currentRoute, go, h, replace, today } from "../dom";
 import { exportButtons } from "../exports";
 import { formatNumber, t, type Key } from "../i18n";
 import { watch } from "../live";
-import { METRICS, metric } from "../metrics";
+import { metric } from "../metrics";
+import { dateInput, labelled, metricSelect } from "../controls";
 import { ranking, type ProvinceRank } from "../queries";
 import type { Page } from "./page";
 
@@ -26,15 +27,11 @@ export const rankingsPage: Page = (root) => {
   let ascending = true;
   let rows: ProvinceRank[] = [];
 
-  const dateInput = h("input", { type: "date", id: "asOf", value: asOf });
-  const metricSelect = h(
-    "select",
-    { id: "metric" },
-    ...METRICS.map((m) => h("option", { value: m.id, selected: m.id === chosen.id }, t(m.label))),
-  );
-  const change = (): void => go("rankings", { asOf: dateInput.value || null, metric: metricSelect.value });
-  dateInput.addEventListener("change", change);
-  metricSelect.addEventListener("change", change);
+  const date = dateInput(asOf);
+  const metricChoice = metricSelect(chosen);
+  const change = (): void => go("rankings", { asOf: date.value || null, metric: metricChoice.value });
+  date.addEventListener("change", change);
+  metricChoice.addEventListener("change", change);
 
   const table = h("table", { class: "data", "data-testid": "ranking-table" });
   const status = h("p", { class: "status", "aria-live": "polite" }, t("loading"));
@@ -43,10 +40,8 @@ export const rankingsPage: Page = (root) => {
     h(
       "section",
       { class: "toolbar" },
-      h("label", { for: "asOf" }, t("date")),
-      dateInput,
-      h("label", { for: "metric" }, t("metric")),
-      metricSelect,
+      ...labelled("date", date),
+      ...labelled("metric", metricChoice),
       exportButtons("ranking", { metric: chosen.id, asOf }),
     ),
     status,
