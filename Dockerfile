@@ -1,8 +1,13 @@
 # The API image: stateless; Neo4j is the neo4j:5.26-community service in docker-compose.yml
 # (or any neo4j:// routing address: a cluster or Aura).
-FROM node:20-bookworm-slim AS graphiql
+# The pages' bundles (GraphiQL, the dashboard) are built from npm here; the image serves them and
+# fetches nothing at run time.
+FROM node:20-bookworm-slim AS pages
 WORKDIR /build/web/graphiql
 COPY web/graphiql/ ./
+RUN npm ci --no-audit --no-fund && npm run build
+WORKDIR /build/web/dashboard
+COPY web/dashboard/ ./
 RUN npm ci --no-audit --no-fund && npm run build
 
 FROM python:3.11-slim
@@ -12,7 +17,8 @@ COPY pyproject.toml README.md ./
 COPY api ./api
 COPY graph ./graph
 COPY seed ./seed
-COPY --from=graphiql /build/api/static/graphiql ./api/static/graphiql
+COPY --from=pages /build/api/static/graphiql ./api/static/graphiql
+COPY --from=pages /build/api/static/dashboard ./api/static/dashboard
 RUN pip install --no-cache-dir .
 USER nobody
 EXPOSE 8000
