@@ -2,16 +2,20 @@
 
 Connects with the project settings (the local Neo4j unless NEO4J_URI is set), applies the
 migrations, seeds the real units and skeleton, then generates and loads the synthetic network,
-and prints generation and load seconds, node and relationship counts and rates, and the peak RSS
-of this process. Run it on a fresh store for first-load figures; a second run measures MERGE onto
-existing nodes.
+and prints the command, generation and load seconds, node and relationship counts and rates,
+the time the full-text indexes took to build (part of the load), the peak RSS of this process
+and the machine's load average before and after (the figures mean little without it on a
+shared machine). Run it on a fresh store for first-load figures (CREATE, see graph/bulk.py); a
+second run measures the re-seed (MERGE onto existing nodes).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
+import shlex
 import sys
 import time
 
@@ -28,7 +32,20 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / divisor
 
 
+def _cpu_seconds() -> float:
+    # This process only: with Neo4j on the same cores, what the client burns (packing rows
+    # for Bolt, above all) is taken from the server.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 async def bench(scale: float, seed: int) -> None:
+    print(f"command            {shlex.join([sys.executable, '-m', 'bench.load', *sys.argv[1:]])}")
+    print(f"load average       {_load_average()} (1, 5, 15 min) before")
     graph = await open_graph(get_settings())
     try:
         began = time.perf_counter()
@@ -47,7 +64,9 @@ async def bench(scale: float, seed: int) -> None:
     print()
     print(f"scale              {report.scale:g} (seed {report.seed})")
     print(f"generation         {report.generation_seconds:.1f} s")
-    print(f"load               {report.load_seconds:.1f} s")
+    how = "first load, CREATE" if report.first_load else "re-seed, MERGE"
+    print(f"load               {report.load_seconds:.1f} s ({how})")
+    print(f"  index build      {report.index_seconds:.1f} s (full-text, until ONLINE; in load)")
     print(f"nodes              {report.node_count:,}")
     for label, n in sorted(report.nodes.items(), key=lambda kv: -kv[1]):
         print(f"  {label:<22}{n:>10,}")
@@ -56,7 +75,9 @@ async def bench(scale: float, seed: int) -> None:
         print(f"  {rel:<22}{n:>10,}")
     print(f"nodes/s            {report.node_count / load:,.0f}")
     print(f"rels/s             {report.relationship_count / load:,.0f}")
-    print(f"peak RSS           {_peak_rss_mb():,.0f} MB")
+    print(f"peak RSS           {_peak_rss_mb():,.0f} MB (this process)")
+    print(f"client CPU         {_cpu_seconds():.1f} s (this process, generation included)")
+    print(f"load average       {_load_average()} (1, 5, 15 min) after")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,10 +9,12 @@ no existence or node-key constraints: required fields are enforced by the graph/
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import LiteralString
+from typing import Final, LiteralString
 
 from graph.db import Graph, Tx, run
+from graph.model import Label
 
 
 @dataclass(frozen=True)
@@ -22,21 +24,38 @@ class Migration:
     statements: tuple[LiteralString, ...]
 
 
-_SEARCH_INDEXES: tuple[LiteralString, ...] = (
-    # `whitespace`: no stop words, so folded Vietnamese syllables such as "an", "to"
-    # stay searchable (standard-folding would drop them). One index per label so a
-    # search in one kind never wades through the hits of another.
-    "CREATE FULLTEXT INDEX unit_search IF NOT EXISTS FOR (n:AdministrativeUnit) "
-    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-    "CREATE FULLTEXT INDEX organisation_search IF NOT EXISTS FOR (n:Organisation) "
-    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-    "CREATE FULLTEXT INDEX team_search IF NOT EXISTS FOR (n:CommunityTechTeam) "
-    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-    "CREATE FULLTEXT INDEX person_search IF NOT EXISTS FOR (n:Person) "
-    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-    "CREATE FULLTEXT INDEX expert_search IF NOT EXISTS FOR (n:ExpertProfile) "
-    "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-)
+# `whitespace`: no stop words, so folded Vietnamese syllables such as "an", "to" stay
+# searchable (standard-folding would drop them). One index per label so a search in one kind
+# never wades through the hits of another. Keyed by label, (name, statement): a bulk first load
+# (graph/bulk.py) drops the ones of the labels it writes and builds them again afterwards.
+SEARCH_INDEXES: Final[Mapping[Label, tuple[LiteralString, LiteralString]]] = {
+    Label.UNIT: (
+        "unit_search",
+        "CREATE FULLTEXT INDEX unit_search IF NOT EXISTS FOR (n:AdministrativeUnit) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+    Label.ORGANISATION: (
+        "organisation_search",
+        "CREATE FULLTEXT INDEX organisation_search IF NOT EXISTS FOR (n:Organisation) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+    Label.TEAM: (
+        "team_search",
+        "CREATE FULLTEXT INDEX team_search IF NOT EXISTS FOR (n:CommunityTechTeam) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+    Label.PERSON: (
+        "person_search",
+        "CREATE FULLTEXT INDEX person_search IF NOT EXISTS FOR (n:Person) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+    Label.EXPERT: (
+        "expert_search",
+        "CREATE FULLTEXT INDEX expert_search IF NOT EXISTS FOR (n:ExpertProfile) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+}
+_SEARCH_INDEXES: tuple[LiteralString, ...] = tuple(s for _, s in SEARCH_INDEXES.values())
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -177,3 +196,29 @@ async def migrate(graph: Graph) -> list[int]:
 
 def latest_version() -> int:
     return MIGRATIONS[-1].version
+
+
+# Building a full-text index over half a million names takes a few seconds; under a loaded
+# machine, allow far more before calling it a failure.
+SEARCH_INDEX_TIMEOUT_SECONDS: Final = 900
+
+
+async def drop_search_indexes(graph: Graph, labels: Iterable[Label]) -> None:
+    """Drop the full-text indexes of these labels (a bulk load rebuilds them once at the end
+    instead of updating them in every transaction, which costs three times the load)."""
+    for label in labels:
+        name, _ = SEARCH_INDEXES[label]
+        await graph.schema("DROP INDEX " + name + " IF EXISTS")
+
+
+async def create_search_indexes(graph: Graph, labels: Iterable[Label]) -> None:
+    """Create the full-text indexes of these labels if missing, and wait until they are ONLINE
+    (population runs in the background; a search before that would miss names)."""
+    wanted = [SEARCH_INDEXES[label] for label in labels]
+    for _, statement in wanted:
+        await graph.schema(statement)
+    for name, _ in wanted:
+        await graph.schema(
+            "CALL db.awaitIndex($name, $timeout)",
+            {"name": name, "timeout": SEARCH_INDEX_TIMEOUT_SECONDS},
+        )

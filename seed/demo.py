@@ -3,7 +3,8 @@ the real units and skeleton organisations that seed/units.py loaded.
 
 Everything here is invented, from a fixed seed: ``random.Random(seed)`` drives every choice and
 the real units are walked in code order, so a seed and a scale always give the same rows with
-the same ids ("syn-team-000123"), and loading twice MERGEs onto the same nodes. Every generated
+the same ids ("syn-team-000123"). A first load CREATEs them into a store without any
+(graph/bulk.py); a second one MERGEs onto the same nodes and changes nothing. Every generated
 node has ``synthetic = true`` and the label ``Synthetic``.
 
 Coverage is deliberately uneven, so the coverage queries have something to find: each current
@@ -33,11 +34,12 @@ from functools import cache, partial
 from itertools import accumulate
 from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
-from graph import changes
+from graph import bulk, changes
 from graph.db import Graph, Tx
 from graph.decisions import DecisionInput, upsert_decisions
 from graph.experts import ExpertInput, upsert_experts
 from graph.focal_points import FocalPointInput, NetworkInput, upsert_focal_points, upsert_networks
+from graph.migrations import create_search_indexes, drop_search_indexes
 from graph.model import (
     MINISTRY_MERGER_DAY,
     REFORM_DAY,
@@ -927,12 +929,16 @@ class _Row(Protocol):
     def as_param(self) -> dict[str, Any]: ...
 
 
+_Writer = Callable[[Tx, list[dict[str, Any]]], Awaitable[int]]
+
+
 @dataclass(frozen=True)
 class _Phase:
     """One kind of row, written in batches by one graph function, and what it adds."""
 
     name: str
-    work: Callable[[Tx, list[dict[str, Any]]], Awaitable[int]]
+    work: _Writer  # MERGE: right on any store, and what a re-seed uses
+    first: _Writer | None  # CREATE (graph.bulk), for a store without the synthetic network
     rows: Sequence[_Row]
     nodes: Mapping[str, int]
     relationships: Mapping[str, int]
@@ -952,14 +958,17 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "organisations",
             upsert_organisations,
+            bulk.create_organisations,
             net.organisations,
             {Label.ORGANISATION: len(net.organisations)},
             {Rel.LOCATED_IN: sum(o.unit_key is not None for o in net.organisations)},
         ),
-        _Phase("headcounts", upsert_organisations, net.headcounts, {}, {}),
+        # Real skeleton organisations that exist already: always the MERGE writer.
+        _Phase("headcounts", upsert_organisations, None, net.headcounts, {}, {}),
         _Phase(
             "decisions",
             upsert_decisions,
+            bulk.create_decisions,
             net.decisions,
             {Label.DECISION: len(net.decisions)},
             {Rel.ISSUED_BY: len(net.decisions)},
@@ -967,6 +976,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "people",
             upsert_people,
+            bulk.create_people,
             net.people,
             {Label.PERSON: len(net.people)},
             {},
@@ -975,6 +985,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "teams",
             upsert_teams,
+            bulk.create_teams,
             net.teams,
             {Label.TEAM: len(net.teams)},
             {Rel.OPERATES_IN: len(net.teams), Rel.ESTABLISHED_BY: len(net.teams)},
@@ -983,6 +994,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "memberships",
             upsert_memberships,
+            bulk.create_memberships,
             net.memberships,
             {},
             {Rel.MEMBER_OF: len(net.memberships)},
@@ -991,6 +1003,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "focal points",
             upsert_focal_points,
+            bulk.create_focal_points,
             net.focal_points,
             {Label.FOCAL_POINT: len(net.focal_points)},
             {
@@ -1002,6 +1015,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "experts",
             upsert_experts,
+            bulk.create_experts,
             net.experts,
             {Label.EXPERT: n_exp},
             {Rel.HAS_PROFILE: n_exp, Rel.LOCATED_IN: n_exp, Rel.AFFILIATED_WITH: affiliated},
@@ -1009,6 +1023,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "networks",
             upsert_networks,
+            bulk.create_networks,
             net.networks,
             {Label.NETWORK: len(net.networks)},
             {Rel.LOCATED_IN: len(net.networks), Rel.ESTABLISHED_BY: len(net.networks)},
@@ -1020,11 +1035,13 @@ def _phases(net: DemoRows) -> list[_Phase]:
 class DemoReport:
     scale: float
     seed: int
-    nodes: Mapping[str, int]  # written (MERGEd) synthetic nodes by label
-    relationships: Mapping[str, int]  # written (MERGEd) relationships by type
+    nodes: Mapping[str, int]  # written synthetic nodes by label
+    relationships: Mapping[str, int]  # written relationships by type
     updated: int  # real skeleton organisations given synthetic reported headcounts
+    first_load: bool  # CREATEd into a store without the network (else MERGEd onto it)
     generation_seconds: float
-    load_seconds: float
+    load_seconds: float  # the whole load, index_seconds included
+    index_seconds: float  # building the full-text indexes after a first load, until ONLINE
 
     @property
     def node_count(self) -> int:
@@ -1038,17 +1055,19 @@ class DemoReport:
         load = max(self.load_seconds, 1e-9)
         nodes = ", ".join(f"{label} {n:,}" for label, n in self.nodes.items())
         rels = ", ".join(f"{rel} {n:,}" for rel, n in self.relationships.items())
+        how = "created (first load)" if self.first_load else "merged (re-seed)"
         return (
             f"synthetic network (scale {self.scale:g}, seed {self.seed}): "
             f"{self.node_count:,} nodes ({nodes}); "
             f"{self.relationship_count:,} relationships ({rels}); "
             f"{self.updated:,} skeleton organisations given headcounts\n"
-            f"generated in {self.generation_seconds:.1f}s, loaded in {self.load_seconds:.1f}s: "
+            f"generated in {self.generation_seconds:.1f}s, {how} in {self.load_seconds:.1f}s "
+            f"(search indexes {self.index_seconds:.1f}s of it): "
             f"{self.node_count / load:,.0f} nodes/s, {self.relationship_count / load:,.0f} rels/s"
         )
 
 
-async def _write(graph: Graph, phase: _Phase) -> int:
+async def _write(graph: Graph, phase: _Phase, writer: _Writer) -> int:
     """One transaction per batch, as seed.units.write_batched, with ``phase.workers`` batches
     in flight: Neo4j runs each transaction on one core, and while it works on one batch this
     process builds and sends the next. Rows become parameters batch by batch, so the million
@@ -1058,20 +1077,29 @@ async def _write(graph: Graph, phase: _Phase) -> int:
     async def worker() -> int:
         written = 0
         for chunk in chunks:  # shared: each worker takes the next batch nobody has taken
-            written += await graph.write(phase.work, [row.as_param() for row in chunk])
+            written += await graph.write(writer, [row.as_param() for row in chunk])
         return written
 
     return sum(await asyncio.gather(*(worker() for _ in range(phase.workers))))
 
 
-async def load(
-    graph: Graph, net: DemoRows, progress: Callable[[str], None]
+@dataclass(frozen=True)
+class _Loaded:
+    nodes: Counter[str]
+    relationships: Counter[str]
+    first_load: bool
+    index_seconds: float
+
+
+async def _write_phases(
+    graph: Graph, net: DemoRows, progress: Callable[[str], None], *, first_load: bool
 ) -> tuple[Counter[str], Counter[str]]:
     nodes: Counter[str] = Counter()
     rels: Counter[str] = Counter()
     for phase in _phases(net):
         began = time.perf_counter()
-        written = await _write(graph, phase)
+        writer = phase.first if first_load and phase.first is not None else phase.work
+        written = await _write(graph, phase, writer)
         if written != len(phase.rows):
             raise RuntimeError(
                 f"{phase.name}: {len(phase.rows) - written} of {len(phase.rows)} rows found no "
@@ -1090,10 +1118,32 @@ async def load(
     return nodes, rels
 
 
+async def load(graph: Graph, net: DemoRows, progress: Callable[[str], None]) -> _Loaded:
+    """CREATE the network into a store that holds none of it (graph.bulk), else MERGE onto it.
+
+    A first load drops the full-text search indexes of the labels it writes and builds them
+    again at the end: Lucene updated batch by batch made the load three times slower than one
+    build from the finished nodes. Search misses the new names until then, so the rebuild runs
+    even when the load fails, and a re-seed creates any that a killed load left missing."""
+    first_load = not await bulk.holds_synthetic(graph)
+    progress(f"  {'first load: CREATE' if first_load else 'store holds the network: MERGE'}")
+    if first_load:
+        await drop_search_indexes(graph, bulk.DEFERRED_SEARCH_LABELS)
+    try:
+        nodes, rels = await _write_phases(graph, net, progress, first_load=first_load)
+    finally:
+        began = time.perf_counter()
+        await create_search_indexes(graph, bulk.DEFERRED_SEARCH_LABELS)
+        index_seconds = time.perf_counter() - began
+        progress(f"  search indexes online in {index_seconds:.1f}s")
+    return _Loaded(nodes, rels, first_load, index_seconds)
+
+
 async def generate_and_load(
     graph: Graph, scale: float, *, seed: int, progress: Callable[[str], None]
 ) -> DemoReport:
-    """Generate the synthetic network and MERGE it into the graph (units must be seeded)."""
+    """Generate the synthetic network and load it into the graph (units must be seeded):
+    created on a first load, MERGEd onto what a previous load left (see ``load``)."""
     began = time.perf_counter()
     net = generate(scale, seed)
     generated = time.perf_counter() - began
@@ -1108,15 +1158,17 @@ async def generate_and_load(
     # stops rescanning them each time the load's parameter maps trigger a collection.
     gc.freeze()
     try:
-        nodes, rels = await load(graph, net, progress)
+        loaded = await load(graph, net, progress)
     finally:
         gc.unfreeze()
     return DemoReport(
         scale=scale,
         seed=seed,
-        nodes=dict(nodes),
-        relationships=dict(rels),
+        nodes=dict(loaded.nodes),
+        relationships=dict(loaded.relationships),
         updated=len(net.headcounts),
+        first_load=loaded.first_load,
         generation_seconds=generated,
         load_seconds=time.perf_counter() - began,
+        index_seconds=loaded.index_seconds,
     )
