@@ -64,9 +64,10 @@ schema: $(STAMP)
 seed: $(STAMP)
 	$(VENV)/bin/cds seed
 
-bench: $(STAMP)
+bench: $(STAMP) dashboard
 	$(PY) -m bench.load
 	$(PY) -m bench.api
+	$(PY) -m bench.dashboard
 
 neo4j-start: $(STAMP)
 	$(VENV)/bin/cds neo4j start
