@@ -21,3 +21,12 @@ export function metricSelect(chosen: Metric): HTMLSelectElement {
     ...METRICS.map((m) => h("option", { value: m.id, selected: m.id === chosen.id }, t(m.label))),
   );
 }
+
+export function toolbar(...controls: (Node | null)[]): HTMLElement {
+  return h("section", { class: "toolbar" }, ...controls);
+}
+
+// Where a page says it is loading, when it last updated, or what went wrong; read out politely.
+export function statusLine(testid?: string): HTMLElement {
+  return h("p", { class: "status", "aria-live": "polite", "data-testid": testid ?? null }, t("loading"));
+}

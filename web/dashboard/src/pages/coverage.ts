@@ -7,7 +7,7 @@ import { currentRoute, go, h, replace, s, today, REFORM_DATE } from "../dom";
 import { formatNumber, formatPercent, t, type Key } from "../i18n";
 import { watch } from "../live";
 import { colour, colourClass, metric, NO_DATA, PALETTE, type Metric } from "../metrics";
-import { dateInput, labelled, metricSelect } from "../controls";
+import { dateInput, labelled, metricSelect, statusLine, toolbar } from "../controls";
 import { coverage, type CoverageReport, type Figures } from "../queries";
 import type { Page } from "./page";
 
@@ -43,13 +43,11 @@ export const coveragePage: Page = (root) => {
   const legend = h("ul", { class: "legend", "data-testid": "legend" });
   const tooltip = h("div", { class: "tooltip", role: "status", hidden: true, "data-testid": "tooltip" });
   const unplaced = h("div", { class: "unplaced" });
-  const status = h("p", { class: "status", "aria-live": "polite", "data-testid": "map-status" }, t("loading"));
+  const status = statusLine("map-status");
 
   replace(
     root,
-    h(
-      "section",
-      { class: "toolbar" },
+    toolbar(
       ...labelled("date", date),
       ...labelled("metric", metricChoice),
       h("span", { class: "era-note" }, t(asOf < REFORM_DATE ? "legacyNote" : "currentNote")),

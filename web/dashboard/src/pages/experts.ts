@@ -5,7 +5,7 @@
 import { currentRoute, debounce, h, replace, today } from "../dom";
 import { codeLabel, EXPERTISE_LABELS, expertiseLabel, formatNumber, lang, t } from "../i18n";
 import { expert, experts, provinces, type ExpertQuery, type ExpertSummary } from "../queries";
-import { labelled } from "../controls";
+import { labelled, statusLine } from "../controls";
 import type { Page } from "./page";
 
 const PAGE_SIZE = 20;
@@ -39,7 +39,7 @@ export const expertsPage: Page = (root) => {
     ),
   );
   const provinceSelect = h("select", { id: "province" }, h("option", { value: "" }, t("allProvinces")));
-  const total = h("p", { class: "status", "aria-live": "polite", "data-testid": "expert-total" }, t("loading"));
+  const total = statusLine("expert-total");
   const list = h("ul", { class: "experts", "data-testid": "expert-list" });
   const more = h("button", { type: "button", hidden: true }, t("more"));
 

@@ -3,7 +3,7 @@
 
 import { currentRoute, go, h, replace, today } from "../dom";
 import { exportButtons } from "../exports";
-import { dateInput, labelled } from "../controls";
+import { dateInput, labelled, statusLine, toolbar } from "../controls";
 import { EXPERTISE_LABELS, expertiseLabel, formatNumber, lang, t, type Key } from "../i18n";
 import { gaps, provinces, type Gap } from "../queries";
 import type { Page } from "./page";
@@ -50,7 +50,7 @@ export const gapsPage: Page = (root) => {
     });
   for (const control of [kindSelect, provinceSelect, expertiseSelect, date]) control.addEventListener("change", change);
 
-  const summary = h("p", { class: "status", "aria-live": "polite", "data-testid": "gap-total" }, t("loading"));
+  const summary = statusLine("gap-total");
   const table = h("table", { class: "data", "data-testid": "gap-table" });
   const prev = h("button", { type: "button", disabled: true }, t("previous"));
   const next = h("button", { type: "button", disabled: true }, t("next"));
@@ -58,9 +58,7 @@ export const gapsPage: Page = (root) => {
 
   replace(
     root,
-    h(
-      "section",
-      { class: "toolbar" },
+    toolbar(
       ...labelled("gapKind", kindSelect),
       ...labelled("province", provinceSelect),
       needsExpertise ? h("label", { for: "expertise" }, t("expertise")) : null,

@@ -5,7 +5,7 @@ import { exportButtons } from "../exports";
 import { formatNumber, t, type Key } from "../i18n";
 import { watch } from "../live";
 import { metric } from "../metrics";
-import { dateInput, labelled, metricSelect } from "../controls";
+import { dateInput, labelled, metricSelect, statusLine, toolbar } from "../controls";
 import { ranking, type ProvinceRank } from "../queries";
 import type { Page } from "./page";
 
@@ -34,12 +34,10 @@ export const rankingsPage: Page = (root) => {
   metricChoice.addEventListener("change", change);
 
   const table = h("table", { class: "data", "data-testid": "ranking-table" });
-  const status = h("p", { class: "status", "aria-live": "polite" }, t("loading"));
+  const status = statusLine();
   replace(
     root,
-    h(
-      "section",
-      { class: "toolbar" },
+    toolbar(
       ...labelled("date", date),
       ...labelled("metric", metricChoice),
       exportButtons("ranking", { metric: chosen.id, asOf }),
