@@ -15,6 +15,7 @@ def local_server(settings: Settings) -> LocalNeo4j:
         password=settings.neo4j_password.get_secret_value(),
         heap_mb=settings.local_neo4j_heap_mb,
         pagecache_mb=settings.local_neo4j_pagecache_mb,
+        conf_file=settings.local_neo4j_conf,
     )
 
 

@@ -89,7 +89,9 @@ class Graph:
     async def schema(
         self, statement: LiteralString, params: Mapping[str, Any] | None = None
     ) -> None:
-        """Schema statements (constraints, indexes) cannot share a transaction with writes."""
+        """A statement in its own implicit transaction: schema statements (constraints, indexes)
+        cannot share a transaction with writes, and ``CALL { … } IN TRANSACTIONS`` commits its
+        own batches."""
         async with self.driver.session(database=self.database) as session:
             result = await session.run(statement, dict(params or {}))
             await result.consume()

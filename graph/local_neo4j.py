@@ -138,6 +138,9 @@ class LocalNeo4j:
     password: str
     heap_mb: int = 1024
     pagecache_mb: int = 512
+    # Further Neo4j settings in neo4j.conf syntax (CDS_LOCAL_NEO4J_CONF); Bolt's address, auth
+    # and the memory above are set after it and win.
+    conf_file: Path | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -174,6 +177,7 @@ class LocalNeo4j:
             str(self.port),
             self.password,
             str(self.pagecache_mb),
+            *([str(self.conf_file.resolve())] if self.conf_file is not None else []),
         ]
 
     def start(self, *, detach: bool = False, timeout: float = 180.0) -> float:
@@ -188,6 +192,11 @@ class LocalNeo4j:
             raise LocalNeo4jError(
                 f"a local Neo4j (pid {pid}) already runs on {self.data_dir}: "
                 "stop it with `cds neo4j stop` or use it by setting NEO4J_URI"
+            )
+        if self.conf_file is not None and not self.conf_file.is_file():
+            raise LocalNeo4jError(
+                f"CDS_LOCAL_NEO4J_CONF names {self.conf_file}, which is not a file: "
+                "point it at a file of Neo4j settings (name=value lines) or unset it"
             )
         if not port_is_free(self.port):
             raise LocalNeo4jError(

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     local_neo4j_data: Path = REPO_ROOT / "var" / "neo4j"
     local_neo4j_heap_mb: int = 1024
     local_neo4j_pagecache_mb: int = 1024
+    local_neo4j_conf: Path | None = None  # more settings for the local server, neo4j.conf syntax
 
     # Coverage rules: the smallest active team that is not a gap, and per-province overrides
     # (JSON in the environment, e.g. CDS_TEAM_MIN_SIZE_BY_PROVINCE='{"01": 5}').

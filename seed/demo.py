@@ -28,14 +28,14 @@ import time
 import unicodedata
 from bisect import bisect
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from itertools import accumulate
 from typing import Any, Final, NamedTuple, Protocol, TypeVar
 
 from graph import bulk, changes
-from graph.db import Graph, Tx
+from graph.db import Graph
 from graph.decisions import DecisionInput, upsert_decisions
 from graph.experts import ExpertInput, upsert_experts
 from graph.focal_points import FocalPointInput, NetworkInput, upsert_focal_points, upsert_networks
@@ -929,23 +929,22 @@ class _Row(Protocol):
     def as_param(self) -> dict[str, Any]: ...
 
 
-_Writer = Callable[[Tx, list[dict[str, Any]]], Awaitable[int]]
-
-
 @dataclass(frozen=True)
 class _Phase:
     """One kind of row, written in batches by one graph function, and what it adds."""
 
     name: str
-    work: _Writer  # MERGE: right on any store, and what a re-seed uses
-    first: _Writer | None  # CREATE (graph.bulk), for a store without the synthetic network
+    work: bulk.Writer  # MERGE: right on any store, and what a re-seed uses
+    first: bulk.Creator | None  # CREATE, for a store without the synthetic network (graph.bulk)
     rows: Sequence[_Row]
     nodes: Mapping[str, int]
     relationships: Mapping[str, int]
-    # Transactions in flight at once. Only for phases whose batches touch disjoint nodes (rows
-    # are in commune order, so two batches share at most the commune at their boundary): where
-    # every batch links to the same few hubs (provinces, issuers), concurrent batches would
-    # wait on each other's locks or deadlock and be retried.
+    # Transactions in flight at once for the MERGE writer and the links of a first load. Only
+    # for phases whose batches touch disjoint nodes (rows are in commune order, so two batches
+    # share at most the commune at their boundary): where every batch links to the same few
+    # hubs (provinces, issuers), concurrent batches would wait on each other's locks or deadlock
+    # and be retried. A first load's node statements lock nothing but their own new keys and
+    # always run WORKERS wide.
     workers: int = 1
     batch: int = BATCH
 
@@ -958,7 +957,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "organisations",
             upsert_organisations,
-            bulk.create_organisations,
+            bulk.ORGANISATIONS,
             net.organisations,
             {Label.ORGANISATION: len(net.organisations)},
             {Rel.LOCATED_IN: sum(o.unit_key is not None for o in net.organisations)},
@@ -968,7 +967,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "decisions",
             upsert_decisions,
-            bulk.create_decisions,
+            bulk.DECISIONS,
             net.decisions,
             {Label.DECISION: len(net.decisions)},
             {Rel.ISSUED_BY: len(net.decisions)},
@@ -976,7 +975,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "people",
             upsert_people,
-            bulk.create_people,
+            bulk.PEOPLE,
             net.people,
             {Label.PERSON: len(net.people)},
             {},
@@ -985,7 +984,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "teams",
             upsert_teams,
-            bulk.create_teams,
+            bulk.TEAMS,
             net.teams,
             {Label.TEAM: len(net.teams)},
             {Rel.OPERATES_IN: len(net.teams), Rel.ESTABLISHED_BY: len(net.teams)},
@@ -994,7 +993,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "memberships",
             upsert_memberships,
-            bulk.create_memberships,
+            bulk.MEMBERSHIPS,
             net.memberships,
             {},
             {Rel.MEMBER_OF: len(net.memberships)},
@@ -1003,7 +1002,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "focal points",
             upsert_focal_points,
-            bulk.create_focal_points,
+            bulk.FOCAL_POINTS,
             net.focal_points,
             {Label.FOCAL_POINT: len(net.focal_points)},
             {
@@ -1015,7 +1014,7 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "experts",
             upsert_experts,
-            bulk.create_experts,
+            bulk.EXPERTS,
             net.experts,
             {Label.EXPERT: n_exp},
             {Rel.HAS_PROFILE: n_exp, Rel.LOCATED_IN: n_exp, Rel.AFFILIATED_WITH: affiliated},
@@ -1023,12 +1022,24 @@ def _phases(net: DemoRows) -> list[_Phase]:
         _Phase(
             "networks",
             upsert_networks,
-            bulk.create_networks,
+            bulk.NETWORKS,
             net.networks,
             {Label.NETWORK: len(net.networks)},
             {Rel.LOCATED_IN: len(net.networks), Rel.ESTABLISHED_BY: len(net.networks)},
         ),
     ]
+
+
+@dataclass(frozen=True)
+class Pass:
+    """A first load's pass over all phases: the nodes, or the relationships, and how long."""
+
+    written: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.written / max(self.seconds, 1e-9)
 
 
 @dataclass(frozen=True)
@@ -1042,6 +1053,10 @@ class DemoReport:
     generation_seconds: float
     load_seconds: float  # the whole load, index_seconds included
     index_seconds: float  # building the full-text indexes after a first load, until ONLINE
+    # A first load's two passes (graph/bulk.py); None on a re-seed, whose MERGE statements
+    # write nodes and relationships together.
+    node_pass: Pass | None = None
+    link_pass: Pass | None = None
 
     @property
     def node_count(self) -> int:
@@ -1056,22 +1071,33 @@ class DemoReport:
         nodes = ", ".join(f"{label} {n:,}" for label, n in self.nodes.items())
         rels = ", ".join(f"{rel} {n:,}" for rel, n in self.relationships.items())
         how = "created (first load)" if self.first_load else "merged (re-seed)"
+        passes = ""
+        if self.node_pass is not None and self.link_pass is not None:
+            passes = (
+                f"; node pass {self.node_pass.seconds:.1f}s "
+                f"({self.node_pass.per_second:,.0f} nodes/s), relationship pass "
+                f"{self.link_pass.seconds:.1f}s ({self.link_pass.per_second:,.0f} rels/s)"
+            )
         return (
             f"synthetic network (scale {self.scale:g}, seed {self.seed}): "
             f"{self.node_count:,} nodes ({nodes}); "
             f"{self.relationship_count:,} relationships ({rels}); "
             f"{self.updated:,} skeleton organisations given headcounts\n"
             f"generated in {self.generation_seconds:.1f}s, {how} in {self.load_seconds:.1f}s "
-            f"(search indexes {self.index_seconds:.1f}s of it): "
-            f"{self.node_count / load:,.0f} nodes/s, {self.relationship_count / load:,.0f} rels/s"
+            f"(search indexes {self.index_seconds:.1f}s of it{passes}): "
+            f"{self.node_count / load:,.0f} nodes/s, {self.relationship_count / load:,.0f} rels/s "
+            "over the whole load"
         )
 
 
-async def _write(graph: Graph, phase: _Phase, writer: _Writer) -> int:
-    """One transaction per batch, as seed.units.write_batched, with ``phase.workers`` batches
-    in flight: Neo4j runs each transaction on one core, and while it works on one batch this
+async def _write(
+    graph: Graph, phase: _Phase, writer: bulk.Writer, workers: int, progress: Callable[[str], None]
+) -> None:
+    """One transaction per batch, as seed.units.write_batched, with ``workers`` batches in
+    flight: Neo4j runs each transaction on one core, and while it works on one batch this
     process builds and sends the next. Rows become parameters batch by batch, so the million
-    parameter maps of a national load never exist at once."""
+    parameter maps of a national load never exist at once. Every row must be written whole."""
+    began = time.perf_counter()
     chunks = iter(batches(phase.rows, phase.batch))
 
     async def worker() -> int:
@@ -1080,7 +1106,30 @@ async def _write(graph: Graph, phase: _Phase, writer: _Writer) -> int:
             written += await graph.write(writer, [row.as_param() for row in chunk])
         return written
 
-    return sum(await asyncio.gather(*(worker() for _ in range(phase.workers))))
+    written = sum(await asyncio.gather(*(worker() for _ in range(workers))))
+    if written != len(phase.rows):
+        raise RuntimeError(
+            f"{phase.name}: {len(phase.rows) - written} of {len(phase.rows)} rows found no "
+            "endpoint; were the units and skeleton seeded first (seed.units.seed_units)?"
+        )
+    seconds = time.perf_counter() - began
+    progress(
+        f"  {phase.name}: {written:,} rows in {seconds:.1f}s "
+        f"({written / max(seconds, 1e-9):,.0f} rows/s)"
+    )
+
+
+def _external_endpoints(net: DemoRows) -> tuple[set[str], set[str]]:
+    """(unit keys, organisation ids) the network links to but does not create."""
+    units = {o.unit_key for o in net.organisations if o.unit_key is not None}
+    units |= {t.unit_key for t in net.teams}
+    units |= {e.province_key for e in net.experts}
+    units |= {n.unit_key for n in net.networks}
+    organisations = {d.issuer_id for d in net.decisions}
+    organisations |= {a.organisation_id for a in net.focal_points}
+    organisations |= {e.affiliation_id for e in net.experts if e.affiliation_id is not None}
+    organisations -= {o.id for o in net.organisations}
+    return units, organisations
 
 
 @dataclass(frozen=True)
@@ -1089,33 +1138,66 @@ class _Loaded:
     relationships: Counter[str]
     first_load: bool
     index_seconds: float
+    node_pass: Pass | None
+    link_pass: Pass | None
 
 
-async def _write_phases(
-    graph: Graph, net: DemoRows, progress: Callable[[str], None], *, first_load: bool
-) -> tuple[Counter[str], Counter[str]]:
+def _totals(phases: Sequence[_Phase]) -> tuple[Counter[str], Counter[str]]:
     nodes: Counter[str] = Counter()
     rels: Counter[str] = Counter()
-    for phase in _phases(net):
-        began = time.perf_counter()
-        writer = phase.first if first_load and phase.first is not None else phase.work
-        written = await _write(graph, phase, writer)
-        if written != len(phase.rows):
-            raise RuntimeError(
-                f"{phase.name}: {len(phase.rows) - written} of {len(phase.rows)} rows found no "
-                "endpoint; were the units and skeleton seeded first (seed.units.seed_units)?"
-            )
+    for phase in phases:
         nodes.update(phase.nodes)
         rels.update(phase.relationships)
-        seconds = time.perf_counter() - began
-        progress(
-            f"  {phase.name}: {written:,} rows in {seconds:.1f}s "
-            f"({written / max(seconds, 1e-9):,.0f} rows/s)"
-        )
-    # Once at the end, not per batch: the counter node is one lock, and bumping it in every
-    # batch would serialise the concurrent writers. Caches computed mid-load are dropped here.
-    await graph.write(changes.bump)
     return nodes, rels
+
+
+async def _merge_all(
+    graph: Graph, phases: Sequence[_Phase], progress: Callable[[str], None]
+) -> None:
+    for phase in phases:
+        await _write(graph, phase, phase.work, phase.workers, progress)
+
+
+async def _create_all(
+    graph: Graph, net: DemoRows, phases: Sequence[_Phase], progress: Callable[[str], None]
+) -> tuple[Pass, Pass]:
+    """The first load's two passes (graph/bulk.py), after checking the endpoints outside."""
+    units, organisations = _external_endpoints(net)
+    if missing := await bulk.missing_endpoints(graph, units, organisations):
+        raise RuntimeError(
+            f"the demo network links to what the graph lacks ({', '.join(missing)}); "
+            "were the units and skeleton seeded first (seed.units.seed_units)?"
+        )
+    nodes, rels = _totals(phases)
+    began = time.perf_counter()
+    progress("  nodes:")
+    for phase in phases:
+        if phase.first is None:  # updates of real nodes: MERGE, in this pass
+            await _write(graph, phase, phase.work, phase.workers, progress)
+        elif phase.first.nodes is not None:
+            await _write(graph, phase, phase.first.nodes, WORKERS, progress)
+    node_pass = Pass(sum(nodes.values()), time.perf_counter() - began)
+    began = time.perf_counter()
+    progress("  relationships:")
+    for phase in phases:
+        if phase.first is not None and phase.first.links is not None:
+            await _write(graph, phase, phase.first.links, phase.workers, progress)
+    return node_pass, Pass(sum(rels.values()), time.perf_counter() - began)
+
+
+async def write_network(
+    graph: Graph, net: DemoRows, progress: Callable[[str], None], *, first_load: bool
+) -> _Loaded:
+    """Write the rows: CREATE in two passes on a first load (graph/bulk.py), else MERGE. No
+    change counter bump and no search index handling: ``load`` does both."""
+    phases = _phases(net)
+    passes: tuple[Pass | None, Pass | None] = (None, None)
+    if first_load:
+        passes = await _create_all(graph, net, phases, progress)
+    else:
+        await _merge_all(graph, phases, progress)
+    nodes, rels = _totals(phases)
+    return _Loaded(nodes, rels, first_load, 0.0, *passes)
 
 
 async def load(graph: Graph, net: DemoRows, progress: Callable[[str], None]) -> _Loaded:
@@ -1130,13 +1212,16 @@ async def load(graph: Graph, net: DemoRows, progress: Callable[[str], None]) -> 
     if first_load:
         await drop_search_indexes(graph, bulk.DEFERRED_SEARCH_LABELS)
     try:
-        nodes, rels = await _write_phases(graph, net, progress, first_load=first_load)
+        written = await write_network(graph, net, progress, first_load=first_load)
+        # Once at the end, not per batch: the counter node is one lock, and bumping it in every
+        # batch would serialise the concurrent writers. Caches computed mid-load are dropped here.
+        await graph.write(changes.bump)
     finally:
         began = time.perf_counter()
         await create_search_indexes(graph, bulk.DEFERRED_SEARCH_LABELS)
         index_seconds = time.perf_counter() - began
         progress(f"  search indexes online in {index_seconds:.1f}s")
-    return _Loaded(nodes, rels, first_load, index_seconds)
+    return dataclasses.replace(written, index_seconds=index_seconds)
 
 
 async def generate_and_load(
@@ -1171,4 +1256,6 @@ async def generate_and_load(
         generation_seconds=generated,
         load_seconds=time.perf_counter() - began,
         index_seconds=loaded.index_seconds,
+        node_pass=loaded.node_pass,
+        link_pass=loaded.link_pass,
     )

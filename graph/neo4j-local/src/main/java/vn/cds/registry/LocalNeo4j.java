@@ -16,7 +16,9 @@ import org.neo4j.io.ByteUnit;
 /**
  * Starts Neo4j Community as a DBMS with Bolt on 127.0.0.1 only, for development and tests.
  *
- * <p>Usage: {@code LocalNeo4j <data-dir> <bolt-port> <password> [pagecache-mb]}. Prints
+ * <p>Usage: {@code LocalNeo4j <data-dir> <bolt-port> <password> [pagecache-mb [settings-file]]}.
+ * The optional settings file holds further Neo4j settings in neo4j.conf's syntax (one
+ * {@code name=value} per line, the names of the Neo4j operations manual); the ones above win. Prints
  * {@code NEO4J_READY bolt://127.0.0.1:<port>} on stdout once Bolt accepts connections, and shuts
  * the DBMS down cleanly on SIGTERM/SIGINT (the JVM runs the shutdown hook), so the store is never
  * left needing recovery.
@@ -26,7 +28,8 @@ public final class LocalNeo4j {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
-            System.err.println("usage: LocalNeo4j <data-dir> <bolt-port> <password> [pagecache-mb]");
+            System.err.println(
+                    "usage: LocalNeo4j <data-dir> <bolt-port> <password> [pagecache-mb [settings-file]]");
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
@@ -35,15 +38,15 @@ public final class LocalNeo4j {
         long pageCacheMb = args.length > 3 ? Long.parseLong(args[3]) : 512;
         Files.createDirectories(home);
 
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
-                .setConfig(BoltConnector.enabled, true)
-                .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
-                .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
-                // Only Bolt: the HTTP API and browser are not part of this project's local stack.
-                .setConfig(HttpConnector.enabled, false)
-                .setConfig(GraphDatabaseSettings.auth_enabled, true)
-                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
-                .build();
+        DatabaseManagementService dbms;
+        try {
+            dbms = build(home, port, pageCacheMb, args.length > 4 ? Path.of(args[4]) : null);
+        } catch (RuntimeException e) {
+            // An unknown setting or a bad value in the settings file: one line, not a trace.
+            System.err.println("NEO4J_FAILED " + e.getMessage());
+            System.exit(1);
+            return;
+        }
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -66,6 +69,24 @@ public final class LocalNeo4j {
         System.out.println("NEO4J_READY bolt://127.0.0.1:" + port);
         System.out.flush();
         stopped.await();
+    }
+
+    private static DatabaseManagementService build(
+            Path home, int port, long pageCacheMb, Path settingsFile) {
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+        if (settingsFile != null) {
+            // First, so the settings below (Bolt on 127.0.0.1 only, auth) cannot be overridden.
+            builder.loadPropertiesFromFile(settingsFile);
+        }
+        return builder
+                .setConfig(BoltConnector.enabled, true)
+                .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
+                .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
+                // Only Bolt: the HTTP API and browser are not part of this project's local stack.
+                .setConfig(HttpConnector.enabled, false)
+                .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
+                .build();
     }
 
     private static void setPassword(DatabaseManagementService dbms, String password) {
