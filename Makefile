@@ -66,6 +66,7 @@ seed: $(STAMP)
 
 bench: $(STAMP) dashboard
 	$(PY) -m bench.load
+	$(PY) -m bench.ceiling
 	$(PY) -m bench.api
 	$(PY) -m bench.dashboard
 
