@@ -175,7 +175,8 @@ async def create_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
         CREATE (t:CommunityTechTeam:Synthetic {
             id: row.id, name: row.name, searchKey: row.searchKey, level: row.level,
             villageName: row.villageName, villageKind: row.villageKind,
-            since: date(row.since), until: date(row.until), synthetic: true})
+            since: date(row.since), until: date(row.until), legacyUnitKey: row.legacyUnitKey,
+            synthetic: true})
         RETURN count(*) AS n
         """,
         _synthetic(rows),

@@ -19,11 +19,13 @@ from typing import Any, LiteralString
 
 from graph.db import Tx, run
 from graph.model import AGENCY_KINDS, Era, UnitLevel
+from graph.teams import TEAMS_OF_PLACE
 from graph.units import UnitRecord, unit_from_map
 
 # The metrics of one list of places, shared by the rows and the scope totals so both count the
 # same way. Every subquery starts from the places and follows relationships inward.
-_METRICS: LiteralString = """
+_METRICS: LiteralString = (
+    """
 CALL (places) {
   UNWIND places AS u
   WITH u WHERE u.level = 'COMMUNE'
@@ -31,8 +33,10 @@ CALL (places) {
 }
 CALL (places) {
   UNWIND places AS u
-  MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u)
-  WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d)
+  CALL (u) {"""
+    + TEAMS_OF_PLACE
+    + """}
+  WITH u, t WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d)
   OPTIONAL MATCH (p:Person)-[m:MEMBER_OF]->(t)
   WHERE m.since <= $d AND (m.until IS NULL OR m.until >= $d)
   RETURN count(DISTINCT u) AS communesWithTeam, count(DISTINCT t) AS teams,
@@ -62,6 +66,7 @@ CALL (places) {
   RETURN count(DISTINCT e) AS experts
 }
 """
+)
 
 _RETURN_METRICS: LiteralString = """
 {communes: communes, communesWithTeam: communesWithTeam, teams: teams,

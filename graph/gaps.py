@@ -23,6 +23,7 @@ from graph.records import (
     OrganisationRecord,
     TeamRecord,
 )
+from graph.teams import TEAMS_OF_PLACE
 from graph.units import UNIT_FIELDS, UnitRecord, unit_from_map
 
 
@@ -69,8 +70,10 @@ RETURN total, rest[0..$first] AS page, size(rest) > $first AS hasNext
 _U: LiteralString = "u {" + UNIT_FIELDS + "}"
 
 QUERIES: dict[GapKind, LiteralString] = {
-    GapKind.COMMUNE_WITHOUT_TEAM: _PLACES + "WITH u WHERE u.level = 'COMMUNE' AND NOT EXISTS {\n"
-    "  MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u) WHERE " + _ACTIVE_TEAM + "\n}\n"
+    GapKind.COMMUNE_WITHOUT_TEAM: _PLACES + "WITH u WHERE u.level = 'COMMUNE'\n"
+    "CALL (u) {\n  CALL (u) {" + TEAMS_OF_PLACE + "}\n"
+    "  WITH t WHERE " + _ACTIVE_TEAM + "\n  RETURN count(t) AS active\n}\n"
+    "WITH u WHERE active = 0\n"
     "WITH {sortKey: u.code, unit: " + _U + "} AS item" + _TAIL,
     GapKind.ORGANISATION_WITHOUT_FOCAL_POINT: _PLACES
     + "MATCH (o:Organisation)-[:LOCATED_IN]->(u)\n"
@@ -87,7 +90,8 @@ QUERIES: dict[GapKind, LiteralString] = {
     "    AND (e.verifiedAt IS NULL OR date(e.verifiedAt) <= $d)\n}\n"
     "WITH {sortKey: u.code, unit: " + _U + "} AS item" + _TAIL,
     GapKind.TEAM_BELOW_MIN_SIZE: _PLACES + "WITH u WHERE u.level = 'COMMUNE'\n"
-    "MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u) WHERE " + _ACTIVE_TEAM + "\n"
+    "CALL (u) {" + TEAMS_OF_PLACE + "}\n"
+    "WITH u, t WHERE " + _ACTIVE_TEAM + "\n"
     "MATCH (u)-[:PART_OF*1..2]->(province:AdministrativeUnit {level: 'PROVINCE'})\n"
     "WITH u, t, coalesce($minimumByProvince[province.code], $minimum) AS minimum,\n"
     "  COUNT { MATCH (:Person)-[m:MEMBER_OF]->(t)\n"
@@ -98,7 +102,10 @@ QUERIES: dict[GapKind, LiteralString] = {
     GapKind.ASSIGNMENT_NEEDS_RECONFIRMATION: _PLACES
     + """
 CALL (u) {
-  MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u) WHERE """
+  CALL (u) {"""
+    + TEAMS_OF_PLACE
+    + """}
+  WITH u, t WHERE """
     + _ACTIVE_TEAM
     + """
   MATCH (t)-[:ESTABLISHED_BY]->(dec:Decision)-[:ISSUED_BY]->(issuer:Organisation)

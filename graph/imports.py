@@ -302,13 +302,13 @@ _STATE: dict[Entity, LiteralString] = {
                     title: a.title, decisionId: decisionId} AS state""",
 }
 
-# After the upsert: what the shared upserts do not know about (an import's legacy commune; a
-# decision replaced by the file's, whose old ESTABLISHED_BY would otherwise stay).
+# After the upsert: what the shared upserts do not know about (a decision replaced by the
+# file's, whose old ESTABLISHED_BY would otherwise stay).
 _AFTER: dict[Entity, LiteralString] = {
     Entity.TEAM: """
-        UNWIND $rows AS row MATCH (t:CommunityTechTeam {id: row.id})
-        SET t.legacyUnitKey = row.legacyUnitKey
-        WITH t, row MATCH (t)-[r:ESTABLISHED_BY]->(d:Decision) WHERE d.id <> row.decisionId
+        UNWIND $rows AS row
+        MATCH (t:CommunityTechTeam {id: row.id})-[r:ESTABLISHED_BY]->(d:Decision)
+        WHERE d.id <> row.decisionId
         DELETE r""",
     Entity.FOCAL_POINT: """
         UNWIND $rows AS row MATCH (a:FocalPointAssignment {id: row.id})

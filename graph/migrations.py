@@ -164,6 +164,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "DROP INDEX synthetic_marker IF EXISTS",
         ),
     ),
+    Migration(
+        9,
+        "teams by the legacy commune they served before the reform (graph.teams.TEAMS_OF_PLACE)",
+        (
+            "CREATE INDEX team_legacy_unit IF NOT EXISTS "
+            "FOR (t:CommunityTechTeam) ON (t.legacyUnitKey)",
+        ),
+    ),
 )
 
 

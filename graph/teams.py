@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, LiteralString
 
 from graph.db import Tx
 from graph.decisions import iso, require, unwind
 from graph.model import HomeAffiliation, TeamLevel, TeamRole, VillageKind
 from graph.people import name_and_key
 from graph.text import clean_name
+
+# The teams of a place ``u``, for ``CALL (u) { … }``: those that operate in it and, when u is a
+# legacy commune, those that served it before the 2025 reform (``legacyUnitKey``), so coverage
+# and gaps on a date before 2025-07-01 count the teams of that time. A team's OPERATES_IN stays
+# its one current commune, which scopes and lookups follow.
+TEAMS_OF_PLACE: LiteralString = """
+    MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u) RETURN t
+    UNION
+    MATCH (t:CommunityTechTeam {legacyUnitKey: u.key}) RETURN t
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,9 @@ class TeamInput:
     village_name: str | None = None  # "Thôn Đông"; only for VILLAGE teams
     village_kind: VillageKind | None = None
     synthetic: bool = False
+    # For a team older than the 2025 reform: the key of the legacy commune it served until
+    # 2025-06-30 (its unit_key is today's commune, which only exists from 2025-07-01).
+    legacy_unit_key: str | None = None
 
     def __post_init__(self) -> None:
         require(bool(self.id and self.name.strip()), f"team {self.id!r}: id and name")
@@ -48,6 +61,7 @@ class TeamInput:
             "until": iso(self.until),
             "villageName": clean_name(self.village_name) if self.village_name else None,
             "villageKind": self.village_kind.value if self.village_kind else None,
+            "legacyUnitKey": self.legacy_unit_key,
             "isSynthetic": self.synthetic,
         }
 
@@ -89,7 +103,8 @@ async def upsert_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MERGE (t:CommunityTechTeam {id: row.id})
         SET t.name = row.name, t.searchKey = row.searchKey, t.level = row.level,
             t.villageName = row.villageName, t.villageKind = row.villageKind,
-            t.since = date(row.since), t.until = date(row.until), t.synthetic = row.isSynthetic
+            t.since = date(row.since), t.until = date(row.until),
+            t.legacyUnitKey = row.legacyUnitKey, t.synthetic = row.isSynthetic
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET t:Synthetic)
         MERGE (t)-[:OPERATES_IN]->(u)
         MERGE (t)-[:ESTABLISHED_BY]->(d)

@@ -500,8 +500,11 @@ class _Generator:
             for i in rng.choices(range(len(covered)), cum_weights=cum, k=target - len(covered)):
                 counts[i] += 1
         successors = self._legacy_sources()
+        homes = self._legacy_homes()
         for (commune, _), n in zip(covered, counts, strict=True):
-            self._commune_teams(commune, n, successors.get(commune.code, ()))
+            self._commune_teams(
+                commune, n, successors.get(commune.code, ()), homes.get(commune.code, ())
+            )
 
     @staticmethod
     def _legacy_sources() -> dict[str, tuple[tuple[str, str], ...]]:
@@ -516,6 +519,17 @@ class _Generator:
             if s.level == "COMMUNE" and s.legacy_code in district_of:
                 sources[s.current_code].append((s.legacy_code, district_of[s.legacy_code]))
         return {code: tuple(rows) for code, rows in sources.items()}
+
+    @staticmethod
+    def _legacy_homes() -> dict[str, tuple[str, ...]]:
+        """Current commune code → the legacy communes whose default successor it is: where a
+        team of this commune served before the reform. A split commune's other pieces are
+        left out, as coverage of a legacy date in today's units counts it in its default."""
+        homes: dict[str, list[str]] = defaultdict(list)
+        for s in admin_units.successions():
+            if s.level == "COMMUNE" and s.is_default:
+                homes[s.current_code].append(s.legacy_code)
+        return {code: tuple(rows) for code, rows in homes.items()}
 
     def _district_committee(self, district_code: str) -> str:
         """The People's Committee of a legacy district, created the first time a team needs it:
@@ -563,10 +577,15 @@ class _Generator:
         return out
 
     def _commune_teams(
-        self, commune: admin_units.UnitRow, n: int, sources: Sequence[tuple[str, str]]
+        self,
+        commune: admin_units.UnitRow,
+        n: int,
+        sources: Sequence[tuple[str, str]],
+        homes: Sequence[str],
     ) -> None:
         """n teams in a commune: one for the whole commune, the rest for villages, established
-        in a few waves, each wave one decision."""
+        in a few waves, each wave one decision. A team older than the reform keeps the legacy
+        commune it served (one of ``homes``) in ``legacy_unit_key``."""
         rng = self.rng
         province = commune.parent_code or ""
         committee = f"ubnd-xa-{commune.code}"
@@ -617,6 +636,13 @@ class _Generator:
                 village_name=village,
                 village_kind=kind,
                 synthetic=True,
+                # Picked by position, not drawn, so the random stream (and every other row of
+                # a seed) stays as it was.
+                legacy_unit_key=(
+                    unit_key(Era.LEGACY, UnitLevel.COMMUNE, homes[i % len(homes)])
+                    if since < REFORM_DAY and homes
+                    else None
+                ),
             )
             self.out.teams.append(team)
             head = self._members(

@@ -109,6 +109,45 @@ async def test_legacy_date_uses_the_legacy_hierarchy(client: httpx.AsyncClient) 
     assert district["scope"]["level"] == "DISTRICT"
 
 
+async def _direct_legacy(tx: Tx, d: dt.date) -> dict[str, int]:
+    """Teams of a legacy date, plainly: in a legacy commune, directly or as the commune they
+    served before the reform (legacyUnitKey), and active on the day."""
+    records = await run(
+        tx,
+        "MATCH (c:AdministrativeUnit {era: 'LEGACY', level: 'COMMUNE'}) "
+        "OPTIONAL MATCH (t:CommunityTechTeam) "
+        "WHERE ((t)-[:OPERATES_IN]->(c) OR t.legacyUnitKey = c.key) "
+        "  AND t.since <= $d AND (t.until IS NULL OR t.until >= $d) "
+        "RETURN count(DISTINCT t) AS teams, count(DISTINCT CASE WHEN t IS NOT NULL THEN c END) "
+        "AS covered, count(DISTINCT c) AS communes",
+        d=d,
+    )
+    return dict(records[0])
+
+
+async def test_a_legacy_date_counts_the_teams_of_that_time(
+    client: httpx.AsyncClient, graph: Graph
+) -> None:
+    # Teams older than the reform operate in today's communes and keep the legacy commune
+    # they served: on a day before 2025-07-01 they count there, not nowhere.
+    day = "2024-06-01"
+    expected = await graph.read(_direct_legacy, dt.date.fromisoformat(day))
+    assert expected["teams"] > 0
+    legacy = await _coverage(client, asOf=day)
+    assert legacy["totals"]["communes"] == expected["communes"]
+    assert legacy["totals"]["teams"] == expected["teams"]
+    assert legacy["totals"]["communesWithTeam"] == expected["covered"]
+    assert sum(r["figures"]["teams"] for r in legacy["rows"]) == expected["teams"]
+    mapped = await _coverage(client, asOf=day, mapped=True)
+    assert mapped["totals"]["teams"] == expected["teams"]
+    data = await gql(
+        client,
+        'query { coverageGaps(kind: COMMUNE_WITHOUT_TEAM, asOf: "2024-06-01", first: 1) '
+        "{ totalCount } }",
+    )
+    assert data["coverageGaps"]["totalCount"] == expected["communes"] - expected["covered"]
+
+
 async def test_gap_list_agrees_with_coverage_and_pages_once(client: httpx.AsyncClient) -> None:
     report = await _coverage(client)
     expected = report["totals"]["communes"] - report["totals"]["communesWithTeam"]
