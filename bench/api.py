@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from bench import run_main
 from graph.connection import open_graph
 from graph.db import Graph, Tx, run
 from graph.local_neo4j import free_port
@@ -213,4 +214,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_main(main))

@@ -26,6 +26,7 @@ import sys
 import time
 from typing import Any, LiteralString
 
+from bench import run_main
 from graph.connection import open_graph
 from graph.db import Graph, Tx, run
 from graph.settings import get_settings
@@ -152,4 +153,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

@@ -14,10 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 from collections.abc import Awaitable, Callable
 
 from playwright.async_api import Browser, async_playwright
 
+from bench import run_main
 from bench.api import ensure_network, start_server, wait_ready
 from graph import changes
 from graph.connection import open_graph
@@ -102,4 +104,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_main(main))

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from api.transfer_cli import ProgressBar
+from bench import run_main
 from graph.connection import open_graph
 from graph.db import Graph
 from graph.migrations import migrate
@@ -149,4 +150,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_main(main))

@@ -21,6 +21,7 @@ import shlex
 import sys
 import time
 
+from bench import run_main
 from graph.bulk import delete_synthetic
 from graph.connection import open_graph
 from graph.migrations import migrate
@@ -114,4 +115,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(main))

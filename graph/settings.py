@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     # Live updates (api/live.py): how often each API process reads the change counter to find
     # changes made by any process. Smaller is fresher and costs one tiny query more per second.
     live_poll_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("local_neo4j_conf", mode="before")
+    @classmethod
+    def _empty_conf_is_none(cls, value: object) -> object:
+        # `CDS_LOCAL_NEO4J_CONF= cds run` means no file, not the current directory.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> Settings:

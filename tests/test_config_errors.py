@@ -10,15 +10,23 @@ from pathlib import Path
 
 import pytest
 
-CDS = [sys.executable, "-m", "api.cli"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cds(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def python_module(module: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "CDS_"))}
     return subprocess.run(
-        [*CDS, *args], env={**clean, **env}, cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", module, *args],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def cds(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return python_module("api.cli", *args, env=env)
 
 
 def assert_clear_failure(proc: subprocess.CompletedProcess[str], *phrases: str) -> None:
@@ -65,6 +73,17 @@ def test_nothing_listening_at_neo4j_uri() -> None:
         port = sock.getsockname()[1]  # bound but not listening: connections are refused
         proc = cds(
             "migrate", env={"PATH": os.environ["PATH"], "NEO4J_URI": f"bolt://127.0.0.1:{port}"}
+        )
+    assert_clear_failure(proc, "cannot reach Neo4j", "NEO4J_URI")
+
+
+@pytest.mark.parametrize("bench", ["bench.load", "bench.ceiling", "bench.imports"])
+def test_benchmarks_without_a_server_say_so(bench: str) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        proc = python_module(
+            bench, env={"PATH": os.environ["PATH"], "NEO4J_URI": f"bolt://127.0.0.1:{port}"}
         )
     assert_clear_failure(proc, "cannot reach Neo4j", "NEO4J_URI")
 

@@ -9,6 +9,7 @@ import pytest
 
 from graph.db import Tx, connect, run_single
 from graph.local_neo4j import LocalNeo4j, LocalNeo4jError, free_port
+from graph.settings import Settings
 
 PASSWORD = "conf-pass"
 
@@ -63,3 +64,8 @@ def test_a_bad_setting_is_one_line_naming_it(tmp_path: Path) -> None:
     assert "db.index_sampling.update_percentage" in message
     assert "lots" in message
     assert "Exception in thread" not in message  # a reason, not a Java stack trace
+
+
+def test_an_empty_variable_means_no_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CDS_LOCAL_NEO4J_CONF", "")
+    assert Settings().local_neo4j_conf is None
