@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, LiteralString
+from typing import Any
 
-from graph.db import Graph, Tx, run, run_single
+from graph.db import Graph, Tx, run_single
 from graph.decisions import unwind
 from graph.model import Label
 
@@ -109,12 +109,6 @@ def _columns(rows: Sequence[dict[str, Any]], keys: tuple[str, ...]) -> list[list
     (36k against 30k relationships/s on #2's machine); node statements, dominated by index
     upkeep, gain nothing from it and keep their readable maps."""
     return [[row[key] for key in keys] for row in rows]
-
-
-async def _link(tx: Tx, query: LiteralString, rows: list[list[Any]]) -> int:
-    """Run one ``UNWIND $rows AS r … RETURN count(*) AS n`` link statement; return n."""
-    records = await run(tx, query, rows=rows)
-    return int(records[0]["n"]) if records else 0
 
 
 # --- the first pass: nodes ------------------------------------------------------------------
@@ -230,7 +224,7 @@ async def create_networks(tx: Tx, rows: list[dict[str, Any]]) -> int:
 
 async def link_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
     placed = [row for row in rows if row["unitKey"] is not None]
-    linked = await _link(
+    linked = await unwind(
         tx,
         """
         UNWIND $rows AS r
@@ -245,7 +239,7 @@ async def link_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
 
 
 async def link_decisions(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    return await _link(
+    return await unwind(
         tx,
         """
         UNWIND $rows AS r
@@ -259,7 +253,7 @@ async def link_decisions(tx: Tx, rows: list[dict[str, Any]]) -> int:
 
 
 async def link_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    return await _link(
+    return await unwind(
         tx,
         """
         UNWIND $rows AS r
@@ -276,7 +270,7 @@ async def link_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
 async def link_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
     """MEMBER_OF between people and teams of the node pass (membership rows carry no synthetic
     flag: they are synthetic because both ends are)."""
-    return await _link(
+    return await unwind(
         tx,
         """
         UNWIND $rows AS r
@@ -291,7 +285,7 @@ async def link_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
 
 
 async def link_focal_points(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    return await _link(
+    return await unwind(
         tx,
         """
         UNWIND $rows AS r
@@ -307,7 +301,7 @@ async def link_focal_points(tx: Tx, rows: list[dict[str, Any]]) -> int:
 
 
 async def link_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    linked = await _link(
+    linked = await unwind(
         tx,
         """
         UNWIND $rows AS r
@@ -320,7 +314,7 @@ async def link_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
         _columns(rows, ("id", "personId", "provinceKey")),
     )
     affiliated = [row for row in rows if row["affiliationId"] is not None]
-    affiliated_linked = await _link(
+    affiliated_linked = await unwind(
         tx,
         """
         UNWIND $rows AS r
@@ -336,7 +330,7 @@ async def link_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
 
 
 async def link_networks(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    return await _link(
+    return await unwind(
         tx,
         """
         UNWIND $rows AS r

@@ -33,8 +33,9 @@ def iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-async def unwind(tx: Tx, query: LiteralString, rows: list[dict[str, Any]]) -> int:
-    """Run one ``UNWIND $rows AS row … RETURN count(*) AS n`` statement; return n."""
+async def unwind(tx: Tx, query: LiteralString, rows: list[dict[str, Any]] | list[list[Any]]) -> int:
+    """Run one ``UNWIND $rows AS row … RETURN count(*) AS n`` statement; return n. Rows are
+    maps, or positional lists where a statement reads ``r[0]``, ``r[1]`` (graph/bulk.py)."""
     records = await run(tx, query, rows=rows)
     return int(records[0]["n"]) if records else 0
 

@@ -184,6 +184,14 @@ class DemoRows:
     networks: list[NetworkInput] = dataclasses.field(default_factory=list)
 
 
+class _Source(NamedTuple):
+    """A legacy commune that gave territory to a current one."""
+
+    commune: str  # legacy commune code
+    district: str  # its legacy district code
+    is_default: bool  # the current commune is its default successor
+
+
 @dataclass(frozen=True, slots=True)
 class _Agency:
     """An organisation that must name a focal point, with what the generator needs to know."""
@@ -500,36 +508,24 @@ class _Generator:
             for i in rng.choices(range(len(covered)), cum_weights=cum, k=target - len(covered)):
                 counts[i] += 1
         successors = self._legacy_sources()
-        homes = self._legacy_homes()
         for (commune, _), n in zip(covered, counts, strict=True):
-            self._commune_teams(
-                commune, n, successors.get(commune.code, ()), homes.get(commune.code, ())
-            )
+            self._commune_teams(commune, n, successors.get(commune.code, ()))
 
     @staticmethod
-    def _legacy_sources() -> dict[str, tuple[tuple[str, str], ...]]:
-        """Current commune code → (legacy commune, its legacy district) it took territory from."""
+    def _legacy_sources() -> dict[str, tuple[_Source, ...]]:
+        """Current commune code → the legacy communes it took territory from."""
         district_of = {
             u.code: u.parent_code
             for u in admin_units.legacy_units()
             if u.level == "COMMUNE" and u.parent_code is not None
         }
-        sources: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        sources: dict[str, list[_Source]] = defaultdict(list)
         for s in admin_units.successions():
             if s.level == "COMMUNE" and s.legacy_code in district_of:
-                sources[s.current_code].append((s.legacy_code, district_of[s.legacy_code]))
+                sources[s.current_code].append(
+                    _Source(s.legacy_code, district_of[s.legacy_code], s.is_default)
+                )
         return {code: tuple(rows) for code, rows in sources.items()}
-
-    @staticmethod
-    def _legacy_homes() -> dict[str, tuple[str, ...]]:
-        """Current commune code → the legacy communes whose default successor it is: where a
-        team of this commune served before the reform. A split commune's other pieces are
-        left out, as coverage of a legacy date in today's units counts it in its default."""
-        homes: dict[str, list[str]] = defaultdict(list)
-        for s in admin_units.successions():
-            if s.level == "COMMUNE" and s.is_default:
-                homes[s.current_code].append(s.legacy_code)
-        return {code: tuple(rows) for code, rows in homes.items()}
 
     def _district_committee(self, district_code: str) -> str:
         """The People's Committee of a legacy district, created the first time a team needs it:
@@ -577,16 +573,14 @@ class _Generator:
         return out
 
     def _commune_teams(
-        self,
-        commune: admin_units.UnitRow,
-        n: int,
-        sources: Sequence[tuple[str, str]],
-        homes: Sequence[str],
+        self, commune: admin_units.UnitRow, n: int, sources: Sequence[_Source]
     ) -> None:
         """n teams in a commune: one for the whole commune, the rest for villages, established
         in a few waves, each wave one decision. A team older than the reform keeps the legacy
-        commune it served (one of ``homes``) in ``legacy_unit_key``."""
+        commune it served in ``legacy_unit_key``: one whose default successor this commune is
+        (a split commune's other pieces count in their default, as coverage does)."""
         rng = self.rng
+        homes = [source.commune for source in sources if source.is_default]
         province = commune.parent_code or ""
         committee = f"ubnd-xa-{commune.code}"
         waves = min(n, 1 + int(math.log2(n) * rng.random() * 1.5))
@@ -599,7 +593,7 @@ class _Generator:
         decisions: list[DecisionInput] = []
         for date in dates:
             if date < REFORM_DAY and sources and rng.random() < DISTRICT_ISSUED_SHARE:
-                _, district = rng.choice(sources)
+                district = rng.choice(sources).district
                 issuer = self._district_committee(district)
                 decisions.append(
                     self._decision(DecisionKind.TEAM_ESTABLISHMENT, issuer, "UBND", date)
@@ -1186,15 +1180,15 @@ async def _merge_all(
 
 async def _create_all(
     graph: Graph, net: DemoRows, phases: Sequence[_Phase], progress: Callable[[str], None]
-) -> tuple[Pass, Pass]:
-    """The first load's two passes (graph/bulk.py), after checking the endpoints outside."""
+) -> tuple[float, float]:
+    """The first load's two passes (graph/bulk.py), after checking the endpoints outside;
+    return the seconds of each."""
     units, organisations = _external_endpoints(net)
     if missing := await bulk.missing_endpoints(graph, units, organisations):
         raise RuntimeError(
             f"the demo network links to what the graph lacks ({', '.join(missing)}); "
             "were the units and skeleton seeded first (seed.units.seed_units)?"
         )
-    nodes, rels = _totals(phases)
     began = time.perf_counter()
     progress("  nodes:")
     for phase in phases:
@@ -1202,13 +1196,13 @@ async def _create_all(
             await _write(graph, phase, phase.work, phase.workers, progress)
         elif phase.first.nodes is not None:
             await _write(graph, phase, phase.first.nodes, WORKERS, progress)
-    node_pass = Pass(sum(nodes.values()), time.perf_counter() - began)
+    node_seconds = time.perf_counter() - began
     began = time.perf_counter()
     progress("  relationships:")
     for phase in phases:
         if phase.first is not None and phase.first.links is not None:
             await _write(graph, phase, phase.first.links, phase.workers, progress)
-    return node_pass, Pass(sum(rels.values()), time.perf_counter() - began)
+    return node_seconds, time.perf_counter() - began
 
 
 async def write_network(
@@ -1217,13 +1211,14 @@ async def write_network(
     """Write the rows: CREATE in two passes on a first load (graph/bulk.py), else MERGE. No
     change counter bump and no search index handling: ``load`` does both."""
     phases = _phases(net)
-    passes: tuple[Pass | None, Pass | None] = (None, None)
-    if first_load:
-        passes = await _create_all(graph, net, phases, progress)
-    else:
-        await _merge_all(graph, phases, progress)
     nodes, rels = _totals(phases)
-    return _Loaded(nodes, rels, first_load, 0.0, *passes)
+    if not first_load:
+        await _merge_all(graph, phases, progress)
+        return _Loaded(nodes, rels, first_load, 0.0, None, None)
+    node_seconds, link_seconds = await _create_all(graph, net, phases, progress)
+    node_pass = Pass(sum(nodes.values()), node_seconds)
+    link_pass = Pass(sum(rels.values()), link_seconds)
+    return _Loaded(nodes, rels, first_load, 0.0, node_pass, link_pass)
 
 
 async def load(graph: Graph, net: DemoRows, progress: Callable[[str], None]) -> _Loaded:
