@@ -39,17 +39,19 @@ dashboard: api/static/dashboard/app.js
 run: $(STAMP) graphiql dashboard
 	$(VENV)/bin/cds run
 
-## Lint, type-check, and run every test against a real local Neo4j started for the session,
+## Lint, type-check, check the import contract (pyproject.toml), and run every test against a real local Neo4j started for the session,
 ## the browser tests (tests/e2e, Debian's chromium) included: they need both bundles built.
 test: $(STAMP) graphiql dashboard
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -23,14 +23,14 @@ from api.cache import VersionedCache
 from api.context import Context
 from api.dashboard import mount_dashboard
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
-from api.imports import router as imports_router
 from api.live import LiveFeed
 from api.loaders import Loaders
 from api.schema import build_schema
-from graph.connection import open_graph
-from graph.db import Graph
-from graph.migrations import applied_versions, latest_version, migrate
-from graph.settings import Settings, get_settings
+from api.spreadsheets import router as imports_router
+from graph.core.connection import open_graph
+from graph.core.db import Graph
+from graph.core.migrations import applied_versions, latest_version, migrate
+from graph.core.settings import Settings, get_settings
 
 log = logging.getLogger("cds.api")
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import jwt
 
-from api.context import Role, Viewer
-from graph.model import Era, UnitLevel, unit_key
-from graph.settings import Settings
+from api.viewer import Role, Viewer
+from graph.core.model import Era, UnitLevel, unit_key
+from graph.core.settings import Settings
 
 LOCAL_ALGORITHMS = ["HS256"]
 

@@ -12,16 +12,17 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from api.auth import AuthError, issue_local_token, viewer_from_claims
-from api.context import Role
-from api.transfer_cli import add_commands as add_transfer_commands
-from graph.connection import local_server, open_graph
-from graph.db import Graph
-from graph.errors import GraphUnavailable
-from graph.local_neo4j import LocalNeo4jError
-from graph.migrations import migrate
-from graph.settings import Settings, get_settings
-from seed.demo import DEMO_SEED, generate_and_load, parse_scale
+from api.viewer import Role
+from graph.core.connection import local_server, open_graph
+from graph.core.db import Graph
+from graph.core.errors import GraphUnavailable
+from graph.core.local_neo4j import LocalNeo4jError
+from graph.core.migrations import migrate
+from graph.core.settings import Settings, get_settings
+from seed.demo.loader import generate_and_load
+from seed.demo.params import DEMO_SEED, parse_scale
 from seed.units import seed_units
+from spreadsheets.cli import add_commands as add_transfer_commands
 
 
 def _neo4j(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -13,57 +12,19 @@ from strawberry.fastapi import BaseContext
 
 from api.cache import VersionedCache
 from api.loaders import Loaders
-from graph import changes, units
-from graph import coverage as coverage_queries
-from graph.coverage import Coverage
-from graph.db import Graph
-from graph.errors import InvalidInput
-from graph.settings import Settings
-from graph.units import UnitRecord
+from api.policy import PersonalAccess
+from api.viewer import Viewer
+from graph.core import changes
+from graph.core.db import Graph
+from graph.core.errors import InvalidInput
+from graph.core.settings import Settings
+from graph.reports import coverage as coverage_queries
+from graph.reports.coverage import Coverage
+from graph.units import units
+from graph.units.units import UnitRecord
 
 if TYPE_CHECKING:
     from api.live import LiveFeed
-    from api.policy import PersonalAccess
-
-
-class Role(StrEnum):
-    ANONYMOUS = "ANONYMOUS"
-    NATIONAL_COORDINATOR = "NATIONAL_COORDINATOR"
-    PROVINCIAL_COORDINATOR = "PROVINCIAL_COORDINATOR"
-    COMMUNE_OFFICER = "COMMUNE_OFFICER"
-    ORGANISATION_ADMIN = "ORGANISATION_ADMIN"
-    EXPERT = "EXPERT"
-
-
-COORDINATOR_ROLES = frozenset(
-    {
-        Role.NATIONAL_COORDINATOR,
-        Role.PROVINCIAL_COORDINATOR,
-        Role.COMMUNE_OFFICER,
-        Role.ORGANISATION_ADMIN,
-    }
-)
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is asking, from a verified token (api/auth.py). Anonymous callers read non-personal
-    data only. The scope is the one key the role is bound to: a current province key, a
-    current commune key, an organisation id, or (EXPERT) the person's own id. What a viewer may
-    do with it is decided in api/policy.py only."""
-
-    subject: str | None = None
-    role: Role = Role.ANONYMOUS
-    province_key: str | None = None
-    commune_key: str | None = None
-    organisation_id: str | None = None
-    person_id: str | None = None
-
-    @property
-    def sees_people(self) -> bool:
-        """Names of team members and focal points are for the network's coordinators; their
-        contact fields only for those whose scope covers the person (api/policy.py)."""
-        return self.role in COORDINATOR_ROLES
 
 
 @dataclass
@@ -109,8 +70,6 @@ class Context(BaseContext):
     @cached_property
     def access(self) -> PersonalAccess:
         """The gate of personal fields for this request (made on first use)."""
-        from api.policy import PersonalAccess  # api.policy imports this module
-
         return PersonalAccess(self.graph, self.viewer, self.request_id)
 
     def page_size(self, first: int | None) -> int:

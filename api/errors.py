@@ -1,6 +1,6 @@
 """How failures reach clients.
 
-Expected failures (``graph.errors.DomainError``: a bad argument, an unknown code) keep their
+Expected failures (``graph.core.errors.DomainError``: a bad argument, an unknown code) keep their
 message and gain ``extensions.code`` and ``extensions.field``. Anything else is masked: the
 client sees "Internal error" and a request id, the log has the stack trace under the same id;
 Cypher, stack traces and internal names never leave the server.
@@ -16,7 +16,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult, StreamExecutionResult
 
-from graph.errors import DomainError, InvalidInput, NotFound
+from graph.core.errors import DomainError, InvalidInput, NotFound
 
 log = logging.getLogger("cds.api")
 

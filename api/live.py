@@ -3,12 +3,12 @@ process's subscribers (``Subscription.networkChanges``, over WebSocket).
 
 Neo4j Community has no change data capture, so the source is the feed the application writes
 itself: every change bumps the change counter and writes its AuditEvent in the same transaction
-(graph/audit.py). Whichever process committed a change, every process finds it by polling the
+(graph/audit/events.py). Whichever process committed a change, every process finds it by polling the
 database, so live updates work with any number of workers and replicas; nothing is passed
 between processes.
 
 Per tick a process reads the counter (one tiny query). Only when it moved does it read the new
-events with their targets' current placements (graph/audit.py ``placed_events``: one query per
+events with their targets' current placements (graph/audit/events.py ``placed_events``: one query per
 page of events plus one per kind of target in it), then hands each subscriber the events in its
 scope. The cost grows with the rate of changes, not with the number of subscribers.
 """
@@ -25,12 +25,14 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from graph import audit, changes, units
-from graph.audit import AuditEventRecord, PlacedEvent
-from graph.db import Graph
-from graph.errors import InvalidInput
-from graph.model import Era, UnitLevel, unit_key
-from graph.scopes import Placement
+from graph.audit import events as audit
+from graph.audit.events import AuditEventRecord, PlacedEvent
+from graph.core import changes
+from graph.core.db import Graph
+from graph.core.errors import InvalidInput
+from graph.core.model import Era, UnitLevel, unit_key
+from graph.units import units
+from graph.units.scopes import Placement
 
 log = logging.getLogger("cds.live")
 

@@ -14,20 +14,22 @@ from typing import Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph import lookups, nominations, units
-from graph.db import Graph, Tx
-from graph.nominations import NominationRecord
-from graph.paging import Page
-from graph.records import (
+from graph.core.db import Graph, Tx
+from graph.core.paging import Page
+from graph.experts import nominations, profiles
+from graph.experts.nominations import NominationRecord
+from graph.experts.records import ExpertRecord
+from graph.network import lookups
+from graph.network.records import (
     DecisionRecord,
-    ExpertRecord,
     FocalPointRecord,
     MembershipRecord,
     OrganisationRecord,
     PersonRecord,
     TeamRecord,
 )
-from graph.units import SuccessionRecord, UnitRecord
+from graph.units import units
+from graph.units.units import SuccessionRecord, UnitRecord
 
 V = TypeVar("V")
 F = TypeVar("F")
@@ -150,7 +152,7 @@ class NetworkLoaders:
             graph, lookups.people_by_ids, None
         )
         self.expert: DataLoader[str, ExpertRecord | None] = simple_loader(
-            graph, lookups.experts_by_ids, None
+            graph, profiles.experts_by_ids, None
         )
         self.nominations: DataLoader[str, list[NominationRecord]] = simple_loader(
             graph, nominations.of_experts, []

@@ -2,7 +2,7 @@
 
 A decision has two parts. ``ALLOWED`` says which roles may take an action at all; ``covers``
 says whether the viewer's scope covers the node acted on, from the node's ``Placement``
-(graph/scopes.py: the current provinces and communes it is in, the organisations and people it
+(graph/units/scopes.py: the current provinces and communes it is in, the organisations and people it
 belongs to). A national coordinator covers everything; a provincial coordinator what is placed in
 their province; a commune officer what is in their commune; an organisation admin what belongs
 to their organisation; an expert themselves.
@@ -22,11 +22,12 @@ from enum import StrEnum
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import SchemaExtension
 
-from api.context import Role, Viewer
-from graph import audit, scopes
-from graph.db import Graph
-from graph.errors import Forbidden
-from graph.scopes import Guard, Placement
+from api.viewer import COORDINATOR_ROLES, Role, Viewer
+from graph.audit import events as audit
+from graph.core.db import Graph
+from graph.core.errors import Forbidden
+from graph.units import scopes
+from graph.units.scopes import Guard, Placement
 
 
 class Action(StrEnum):
@@ -106,6 +107,13 @@ def may(viewer: Viewer, action: Action, placement: Placement = EVERYWHERE) -> bo
     if placement is EVERYWHERE:
         return True
     return covers(viewer, placement)
+
+
+def sees_people(viewer: Viewer) -> bool:
+    """Names of team members and focal points, and experts not yet verified, are for the
+    network's coordinators; contact fields only for those whose scope covers the person
+    (``PersonalAccess``)."""
+    return viewer.role in COORDINATOR_ROLES
 
 
 def may_at_all(viewer: Viewer, action: Action) -> bool:

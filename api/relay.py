@@ -9,7 +9,7 @@ from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
-from graph.errors import InvalidInput
+from graph.core.errors import InvalidInput
 
 T = TypeVar("T")
 

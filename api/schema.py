@@ -25,36 +25,33 @@ from api.live import SubscriptionsOnlyOverWebSocket
 from api.mutations import Mutation
 from api.mutations.registration import RegistrationQueries
 from api.mutations.self_service import SelfServiceQueries
-from api.policy import LogPersonalReads
+from api.policy import LogPersonalReads, sees_people
 from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
 from api.types.audit import AuditQueries
-from api.types.coverage import CoverageReport
-from api.types.directory import (
+from api.types.enums import Expertise
+from api.types.experts import Expert, ExpertFilter, ExpertOrder
+from api.types.live import LiveSubscriptions
+from api.types.network import AdministrativeUnit, CommunityTechTeam, Organisation, Person
+from api.types.reports import (
     CoverageGap,
-    Expert,
-    ExpertFilter,
-    ExpertOrder,
+    CoverageReport,
     GapKind,
     ProvinceRank,
     RankingMetric,
     SearchHit,
 )
-from api.types.enums import Expertise
-from api.types.live import LiveSubscriptions
-from api.types.network import CommunityTechTeam, Organisation, Person
-from api.types.units import AdministrativeUnit
-from graph import coverage as coverage_queries
-from graph import gaps as gap_queries
-from graph import search as search_queries
-from graph import units
-from graph.directory import ExpertFilter as GraphExpertFilter
-from graph.directory import ExpertOrder as ExpertOrderEnum
-from graph.directory import list_experts
-from graph.errors import InvalidInput, NotFound
-from graph.gaps import GapArgs
-from graph.model import REFORM_DAY, Era, ExpertStatus, UnitLevel
-from graph.ranking import rank_provinces
-from graph.settings import Settings, get_settings
+from graph.core.errors import InvalidInput, NotFound
+from graph.core.model import REFORM_DAY, Era, ExpertStatus, UnitLevel
+from graph.core.settings import Settings, get_settings
+from graph.experts.directory import ExpertFilter as GraphExpertFilter
+from graph.experts.directory import ExpertOrder as ExpertOrderEnum
+from graph.experts.directory import list_experts
+from graph.reports import coverage as coverage_queries
+from graph.reports import gaps as gap_queries
+from graph.reports import search as search_queries
+from graph.reports.gaps import GapArgs
+from graph.reports.ranking import rank_provinces
+from graph.units import units
 
 AsOf = Annotated[
     dt.date | None,
@@ -80,7 +77,7 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
             expert = await loaders.network.expert.load(key)
             # Unverified profiles are not public: the same rule as the directory.
             if expert is None or (
-                expert.status is not ExpertStatus.VERIFIED and not info.context.viewer.sees_people
+                expert.status is not ExpertStatus.VERIFIED and not sees_people(info.context.viewer)
             ):
                 return None
             return Expert.from_record(expert, info)
@@ -193,7 +190,7 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
         ctx = info.context
         f = filter or ExpertFilter()
         statuses = tuple(f.statuses or [ExpertStatus.VERIFIED])
-        if not ctx.viewer.sees_people and statuses != (ExpertStatus.VERIFIED,):
+        if not sees_people(ctx.viewer) and statuses != (ExpertStatus.VERIFIED,):
             raise InvalidInput("filter.statuses", "only verified experts are public")
         province_key = None
         if f.province_code:
@@ -227,7 +224,7 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
     ) -> list[SearchHit]:
         size = info.context.page_size(first)
         hits = await info.context.graph.read(
-            search_queries.search, text, size, include_people=info.context.viewer.sees_people
+            search_queries.search, text, size, include_people=sees_people(info.context.viewer)
         )
         type_names = {
             "UNIT": "AdministrativeUnit",

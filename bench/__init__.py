@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from graph.errors import GraphUnavailable
-from graph.local_neo4j import LocalNeo4jError
+from graph.core.errors import GraphUnavailable
+from graph.core.local_neo4j import LocalNeo4jError
 
 
 def run_main(main: Callable[[], object]) -> int:

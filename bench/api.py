@@ -24,12 +24,13 @@ from pathlib import Path
 import httpx
 
 from bench import run_main
-from graph.connection import open_graph
-from graph.db import Graph, Tx, run
-from graph.local_neo4j import free_port
-from graph.migrations import migrate
-from graph.settings import get_settings
-from seed.demo import DEMO_SEED, generate_and_load, parse_scale
+from graph.core.connection import open_graph
+from graph.core.db import Graph, Tx, run
+from graph.core.local_neo4j import free_port
+from graph.core.migrations import migrate
+from graph.core.settings import get_settings
+from seed.demo.loader import generate_and_load
+from seed.demo.params import DEMO_SEED, parse_scale
 from seed.units import seed_units
 
 QUERIES: dict[str, str] = {

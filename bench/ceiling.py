@@ -27,9 +27,9 @@ import time
 from typing import Any, LiteralString
 
 from bench import run_main
-from graph.connection import open_graph
-from graph.db import Graph, Tx, run
-from graph.settings import get_settings
+from graph.core.connection import open_graph
+from graph.core.db import Graph, Tx, run
+from graph.core.settings import get_settings
 
 BATCH = 10_000
 INDEXED: LiteralString = "BenchCeilingIndexed"
@@ -45,7 +45,7 @@ DROP: tuple[LiteralString, ...] = (
     "DROP CONSTRAINT bench_ceiling_email IF EXISTS",
     "DROP INDEX bench_ceiling_phone IF EXISTS",
 )
-# The properties of graph/bulk.py's create_people, from a row map or from a number i.
+# The properties of graph/network/bulk.py's create_people, from a row map or from a number i.
 _FROM_ROW: LiteralString = """{
     id: row.id, fullName: row.fullName, searchKey: row.searchKey, phone: row.phone,
     email: row.email, birthDate: date(row.birthDate), synthetic: true}"""

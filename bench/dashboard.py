@@ -21,12 +21,12 @@ from playwright.async_api import Browser, async_playwright
 
 from bench import run_main
 from bench.api import ensure_network, start_server, wait_ready
-from graph import changes
-from graph.connection import open_graph
-from graph.db import Graph
-from graph.local_neo4j import free_port
-from graph.settings import get_settings
-from seed.demo import parse_scale
+from graph.core import changes
+from graph.core.connection import open_graph
+from graph.core.db import Graph
+from graph.core.local_neo4j import free_port
+from graph.core.settings import get_settings
+from seed.demo.params import parse_scale
 from tests.e2e.chromium import CHROMIUM_ARGS, find_chromium
 
 VIEWS = {

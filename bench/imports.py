@@ -20,15 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.transfer_cli import ProgressBar
 from bench import run_main
-from graph.connection import open_graph
-from graph.db import Graph
-from graph.migrations import migrate
-from graph.settings import get_settings
-from seed import admin_units
-from seed.imports import service
-from seed.imports.columns import ImportKind
+from graph.core.connection import open_graph
+from graph.core.db import Graph
+from graph.core.migrations import migrate
+from graph.core.settings import get_settings
+from graph.units import admin_units
+from spreadsheets import service
+from spreadsheets.cli import ProgressBar
+from spreadsheets.columns import ImportKind
 
 PROVINCES = ("01", "79")
 ROLES = ("Thành viên",) * 8 + ("Tổ phó", "Tổ trưởng")

@@ -4,10 +4,10 @@
 Connects with the project settings (the local Neo4j unless NEO4J_URI is set), applies the
 migrations, seeds the real units and skeleton, then generates and loads the synthetic network,
 and prints the command, generation and load seconds, node and relationship counts, the rates
-of a first load's two passes (nodes, then relationships: graph/bulk.py) and over the whole load,
+of a first load's two passes (nodes, then relationships: graph/network/bulk.py) and over the whole load,
 the time the full-text indexes took to build (part of the load), the peak RSS of this process
 and the machine's load average before and after (the figures mean little without it on a
-shared machine). Run it on a fresh store for first-load figures (CREATE, see graph/bulk.py); a
+shared machine). Run it on a fresh store for first-load figures (CREATE, see graph/network/bulk.py); a
 second run measures the re-seed (MERGE onto existing nodes).
 """
 
@@ -22,11 +22,12 @@ import sys
 import time
 
 from bench import run_main
-from graph.bulk import delete_synthetic
-from graph.connection import open_graph
-from graph.migrations import migrate
-from graph.settings import get_settings
-from seed.demo import DEMO_SEED, generate_and_load, parse_scale
+from graph.core.connection import open_graph
+from graph.core.migrations import migrate
+from graph.core.settings import get_settings
+from graph.network.bulk import delete_synthetic
+from seed.demo.loader import generate_and_load
+from seed.demo.params import DEMO_SEED, parse_scale
 from seed.units import seed_units
 
 

@@ -2,7 +2,7 @@
 
 Weights follow the rough shares of family names in Vietnam (Nguyễn about 38%), so a demo of a
 few thousand people holds the names people search for ("Nguyễn Văn An"). All strings are NFC
-(checked by ``seed.demo`` before use); tone marks follow the old style the unit data uses
+(checked by ``seed.demo.params`` before use); tone marks follow the old style the unit data uses
 ("Hòa", "Thủy").
 """
 

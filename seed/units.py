@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from graph import changes
-from graph.db import Graph, Tx
-from graph.model import (
+from graph.core import changes
+from graph.core.db import Graph, Tx
+from graph.core.model import (
     CENTRAL_UNIT_KEY,
     MINISTRY_MERGER_DAY,
     REFORM_DAY,
@@ -24,10 +24,10 @@ from graph.model import (
     UnitLevel,
     unit_key,
 )
-from graph.organisations import OrganisationInput, upsert_organisations
-from graph.text import fold
-from graph.units import UnitInput, link_parents, upsert_successions, upsert_units
-from seed import admin_units
+from graph.core.text import fold
+from graph.network.organisations import OrganisationInput, upsert_organisations
+from graph.units import admin_units
+from graph.units.units import UnitInput, link_parents, upsert_successions, upsert_units
 
 T = TypeVar("T")
 _ONE_DAY = dt.timedelta(days=1)

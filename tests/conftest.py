@@ -14,11 +14,12 @@ import pytest
 import pytest_asyncio
 
 from api.app import create_app
-from graph.db import Graph, connect
-from graph.local_neo4j import LocalNeo4j, free_port
-from graph.migrations import migrate
-from graph.settings import Settings
-from seed.demo import DEMO_SEED, generate_and_load
+from graph.core.db import Graph, connect
+from graph.core.local_neo4j import LocalNeo4j, free_port
+from graph.core.migrations import migrate
+from graph.core.settings import Settings
+from seed.demo.loader import generate_and_load
+from seed.demo.params import DEMO_SEED
 from seed.units import seed_units
 
 TEST_PASSWORD = "cds-test-password"

@@ -8,11 +8,11 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from graph import roster
-from graph.audit import Actor
-from graph.db import Graph, Tx, run
-from graph.model import FocalPointMode, HomeAffiliation, TeamLevel, TeamRole
-from graph.scopes import Placement
+from graph.audit.events import Actor
+from graph.core.db import Graph, Tx, run
+from graph.core.model import FocalPointMode, HomeAffiliation, TeamLevel, TeamRole
+from graph.network import focal_points, people, teams
+from graph.units.scopes import Placement
 
 FUTURE = dt.date(2031, 1, 1)
 SYSTEM = Actor("test-factory", "NATIONAL_COORDINATOR")
@@ -53,33 +53,33 @@ def unique(prefix: str) -> str:
 
 
 async def make_team(graph: Graph, commune: str = "00004") -> str:
-    cmd = roster.NewTeam(commune, unique("Tổ thử"), TeamLevel.COMMUNE, FUTURE, "1/QĐ-UBND", FUTURE)
-    changed = await graph.write(roster.create_team, cmd, SYSTEM, anyone)
+    cmd = teams.NewTeam(commune, unique("Tổ thử"), TeamLevel.COMMUNE, FUTURE, "1/QĐ-UBND", FUTURE)
+    changed = await graph.write(teams.create_team, cmd, SYSTEM, anyone)
     return changed.value.id
 
 
 async def make_member(graph: Graph, team_id: str) -> str:
-    cmd = roster.NewMembership(
+    cmd = teams.NewMembership(
         team_id,
-        roster.PersonRef(new=roster.NewPerson(unique("Người thử"))),
+        people.PersonRef(new=people.NewPerson(unique("Người thử"))),
         TeamRole.MEMBER,
         FUTURE,
         HomeAffiliation.RESIDENT,
     )
-    changed = await graph.write(roster.add_team_member, cmd, SYSTEM, anyone)
+    changed = await graph.write(teams.add_team_member, cmd, SYSTEM, anyone)
     return changed.value.person_id
 
 
 async def make_focal_point(graph: Graph, organisation_id: str) -> str:
-    cmd = roster.NewFocalPoint(
+    cmd = focal_points.NewFocalPoint(
         organisation_id,
-        roster.PersonRef(new=roster.NewPerson(unique("Cán bộ thử"))),
+        people.PersonRef(new=people.NewPerson(unique("Cán bộ thử"))),
         FocalPointMode.PART_TIME,
         FUTURE,
         "2/QĐ",
         FUTURE,
     )
-    changed = await graph.write(roster.assign_focal_point, cmd, SYSTEM, anyone)
+    changed = await graph.write(focal_points.assign_focal_point, cmd, SYSTEM, anyone)
     return changed.value.id
 
 

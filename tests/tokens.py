@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from api.auth import issue_local_token
-from api.context import Role
-from graph.settings import Settings
+from api.viewer import Role
+from graph.core.settings import Settings
 
 
 def bearer(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from api.mutations.coordination import CoordinationMutations
+from api.mutations.network import NetworkMutations
 from api.mutations.registration import RegistrationMutations
+from api.mutations.review import ReviewMutations
 from api.mutations.self_service import SelfServiceMutations
 
 
@@ -13,5 +14,5 @@ from api.mutations.self_service import SelfServiceMutations
     description="Changes to the registry. Each is one transaction with its audit event; "
     "expected failures are members of the result union."
 )
-class Mutation(CoordinationMutations, RegistrationMutations, SelfServiceMutations):
+class Mutation(NetworkMutations, ReviewMutations, RegistrationMutations, SelfServiceMutations):
     pass

@@ -11,9 +11,10 @@ import strawberry
 from api.mutations.results import NotFoundError, RateLimitedError, ValidationErrors, failure
 from api.relay import to_global_id
 from api.types.enums import Expertise, ExpertStatus
-from graph import outbox, registration
-from graph.errors import NotFound, ValidationFailed
-from graph.registration import (
+from graph.core import outbox
+from graph.core.errors import NotFound, ValidationFailed
+from graph.experts import registration
+from graph.experts.registration import (
     NOTICE_TEXT,
     NOTICE_VERSION,
     PURPOSE_TEXT,
@@ -22,7 +23,7 @@ from graph.registration import (
     InvalidToken,
     NoticeLanguage,
 )
-from graph.registration import (
+from graph.experts.registration import (
     AlreadyRegistered as AlreadyRegisteredError,
 )
 
@@ -114,7 +115,7 @@ ConfirmEmailResult = Annotated[
 ]
 
 
-async def _deliver_mail(info: strawberry.Info[Context]) -> None:
+async def deliver_mail(info: strawberry.Info[Context]) -> None:
     """After commit: the message is already safe in the outbox; a failure here only delays it
     (it stays PENDING and the next delivery sends it)."""
     try:
@@ -166,7 +167,7 @@ class RegistrationMutations:
             return AlreadyRegistered(
                 field=outcome.field, message=f"this {outcome.field} is already registered"
             )
-        await _deliver_mail(info)
+        await deliver_mail(info)
         return RegisterExpertSuccess(
             expert_id=to_global_id("Expert", outcome.expert_id),
             status=ExpertStatus.PENDING,

@@ -7,23 +7,29 @@ Every mutation returns a union of its success type and some of these; a client s
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import strawberry
 
+from api.policy import Action, actor, guard, require
 from api.relay import from_global_id
-from graph.errors import (
+from graph.audit.events import Actor
+from graph.core.commands import Changed
+from graph.core.errors import (
     AlreadyExists,
     Conflict,
     DomainError,
     Forbidden,
     InvalidInput,
     NotFound,
-    RateLimited,
     ValidationFailed,
 )
-from graph.validation import CodedInvalidInput, error_code
+from graph.core.validation import CodedInvalidInput, error_code
+from graph.units.scopes import Guard
+
+if TYPE_CHECKING:
+    from api.context import Context
 
 T = TypeVar("T")
 
@@ -100,12 +106,6 @@ def failure(error: DomainError) -> Failure:
     raise error
 
 
-def rate_limited(error: RateLimited) -> RateLimitedError:
-    return RateLimitedError(
-        scope=error.scope, retry_after_seconds=error.retry_after_seconds, message=str(error)
-    )
-
-
 async def attempt(work: Awaitable[T]) -> T | Failure:
     """Await a mutation's work; expected failures become their schema types."""
     try:
@@ -123,3 +123,26 @@ def node_key(global_id: str, type_name: str, field: str) -> str:
     if found_type != type_name:
         raise ValidationFailed([CodedInvalidInput(field, "INVALID_ID", f"not a {type_name} ID")])
     return key
+
+
+R = TypeVar("R")
+S = TypeVar("S")
+
+AUDIT_SEQ = "Sequence number of the audit event (null when nothing changed)."
+
+
+async def perform(
+    info: strawberry.Info[Context],
+    action: Action,
+    work: Callable[[Actor, Guard], Awaitable[Changed[R]]],
+    present: Callable[[Changed[R]], S],
+) -> S | Failure:
+    """The shape shared by every coordinator mutation: early role check, one write with the
+    viewer's actor and guard, the result presented, expected failures typed."""
+    viewer = info.context.viewer
+
+    async def go() -> S:
+        require(viewer, action)  # the role at all; the scope is checked on the target
+        return present(await work(actor(viewer), guard(viewer, action)))
+
+    return await attempt(go())

@@ -14,27 +14,34 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from api.mutations.coordination import AUDIT_SEQ, perform
-from api.mutations.registration import _deliver_mail
+from api.mutations.registration import deliver_mail
 from api.mutations.results import (
+    AUDIT_SEQ,
     ConflictError,
     NotAuthorized,
     NotFoundError,
     RateLimitedError,
     ValidationErrors,
     attempt,
+    perform,
 )
 from api.policy import Action, actor, guard, may, require
 from api.relay import to_global_id
-from api.types.directory import Expert
 from api.types.enums import Expertise
-from graph import nominations, self_service
-from graph.audit import Actor
-from graph.errors import NotFound
-from graph.registration import ConsentPurpose
-from graph.roster import Changed
-from graph.scopes import Guard
-from graph.self_service import ConsentRecord, MyRecord, ProfilePatch, Withdrawal, WithdrawConsent
+from api.types.experts import Expert
+from graph.audit.events import Actor
+from graph.core.commands import Changed
+from graph.core.errors import NotFound
+from graph.experts import nominations, self_service
+from graph.experts.registration import ConsentPurpose
+from graph.experts.self_service import (
+    ConsentRecord,
+    MyRecord,
+    ProfilePatch,
+    Withdrawal,
+    WithdrawConsent,
+)
+from graph.units.scopes import Guard
 
 if TYPE_CHECKING:
     from api.context import Context
@@ -240,7 +247,7 @@ class SelfServiceMutations:
                     retry_after_seconds=outcome.retry_after_seconds,
                     message=f"too many nominations per {outcome.scope}; try again later",
                 )
-            await _deliver_mail(info)
+            await deliver_mail(info)
             return NominationPayload(
                 nomination_id=outcome.value.id,
                 expires_at=outcome.value.expires_at,

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from api.policy import Action, guard, may, require
+from api.policy import Action, guard, may, require, sees_people
 from api.relay import from_global_id, to_global_id
-from graph import audit
-from graph.audit import AuditEventRecord
-from graph.errors import InvalidInput
-from graph.scopes import Kind
+from graph.audit import events as audit
+from graph.audit.events import AuditEventRecord
+from graph.core.errors import InvalidInput
+from graph.units.scopes import Kind
 
 if TYPE_CHECKING:
     from api.context import Context
@@ -63,7 +63,7 @@ class AuditEvent:
     def from_record(cls, r: AuditEventRecord, info: strawberry.Info[Context]) -> AuditEvent:
         viewer = info.context.viewer
         actors = may(viewer, Action.READ_AUDIT_ACTORS)
-        values = viewer.sees_people
+        values = sees_people(viewer)
         type_name = _TYPE_NAMES.get(Kind(r.target_type))
         return cls(
             seq=r.seq,

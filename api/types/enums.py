@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from graph.model import (
+from graph.core.model import (
     DecisionKind,
     Era,
     Expertise,

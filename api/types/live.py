@@ -10,7 +10,7 @@ import strawberry
 
 from api import live
 from api.types.audit import AuditEvent
-from graph.errors import InvalidInput
+from graph.core.errors import InvalidInput
 
 if TYPE_CHECKING:
     from api.context import Context

@@ -47,9 +47,9 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
-from graph.db import Graph
-from graph.local_neo4j import free_port
-from graph.settings import REPO_ROOT, Settings
+from graph.core.db import Graph
+from graph.core.local_neo4j import free_port
+from graph.core.settings import REPO_ROOT, Settings
 from tests.e2e.chromium import CHROMIUM_ARGS, ChromiumMissing, find_chromium
 
 ARTIFACTS_DIR = REPO_ROOT / "var" / "e2e-artifacts"

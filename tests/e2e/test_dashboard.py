@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 from playwright.async_api import Page, expect
 
-from api.context import Role
-from graph.db import Graph, Tx, run
-from graph.settings import Settings
-from graph.text import fold
+from api.viewer import Role
+from graph.core.db import Graph, Tx, run
+from graph.core.settings import Settings
+from graph.core.text import fold
 from tests.e2e.conftest import LiveServer, NewPage, StartServer
 from tests.factories import other_commune
 from tests.gql import gql

@@ -7,8 +7,8 @@ import httpx
 from pydantic import SecretStr
 
 from api.auth import issue_local_token
-from api.context import Role
-from graph.settings import Settings
+from api.viewer import Role
+from graph.core.settings import Settings
 from tests.e2e.conftest import LiveServer, StartServer
 from tests.gql import gql
 from tests.tokens import bearer

@@ -1,0 +1,158 @@
+"""Experts: their profiles in the directory, the directory's filters, and the nominations that
+brought them in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import strawberry
+
+from api.policy import Action, may
+from api.relay import Node, to_global_id
+from api.types.enums import Expertise, ExpertStatus, OrganisationKind
+from api.types.network import AdministrativeUnit, Organisation
+from graph.experts.directory import ExpertOrder as ExpertOrderEnum
+from graph.experts.nominations import NominationRecord
+from graph.experts.records import ExpertRecord
+from graph.units.scopes import Kind
+
+if TYPE_CHECKING:
+    from api.context import Context
+
+
+ExpertOrder = ExpertOrderEnum
+strawberry.enum(ExpertOrderEnum, description="Order of the expert directory.")
+
+
+@strawberry.type(
+    description="An expert of the expert network (mạng lưới chuyên gia). Name, affiliation, "
+    "areas and province are public once verified; contact fields are personal."
+)
+class Expert(Node):
+    record: strawberry.Private[ExpertRecord]
+    full_name: str = strawberry.field(description="Full name (NFC).")
+    status: ExpertStatus = strawberry.field(description="Verification status.")
+    expertise: list[Expertise] = strawberry.field(description="Areas of expertise.")
+    affiliation: str = strawberry.field(
+        description="University, institute, enterprise or association."
+    )
+    verified_at: dt.datetime | None = strawberry.field(
+        description="When a coordinator verified the profile."
+    )
+
+    @classmethod
+    def from_record(cls, r: ExpertRecord, info: strawberry.Info[Context]) -> Expert:
+        return cls(
+            id=to_global_id("Expert", r.id),
+            record=r,
+            full_name=r.person.full_name,
+            status=r.status,
+            expertise=list(r.expertise),
+            affiliation=r.affiliation,
+            verified_at=r.verified_at,
+        )
+
+    @strawberry.field(description="Personal: null unless the viewer may see it.")
+    async def email(self, info: strawberry.Info[Context]) -> str | None:
+        person = self.record.person
+        return await info.context.access.field(person.id, "email", person.email)
+
+    @strawberry.field(description="Personal: null unless the viewer may see it.")
+    async def phone(self, info: strawberry.Info[Context]) -> str | None:
+        person = self.record.person
+        return await info.context.access.field(person.id, "phone", person.phone)
+
+    @strawberry.field(description="The province the expert is located in.")
+    async def province(self, info: strawberry.Info[Context]) -> AdministrativeUnit | None:
+        if self.record.province_key is None:
+            return None
+        found = await info.context.loaders.unit.load(self.record.province_key)
+        return AdministrativeUnit.from_record(found) if found else None
+
+    @strawberry.field(description="The organisation the affiliation matched, if any.")
+    async def organisation(self, info: strawberry.Info[Context]) -> Organisation | None:
+        if self.record.organisation_id is None:
+            return None
+        return await Organisation.load(info, self.record.organisation_id)
+
+    @strawberry.field(
+        description="The nominations that led to this registration, oldest first: for the "
+        "coordinators who verify the expert (national, or of the expert's province); null "
+        "for everyone else."
+    )
+    async def nominations(self, info: strawberry.Info[Context]) -> list[Nomination] | None:
+        if not await info.context.access.allows(
+            Action.READ_NOMINATIONS, Kind.EXPERT, self.record.id
+        ):
+            return None
+        found = await info.context.loaders.network.nominations.load(self.record.id)
+        return [Nomination.from_record(n, info) for n in found]
+
+    @strawberry.field(
+        description="Profiles in the same province that had the same name (ignoring case and "
+        "diacritics) when this expert registered: flagged for the verifying coordinator, who "
+        "decides whether it is the same person; null for everyone else."
+    )
+    async def possible_duplicates(self, info: strawberry.Info[Context]) -> list[Expert] | None:
+        if not await info.context.access.allows(
+            Action.READ_NOMINATIONS, Kind.EXPERT, self.record.id
+        ):
+            return None
+        found = await info.context.loaders.network.expert.load_many(
+            list(self.record.possible_duplicate_of)
+        )
+        return [Expert.from_record(e, info) for e in found if e is not None]
+
+
+@strawberry.input(description="Filters of the expert directory; all given filters must hold.")
+class ExpertFilter:
+    expertise_any: list[Expertise] | None = strawberry.field(
+        default=None, description="At least one of these areas."
+    )
+    expertise_all: list[Expertise] | None = strawberry.field(
+        default=None, description="All of these areas."
+    )
+    province_code: str | None = strawberry.field(default=None, description="Current province code.")
+    organisation_kinds: list[OrganisationKind] | None = strawberry.field(
+        default=None, description="Kind of the affiliated organisation."
+    )
+    statuses: list[ExpertStatus] | None = strawberry.field(
+        default=None, description="Statuses (default VERIFIED; others for coordinators only)."
+    )
+    text: str | None = strawberry.field(
+        default=None,
+        description="Words of the name or affiliation, any case, with or without diacritics.",
+    )
+
+
+@strawberry.type(
+    description="A member of the network introduced this expert (nominateExpert); the expert "
+    "registered and consented themselves, with the nominated address."
+)
+class Nomination:
+    nominated_at: dt.datetime = strawberry.field(description="When the nomination was made.")
+    expires_at: dt.datetime = strawberry.field(
+        description="Until when a registration is linked to it."
+    )
+    expertise: list[Expertise] = strawberry.field(description="Areas the nominator named.")
+    reason: str | None = strawberry.field(
+        description="Why the nominator recommends them; null once the expert withdrew consent."
+    )
+    nominator_role: str = strawberry.field(description="The role the nominator acted in.")
+    nominator_subject: str | None = strawberry.field(
+        description="Who nominated (token subject): national coordinators only."
+    )
+
+    @classmethod
+    def from_record(cls, r: NominationRecord, info: strawberry.Info[Context]) -> Nomination:
+        return cls(
+            nominated_at=r.nominated_at,
+            expires_at=r.expires_at,
+            expertise=list(r.expertise),
+            reason=r.reason,
+            nominator_role=r.nominator_role,
+            nominator_subject=r.nominator_subject
+            if may(info.context.viewer, Action.READ_AUDIT_ACTORS)
+            else None,
+        )

@@ -1,0 +1,128 @@
+"""The driver, the unit-of-work runners and the one place every Cypher statement goes through.
+
+One ``AsyncDriver`` per process (made by the API's lifespan or a CLI command). Each use-case is
+one unit-of-work function run by ``Graph.read`` (``execute_read``: a cluster routes it to a
+reader) or ``Graph.write`` (``execute_write``); the driver may retry it, so those functions only
+touch the transaction they are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Concatenate, LiteralString, ParamSpec, TypeVar
+
+import neo4j
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j import exceptions as neo4j_errors
+
+from graph.core.errors import GraphUnavailable
+
+T = TypeVar("T")
+P = ParamSpec("P")
+Tx = AsyncManagedTransaction
+
+# Counts Cypher statements sent in the current context (a request, a test): the API's promise
+# that a nested query costs a fixed number of round trips is checked against this.
+statements_sent: ContextVar[list[int] | None] = ContextVar("statements_sent", default=None)
+
+
+async def run(tx: Tx, query: LiteralString, **params: Any) -> list[neo4j.Record]:
+    """Run one parameterised statement and return all its records."""
+    if (counter := statements_sent.get()) is not None:
+        counter[0] += 1
+    result = await tx.run(query, params)
+    return [record async for record in result]
+
+
+async def run_single(tx: Tx, query: LiteralString, **params: Any) -> neo4j.Record | None:
+    records = await run(tx, query, **params)
+    return records[0] if records else None
+
+
+BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+
+
+def driver_for(uri: str, user: str, password: str) -> AsyncDriver:
+    # Only Bolt: the driver's preview HTTP transport is not what a deployment should use, and a
+    # mistyped http:// address must fail here with a clear message.
+    if uri.split("://", 1)[0].lower() not in BOLT_SCHEMES:
+        raise GraphUnavailable(
+            f"NEO4J_URI {uri!r} is not a Neo4j address: use neo4j://host:7687 "
+            "(routing: a cluster or Aura), bolt://host:7687 (one server), or their +s forms"
+        )
+    try:
+        return AsyncGraphDatabase.driver(
+            uri,
+            auth=(user, password),
+            # Warnings such as "label does not exist yet" on an empty store are noise in logs.
+            notifications_min_severity="OFF",
+        )
+    except (ValueError, neo4j_errors.ConfigurationError) as error:
+        raise GraphUnavailable(
+            f"NEO4J_URI {uri!r} is not a Neo4j address ({error}): use neo4j://host:7687 "
+            "(routing: a cluster or Aura), bolt://host:7687 (one server), or their +s forms"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Graph:
+    """The driver plus the database name, passed everywhere the graph is used."""
+
+    driver: AsyncDriver
+    database: str
+    uri: str = ""
+
+    async def read(
+        self, work: Callable[Concatenate[Tx, P], Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        async with self.driver.session(database=self.database) as session:
+            return await session.execute_read(work, *args, **kwargs)
+
+    async def write(
+        self, work: Callable[Concatenate[Tx, P], Awaitable[T]], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        async with self.driver.session(database=self.database) as session:
+            return await session.execute_write(work, *args, **kwargs)
+
+    async def schema(
+        self, statement: LiteralString, params: Mapping[str, Any] | None = None
+    ) -> None:
+        """A statement in its own implicit transaction: schema statements (constraints, indexes)
+        cannot share a transaction with writes, and ``CALL { … } IN TRANSACTIONS`` commits its
+        own batches."""
+        async with self.driver.session(database=self.database) as session:
+            result = await session.run(statement, dict(params or {}))
+            await result.consume()
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+
+async def connect(uri: str, user: str, password: str, database: str) -> Graph:
+    """Make the driver and prove it works, or raise GraphUnavailable saying what to fix."""
+    driver = driver_for(uri, user, password)
+    try:
+        await driver.verify_connectivity()
+        async with driver.session(database=database) as session:
+            await (await session.run("RETURN 1")).consume()
+    except neo4j_errors.AuthError:
+        await driver.close()
+        raise GraphUnavailable(
+            f"Neo4j at {uri} refused user {user!r}: check NEO4J_USER and NEO4J_PASSWORD"
+        ) from None
+    except (neo4j_errors.ServiceUnavailable, OSError) as error:
+        await driver.close()
+        raise GraphUnavailable(
+            f"cannot reach Neo4j at {uri} ({error.__class__.__name__}): is it running, and is "
+            "NEO4J_URI right? Unset NEO4J_URI to use the local Neo4j"
+        ) from None
+    except neo4j_errors.ClientError as error:
+        await driver.close()
+        if "DatabaseNotFound" in (error.code or ""):
+            raise GraphUnavailable(
+                f"Neo4j at {uri} has no database {database!r}: check NEO4J_DATABASE"
+            ) from None
+        raise
+    return Graph(driver=driver, database=database, uri=uri)

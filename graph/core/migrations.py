@@ -1,0 +1,241 @@
+"""Versioned, idempotent schema migrations, applied on start and by `cds migrate`.
+
+Each migration is a list of schema statements written with IF NOT EXISTS, so a half-applied
+migration (a crash between statements) or two processes starting together converge to the same
+schema. Applied versions are recorded as (:SchemaMigration {version}) nodes. Neo4j Community has
+no existence or node-key constraints: required fields are enforced by the graph/ modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final, LiteralString
+
+from graph.core.db import Graph, Tx, run
+from graph.core.model import Label
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[LiteralString, ...]
+
+
+# `whitespace`: no stop words, so folded Vietnamese syllables such as "an", "to" stay
+# searchable (standard-folding would drop them). One index per label so a search in one kind
+# never wades through the hits of another. Keyed by label, (name, statement): a bulk first load
+# (graph/network/bulk.py) drops the ones of the labels it writes and builds them again afterwards.
+SEARCH_INDEXES: Final[Mapping[Label, tuple[LiteralString, LiteralString]]] = {
+    Label.UNIT: (
+        "unit_search",
+        "CREATE FULLTEXT INDEX unit_search IF NOT EXISTS FOR (n:AdministrativeUnit) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+    Label.ORGANISATION: (
+        "organisation_search",
+        "CREATE FULLTEXT INDEX organisation_search IF NOT EXISTS FOR (n:Organisation) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+    Label.TEAM: (
+        "team_search",
+        "CREATE FULLTEXT INDEX team_search IF NOT EXISTS FOR (n:CommunityTechTeam) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+    Label.PERSON: (
+        "person_search",
+        "CREATE FULLTEXT INDEX person_search IF NOT EXISTS FOR (n:Person) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+    Label.EXPERT: (
+        "expert_search",
+        "CREATE FULLTEXT INDEX expert_search IF NOT EXISTS FOR (n:ExpertProfile) "
+        "ON EACH [n.searchKey] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    ),
+}
+_SEARCH_INDEXES: tuple[LiteralString, ...] = tuple(s for _, s in SEARCH_INDEXES.values())
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "natural keys: one uniqueness constraint per key",
+        (
+            "CREATE CONSTRAINT schema_migration_version IF NOT EXISTS "
+            "FOR (m:SchemaMigration) REQUIRE m.version IS UNIQUE",
+            "CREATE CONSTRAINT unit_key IF NOT EXISTS "
+            "FOR (u:AdministrativeUnit) REQUIRE u.key IS UNIQUE",
+            "CREATE CONSTRAINT unit_era_level_code IF NOT EXISTS "
+            "FOR (u:AdministrativeUnit) REQUIRE (u.era, u.level, u.code) IS UNIQUE",
+            "CREATE CONSTRAINT organisation_id IF NOT EXISTS "
+            "FOR (o:Organisation) REQUIRE o.id IS UNIQUE",
+            "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.id IS UNIQUE",
+            "CREATE CONSTRAINT person_email IF NOT EXISTS FOR (p:Person) REQUIRE p.email IS UNIQUE",
+            "CREATE CONSTRAINT focal_point_id IF NOT EXISTS "
+            "FOR (a:FocalPointAssignment) REQUIRE a.id IS UNIQUE",
+            "CREATE CONSTRAINT team_id IF NOT EXISTS "
+            "FOR (t:CommunityTechTeam) REQUIRE t.id IS UNIQUE",
+            "CREATE CONSTRAINT decision_id IF NOT EXISTS FOR (d:Decision) REQUIRE d.id IS UNIQUE",
+            "CREATE CONSTRAINT expert_id IF NOT EXISTS "
+            "FOR (e:ExpertProfile) REQUIRE e.id IS UNIQUE",
+            "CREATE CONSTRAINT network_id IF NOT EXISTS "
+            "FOR (n:ProvincialNetwork) REQUIRE n.id IS UNIQUE",
+        ),
+    ),
+    Migration(
+        2,
+        "lookup indexes used by the API",
+        (
+            "CREATE INDEX unit_level_era IF NOT EXISTS FOR (u:AdministrativeUnit) ON (u.level, u.era)",
+            "CREATE INDEX unit_code IF NOT EXISTS FOR (u:AdministrativeUnit) ON (u.code)",
+            "CREATE INDEX organisation_kind IF NOT EXISTS FOR (o:Organisation) ON (o.kind)",
+            "CREATE INDEX expert_status IF NOT EXISTS FOR (e:ExpertProfile) ON (e.status)",
+            "CREATE INDEX person_phone IF NOT EXISTS FOR (p:Person) ON (p.phone)",
+            "CREATE INDEX decision_number IF NOT EXISTS FOR (d:Decision) ON (d.number)",
+            "CREATE INDEX synthetic_marker IF NOT EXISTS FOR (n:Synthetic) ON (n.id)",
+        ),
+    ),
+    Migration(
+        3,
+        "diacritic-insensitive name search on folded keys (graph/core/text.py)",
+        (*_SEARCH_INDEXES,),
+    ),
+    Migration(
+        4,
+        "the change counter (graph/core/changes.py): versions for read caches and the change feed",
+        (
+            "CREATE CONSTRAINT change_counter_id IF NOT EXISTS "
+            "FOR (c:ChangeCounter) REQUIRE c.id IS UNIQUE",
+        ),
+    ),
+    Migration(
+        5,
+        "audit trail, personal-data access log, consents, outbox, nominations, rate limits",
+        (
+            "CREATE CONSTRAINT audit_event_seq IF NOT EXISTS "
+            "FOR (a:AuditEvent) REQUIRE a.seq IS UNIQUE",
+            "CREATE INDEX personal_access_person IF NOT EXISTS "
+            "FOR (a:PersonalDataAccess) ON (a.personId)",
+            "CREATE CONSTRAINT consent_id IF NOT EXISTS FOR (c:Consent) REQUIRE c.id IS UNIQUE",
+            "CREATE CONSTRAINT outbox_id IF NOT EXISTS "
+            "FOR (m:OutboxMessage) REQUIRE m.id IS UNIQUE",
+            "CREATE INDEX outbox_status IF NOT EXISTS FOR (m:OutboxMessage) ON (m.status)",
+            "CREATE CONSTRAINT nomination_id IF NOT EXISTS "
+            "FOR (n:Nomination) REQUIRE n.id IS UNIQUE",
+            "CREATE INDEX nomination_email IF NOT EXISTS "
+            "FOR (n:Nomination) ON (n.nomineeEmailHash)",
+            # MERGE on a uniquely constrained key is what makes concurrent increments and
+            # concurrent claims safe across API processes.
+            "CREATE CONSTRAINT rate_limit_key IF NOT EXISTS "
+            "FOR (r:RateLimit) REQUIRE r.key IS UNIQUE",
+            "CREATE INDEX rate_limit_expiry IF NOT EXISTS FOR (r:RateLimit) ON (r.expiresAt)",
+            "CREATE CONSTRAINT contact_claim_key IF NOT EXISTS "
+            "FOR (c:ContactClaim) REQUIRE c.key IS UNIQUE",
+        ),
+    ),
+    Migration(
+        6,
+        "import batches (graph/imports/batches.py) and the one-import-at-a-time lock",
+        (
+            "CREATE CONSTRAINT import_batch_id IF NOT EXISTS "
+            "FOR (b:ImportBatch) REQUIRE b.id IS UNIQUE",
+            # MERGE on a constrained key: two processes starting imports meet on one lock node.
+            "CREATE CONSTRAINT import_lock_id IF NOT EXISTS "
+            "FOR (l:ImportLock) REQUIRE l.id IS UNIQUE",
+        ),
+    ),
+    Migration(
+        7,
+        "heal stores that applied an early draft of migration 3 (one index for all labels)",
+        (
+            "DROP INDEX search_keys IF EXISTS",
+            "DROP INDEX unit_search_key IF EXISTS",
+            "DROP INDEX person_search_key IF EXISTS",
+            *_SEARCH_INDEXES,
+        ),
+    ),
+    Migration(
+        8,
+        "drop synthetic_marker (Synthetic.id): nothing reads it, and every synthetic node paid for it",
+        (
+            # Finding synthetic nodes is a seek in the label lookup index; the range index on
+            # Synthetic.id cost a sixth of a bulk first load's node throughput (#2).
+            "DROP INDEX synthetic_marker IF EXISTS",
+        ),
+    ),
+    Migration(
+        9,
+        "teams by the legacy commune they served before the reform (graph.network.teams.TEAMS_OF_PLACE)",
+        (
+            "CREATE INDEX team_legacy_unit IF NOT EXISTS "
+            "FOR (t:CommunityTechTeam) ON (t.legacyUnitKey)",
+        ),
+    ),
+)
+
+
+async def _applied(tx: Tx) -> list[int]:
+    records = await run(tx, "MATCH (m:SchemaMigration) RETURN m.version AS version")
+    return sorted(int(r["version"]) for r in records)
+
+
+async def _record(tx: Tx, version: int, description: str) -> None:
+    await run(
+        tx,
+        "MERGE (m:SchemaMigration {version: $version}) "
+        "ON CREATE SET m.description = $description, m.appliedAt = $now",
+        version=version,
+        description=description,
+        now=dt.datetime.now(dt.UTC),
+    )
+
+
+async def applied_versions(graph: Graph) -> list[int]:
+    return await graph.read(_applied)
+
+
+async def migrate(graph: Graph) -> list[int]:
+    """Apply what is missing, in order; return the versions applied now."""
+    done = set(await applied_versions(graph))
+    applied: list[int] = []
+    for migration in MIGRATIONS:
+        if migration.version in done:
+            continue
+        for statement in migration.statements:
+            await graph.schema(statement)
+        await graph.write(_record, migration.version, migration.description)
+        applied.append(migration.version)
+    # Index population is asynchronous: wait so the first search after start sees every name.
+    await graph.schema("CALL db.awaitIndexes(300)")
+    return applied
+
+
+def latest_version() -> int:
+    return MIGRATIONS[-1].version
+
+
+# Building a full-text index over half a million names takes a few seconds; under a loaded
+# machine, allow far more before calling it a failure.
+SEARCH_INDEX_TIMEOUT_SECONDS: Final = 900
+
+
+async def drop_search_indexes(graph: Graph, labels: Iterable[Label]) -> None:
+    """Drop the full-text indexes of these labels (a bulk load rebuilds them once at the end
+    instead of updating them in every transaction, which costs three times the load)."""
+    for label in labels:
+        name, _ = SEARCH_INDEXES[label]
+        await graph.schema("DROP INDEX " + name + " IF EXISTS")
+
+
+async def create_search_indexes(graph: Graph, labels: Iterable[Label]) -> None:
+    """Create the full-text indexes of these labels if missing, and wait until they are ONLINE
+    (population runs in the background; a search before that would miss names)."""
+    wanted = [SEARCH_INDEXES[label] for label in labels]
+    for _, statement in wanted:
+        await graph.schema(statement)
+    for name, _ in wanted:
+        await graph.schema(
+            "CALL db.awaitIndex($name, $timeout)",
+            {"name": name, "timeout": SEARCH_INDEX_TIMEOUT_SECONDS},
+        )

@@ -1,0 +1,45 @@
+"""Fixed-window attempt counters kept in Neo4j, so that every API process counts the same.
+
+A counter is a ``(:RateLimit {key})`` node per key and window; ``MERGE`` on the uniquely
+constrained key and an increment in the caller's transaction make concurrent attempts from
+several processes count exactly. Keys never hold personal data in clear: e-mails are keyed
+hashes (``keyed_hash``). Expired counters are removed a few at a time by later attempts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+from graph.core.db import Tx, run
+
+
+def keyed_hash(secret: str, value: str) -> str:
+    """A stable pseudonym for a personal value (an e-mail, a phone), unusable without the key."""
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def hit(tx: Tx, key: str, limit: int, window_seconds: int, now: dt.datetime) -> int | None:
+    """Count one attempt; return the seconds until the window ends when over the limit."""
+    window = int(now.timestamp()) // window_seconds
+    ends = dt.datetime.fromtimestamp((window + 1) * window_seconds, dt.UTC)
+    records = await run(
+        tx,
+        """
+        MERGE (r:RateLimit {key: $key})
+        ON CREATE SET r.count = 0, r.expiresAt = $ends
+        SET r.count = r.count + 1
+        RETURN r.count AS count
+        """,
+        key=f"{key}@{window}",
+        ends=ends,
+    )
+    await run(
+        tx,
+        "MATCH (r:RateLimit) WHERE r.expiresAt < $now WITH r LIMIT 50 DELETE r",
+        now=now,
+    )
+    if int(records[0]["count"]) > limit:
+        return max(1, int((ends - now).total_seconds()))
+    return None

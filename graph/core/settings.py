@@ -1,0 +1,141 @@
+"""The one settings object of the project, read from the environment (prefix ``CDS_``).
+
+It lives in the bottom layer so that ``graph/``, ``seed/`` and ``api/`` all read the same object
+without importing upward. ``NEO4J_URI`` / ``NEO4J_USER`` / ``NEO4J_PASSWORD`` / ``NEO4J_DATABASE``
+are also accepted without the prefix, because that is how Neo4j's own tools and images name them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEV_PASSWORD = "cds-local-dev"
+# Development secrets: known to everyone, so refused in production.
+DEV_SIGNING_KEY = "cds-local-dev-signing-key-not-for-production"
+DEV_EMAIL_TOKEN_KEY = "cds-local-dev-email-token-key-not-for-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CDS_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # An external Neo4j (a server, a cluster through neo4j://, or Aura). When unset the project
+    # starts its own local Neo4j (graph/neo4j-local) and connects to that.
+    neo4j_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("CDS_NEO4J_URI", "NEO4J_URI")
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("CDS_NEO4J_USER", "NEO4J_USER")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(DEV_PASSWORD),
+        validation_alias=AliasChoices("CDS_NEO4J_PASSWORD", "NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = Field(
+        default="neo4j", validation_alias=AliasChoices("CDS_NEO4J_DATABASE", "NEO4J_DATABASE")
+    )
+
+    # The local Neo4j (used only when neo4j_uri is unset).
+    local_neo4j_port: int = 7687
+    local_neo4j_data: Path = REPO_ROOT / "var" / "neo4j"
+    local_neo4j_heap_mb: int = 1024
+    local_neo4j_pagecache_mb: int = 1024
+    local_neo4j_conf: Path | None = None  # more settings for the local server, neo4j.conf syntax
+
+    # Coverage rules: the smallest active team that is not a gap, and per-province overrides
+    # (JSON in the environment, e.g. CDS_TEAM_MIN_SIZE_BY_PROVINCE='{"01": 5}').
+    team_min_size: int = 3
+    team_min_size_by_province: dict[str, int] = Field(default_factory=dict)
+
+    # HTTP
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # GraphQL limits
+    page_size_default: int = 50
+    page_size_max: int = 500
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    introspection: bool = True
+
+    # Identity: bearer JWTs. "local" verifies HS256 tokens signed with jwt_signing_key (what
+    # `cds token` issues, for development); "oidc" verifies RS256/ES256 tokens of an OpenID
+    # Connect provider against its JWKS, issuer and audience. The role and scope travel in the
+    # claims named below (scope: province code, commune code, organisation id or person id).
+    auth_mode: Literal["local", "oidc"] = "local"
+    jwt_signing_key: SecretStr = SecretStr(DEV_SIGNING_KEY)
+    jwt_issuer: str = "cds-registry"
+    jwt_audience: str = "cds-registry"
+    oidc_jwks_url: str | None = None
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    jwt_role_claim: str = "cds_role"
+    jwt_scope_claim: str = "cds_scope"
+    jwt_leeway_seconds: int = 30
+
+    # Outgoing mail goes through the outbox (graph/core/outbox.py): files in outbox_dir, or SMTP
+    # when smtp_host is set. Confirmation links carry a token signed with email_token_key.
+    outbox_dir: Path = REPO_ROOT / "var" / "outbox"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "CĐS registry <no-reply@cds.invalid>"
+    confirm_url: str = "http://127.0.0.1:8000/confirm-email"
+    register_url: str = "http://127.0.0.1:8000/register"
+    email_token_key: SecretStr = SecretStr(DEV_EMAIL_TOKEN_KEY)
+    email_token_hours: int = 48
+
+    # Anonymous self-registration: attempts per fixed window, counted in Neo4j so that every
+    # API replica shares them. Behind a reverse proxy, trust its X-Forwarded-For.
+    rate_limit_window_seconds: int = 3600
+    rate_limit_per_address: int = 20
+    rate_limit_per_email: int = 3
+    trust_forwarded_for: bool = False
+
+    # Live updates (api/live.py): how often each API process reads the change counter to find
+    # changes made by any process. Smaller is fresher and costs one tiny query more per second.
+    live_poll_seconds: float = Field(default=1.0, gt=0)
+
+    @field_validator("local_neo4j_conf", mode="before")
+    @classmethod
+    def _empty_conf_is_none(cls, value: object) -> object:
+        # `CDS_LOCAL_NEO4J_CONF= cds run` means no file, not the current directory.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_development(self) -> Settings:
+        if (
+            self.environment == "production"
+            and self.neo4j_password.get_secret_value() == DEV_PASSWORD
+        ):
+            raise ValueError(
+                "NEO4J_PASSWORD is the development default; set a real password in production"
+            )
+        if self.environment == "production" and (
+            self.email_token_key.get_secret_value() == DEV_EMAIL_TOKEN_KEY
+            or (
+                self.auth_mode == "local"
+                and self.jwt_signing_key.get_secret_value() == DEV_SIGNING_KEY
+            )
+        ):
+            raise ValueError(
+                "CDS_JWT_SIGNING_KEY / CDS_EMAIL_TOKEN_KEY are development defaults; set real "
+                "secrets (or CDS_AUTH_MODE=oidc) in production"
+            )
+        if self.auth_mode == "oidc" and not self.oidc_jwks_url:
+            raise ValueError("CDS_AUTH_MODE=oidc needs CDS_OIDC_JWKS_URL")
+        return self
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,47 @@
+"""The typed read record of an expert profile and the map projection that builds it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.core.cypher import native
+from graph.core.model import Expertise, ExpertStatus
+from graph.network.records import PersonRecord
+
+EXPERT_FIELDS: LiteralString = (
+    ".id, .status, .expertise, .affiliation, .submittedAt, .verifiedAt, .possibleDuplicateOf"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertRecord:
+    id: str
+    person: PersonRecord
+    status: ExpertStatus
+    expertise: tuple[Expertise, ...]
+    affiliation: str
+    province_key: str | None
+    organisation_id: str | None
+    submitted_at: dt.datetime | None
+    verified_at: dt.datetime | None
+    # Profiles in the same province with the same folded name when this one registered.
+    possible_duplicate_of: tuple[str, ...] = ()
+
+    @staticmethod
+    def from_maps(
+        e: dict[str, Any], person: dict[str, Any], province_key: str | None, org_id: str | None
+    ) -> ExpertRecord:
+        return ExpertRecord(
+            e["id"],
+            PersonRecord.from_map(person),
+            ExpertStatus(e["status"]),
+            tuple(Expertise(x) for x in e.get("expertise") or ()),
+            e.get("affiliation") or "",
+            province_key,
+            org_id,
+            native(e.get("submittedAt")),
+            native(e.get("verifiedAt")),
+            tuple(e.get("possibleDuplicateOf") or ()),
+        )

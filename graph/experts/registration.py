@@ -1,0 +1,402 @@
+"""Expert self-registration from the open internet, with consent, and e-mail confirmation.
+
+``register_expert`` is one write transaction: it counts the attempt against the per-address
+and per-e-mail limits, refuses a second registration of the same e-mail or phone, and creates
+the person, the PENDING profile, the consent record (notice version, purposes granted and
+refused, time), the confirmation mail in the outbox and the audit event. Limits and the
+"already registered" answer are returned as values, not raised, so the attempt counters commit
+even then: probing which e-mails are registered is rate-limited like everything else.
+
+Two registrations racing with the same e-mail meet on the ``Person.email`` uniqueness
+constraint (the same phone: on a ``ContactClaim`` node): one commits, the other gets
+``AlreadyRegistered``, never a second profile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from neo4j.exceptions import ConstraintError
+
+from graph.audit.events import Actor, Change, record
+from graph.core import outbox, ratelimit
+from graph.core.db import Tx, run, run_single
+from graph.core.errors import DomainError, NotFound
+from graph.core.model import Expertise
+from graph.core.outbox import Mail
+from graph.core.settings import Settings
+from graph.core.text import fold, fulltext_query
+from graph.core.validation import Checker, Code
+from graph.experts import nominations
+from graph.units.scopes import Kind
+
+NOTICE_VERSION = "2026-01"
+
+
+class ConsentPurpose(StrEnum):
+    DIRECTORY_LISTING = (
+        "DIRECTORY_LISTING"  # name, areas, affiliation, province public once verified
+    )
+    COORDINATOR_CONTACT = "COORDINATOR_CONTACT"  # coordinators of the province may contact
+    NETWORK_NEWS = "NETWORK_NEWS"  # news of the network by e-mail
+
+
+REQUIRED_PURPOSES = frozenset(
+    {ConsentPurpose.DIRECTORY_LISTING, ConsentPurpose.COORDINATOR_CONTACT}
+)
+
+
+class NoticeLanguage(StrEnum):
+    VI = "VI"
+    EN = "EN"
+
+
+# One notice, one version, in both languages: the consent is to the version, whichever language
+# it was read in. Vietnamese is the notice's authoritative language.
+NOTICE_TEXT = {
+    NoticeLanguage.VI: (
+        "Cục Chuyển đổi số quốc gia lưu họ tên, thư điện tử, số điện thoại (nếu có), lĩnh vực "
+        "chuyên môn, đơn vị công tác và tỉnh, thành phố của bạn để vận hành Mạng lưới chuyên gia "
+        "CĐS (Luật 91/2025/QH15, Nghị định 356/2025/NĐ-CP). Họ tên, lĩnh vực, đơn vị công tác và "
+        "tỉnh được công bố trong danh bạ chuyên gia sau khi điều phối viên xác minh; thư điện tử "
+        "và số điện thoại chỉ điều phối viên của tỉnh bạn và điều phối viên quốc gia được xem, và "
+        "mọi lần xem đều được ghi lại. Dữ liệu được lưu trong thời gian bạn tham gia mạng lưới; "
+        "bạn có quyền xem, sửa, tải về, xoá dữ liệu và rút lại sự đồng ý bất cứ lúc nào "
+        "(withdrawConsent)."
+    ),
+    NoticeLanguage.EN: (
+        "The National Digital Transformation Agency keeps your name, e-mail, optional phone, "
+        "areas of expertise, affiliation and province to run the CĐS expert network (Law "
+        "91/2025/QH15, Decree 356/2025/NĐ-CP). Name, areas, affiliation and province are "
+        "published in the expert directory once a coordinator verifies you; e-mail and phone are "
+        "seen only by the coordinators of your province and the national coordinator, and every "
+        "such access is logged. Data are kept while you are in the network; you may read, "
+        "correct, export or erase them and withdraw consent at any time (withdrawConsent)."
+    ),
+}
+PURPOSE_TEXT = {
+    NoticeLanguage.VI: {
+        ConsentPurpose.DIRECTORY_LISTING: "Đưa tôi vào danh bạ chuyên gia công khai sau khi "
+        "được xác minh.",
+        ConsentPurpose.COORDINATOR_CONTACT: "Cho phép điều phối viên liên hệ với tôi khi có đề "
+        "nghị hỗ trợ.",
+        ConsentPurpose.NETWORK_NEWS: "Gửi tin tức của mạng lưới qua thư điện tử.",
+    },
+    NoticeLanguage.EN: {
+        ConsentPurpose.DIRECTORY_LISTING: "List me in the public expert directory once verified.",
+        ConsentPurpose.COORDINATOR_CONTACT: "Let coordinators contact me about requests for "
+        "support.",
+        ConsentPurpose.NETWORK_NEWS: "Send me news of the network by e-mail.",
+    },
+}
+
+CONFIRM_AUDIENCE = "cds:confirm-email"
+
+
+class AlreadyRegistered(DomainError):
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: already registered")
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    full_name: str
+    email: str
+    phone: str | None
+    expertise: tuple[Expertise, ...]
+    affiliation: str
+    province_code: str
+    notice_version: str
+    consents: tuple[tuple[ConsentPurpose, bool], ...]
+    client_address: str
+    person_id: str = field(default_factory=lambda: f"person-{uuid.uuid4().hex}")
+    expert_id: str = field(default_factory=lambda: f"expert-{uuid.uuid4().hex}")
+    consent_id: str = field(default_factory=lambda: f"consent-{uuid.uuid4().hex}")
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    expert_id: str
+    person_id: str
+    seq: int
+    similar: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Limited:
+    scope: str
+    retry_after_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    field: str
+
+
+def _checked(reg: Registration) -> Registration:
+    check = Checker()
+    name = check.name("fullName", reg.full_name)
+    email = check.email("email", reg.email)
+    phone = check.phone("phone", reg.phone)
+    expertise = check.non_empty("expertise", reg.expertise)
+    affiliation = check.name("affiliation", reg.affiliation)
+    check.require(
+        reg.notice_version == NOTICE_VERSION,
+        "noticeVersion",
+        Code.OUTDATED_NOTICE,
+        f"consent must be given to the current notice ({NOTICE_VERSION})",
+    )
+    answered = dict(reg.consents)
+    check.require(
+        len(answered) == len(reg.consents),
+        "consents",
+        Code.INVALID_VALUE,
+        "answer each purpose once",
+    )
+    for purpose in sorted(REQUIRED_PURPOSES):
+        check.require(
+            answered.get(purpose) is True,
+            f"consents.{purpose.value}",
+            Code.CONSENT_REQUIRED,
+            "needed to register (it is never assumed: tick it yourself)",
+        )
+    check.done()
+    return Registration(
+        name or "",
+        email or "",
+        phone,
+        expertise,
+        affiliation or "",
+        reg.province_code.strip(),
+        reg.notice_version,
+        reg.consents,
+        reg.client_address,
+        reg.person_id,
+        reg.expert_id,
+        reg.consent_id,
+    )
+
+
+def check_registration(reg: Registration) -> Registration:
+    """Validate and normalise before any transaction (raises ValidationFailed)."""
+    return _checked(reg)
+
+
+async def register_expert(
+    tx: Tx, reg: Registration, settings: Settings, now: dt.datetime
+) -> Registered | Limited | Duplicate:
+    secret = settings.email_token_key.get_secret_value()
+    window = settings.rate_limit_window_seconds
+    for scope, key, limit in (
+        ("address", f"register:addr:{reg.client_address}", settings.rate_limit_per_address),
+        (
+            "email",
+            f"register:email:{ratelimit.keyed_hash(secret, reg.email)}",
+            settings.rate_limit_per_email,
+        ),
+    ):
+        retry = await ratelimit.hit(tx, key, limit, window, now)
+        if retry is not None:
+            return Limited(scope, retry)
+    province = await run_single(
+        tx,
+        "MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: $code}) "
+        "RETURN u.key AS key",
+        code=reg.province_code,
+    )
+    if province is None:
+        raise NotFound("current province", reg.province_code)
+    taken = await run_single(
+        tx,
+        "OPTIONAL MATCH (e:Person {email: $email}) OPTIONAL MATCH (p:Person {phone: $phone}) "
+        "RETURN e IS NOT NULL AS email, p IS NOT NULL AS phone",
+        email=reg.email,
+        phone=reg.phone,
+    )
+    if taken is not None and (taken["email"] or taken["phone"]):
+        return Duplicate("email" if taken["email"] else "phone")
+    similar = await _similar_names(tx, reg.full_name, province["key"])
+    granted = [p.value for p, yes in reg.consents if yes]
+    refused = [p.value for p, yes in reg.consents if not yes]
+    try:
+        await run(
+            tx,
+            """
+            MATCH (u:AdministrativeUnit {key: $province})
+            CREATE (p:Person {id: $pid, fullName: $name, searchKey: $nameKey, email: $email,
+                              phone: $phone, synthetic: false})
+            CREATE (p)-[:HAS_PROFILE]->(e:ExpertProfile {
+                id: $eid, status: 'PENDING', expertise: $expertise, affiliation: $affiliation,
+                searchKey: $profileKey, submittedAt: datetime.transaction(),
+                source: 'SELF_REGISTRATION', possibleDuplicateOf: $similar, synthetic: false})
+            CREATE (e)-[:LOCATED_IN]->(u)
+            CREATE (p)-[:GAVE]->(:Consent {id: $cid, noticeVersion: $notice, granted: $granted,
+                                           refused: $refused, givenAt: datetime.transaction()})
+            WITH e
+            // Open nominations of this address lead to the profile; the hash is not needed
+            // any more (graph/experts/nominations.py).
+            OPTIONAL MATCH (n:Nomination {nomineeEmailHash: $emailHash, status: 'OPEN'})
+            WHERE n.expiresAt > datetime.transaction()
+            FOREACH (_ IN CASE WHEN n IS NULL THEN [] ELSE [1] END |
+                     MERGE (n)-[:LED_TO]->(e)
+                     SET n.status = 'REGISTERED', n.nomineeEmailHash = null)
+            """,
+            province=province["key"],
+            pid=reg.person_id,
+            name=reg.full_name,
+            nameKey=fold(reg.full_name),
+            email=reg.email,
+            phone=reg.phone,
+            eid=reg.expert_id,
+            expertise=[x.value for x in reg.expertise],
+            affiliation=reg.affiliation,
+            profileKey=fold(f"{reg.full_name} {reg.affiliation}"),
+            similar=list(similar),
+            cid=reg.consent_id,
+            notice=reg.notice_version,
+            granted=granted,
+            refused=refused,
+            emailHash=ratelimit.keyed_hash(secret, reg.email),
+        )
+        if reg.phone:
+            await run(
+                tx,
+                "CREATE (:ContactClaim {key: $key, personId: $pid})",
+                key=f"phone:{ratelimit.keyed_hash(secret, reg.phone)}",
+                pid=reg.person_id,
+            )
+    except ConstraintError:
+        # A concurrent registration committed the same e-mail or phone first.
+        raise AlreadyRegistered("email") from None
+    await outbox.enqueue(tx, "CONFIRM_EMAIL", reg.email, {"personId": reg.person_id})
+    changes = [
+        Change("status", None, "PENDING"),
+        Change("expertise", None, [x.value for x in reg.expertise]),
+        Change("province", None, province["key"]),
+        Change("consentGranted", None, granted),
+        Change("possibleDuplicateOf", None, list(similar)),
+        Change("email", None, reg.email),
+    ]
+    seq = await record(
+        tx,
+        Actor(None, "ANONYMOUS"),
+        "registerExpert",
+        (Kind.EXPERT, reg.expert_id),
+        changes,
+        [(Kind.PERSON, reg.person_id)],
+    )
+    return Registered(reg.expert_id, reg.person_id, seq, similar)
+
+
+async def _similar_names(tx: Tx, name: str, province_key: str) -> tuple[str, ...]:
+    """Profiles in the same province whose folded name is the same: flagged for the
+    coordinator, not refused (two people may share a name)."""
+    lucene = fulltext_query(name)
+    if lucene is None:
+        return ()
+    records = await run(
+        tx,
+        """
+        CALL db.index.fulltext.queryNodes('expert_search', $lucene) YIELD node AS e
+        MATCH (p:Person)-[:HAS_PROFILE]->(e)-[:LOCATED_IN]->(:AdministrativeUnit {key: $province})
+        WHERE p.searchKey = $key
+        RETURN e.id AS id ORDER BY id LIMIT 10
+        """,
+        lucene=lucene,
+        province=province_key,
+        key=fold(name),
+    )
+    return tuple(r["id"] for r in records)
+
+
+def confirmation_token(settings: Settings, person_id: str, email: str, now: dt.datetime) -> str:
+    secret = settings.email_token_key.get_secret_value()
+    return jwt.encode(
+        {
+            "sub": person_id,
+            "em": ratelimit.keyed_hash(secret, email),  # a changed address voids the token
+            "aud": CONFIRM_AUDIENCE,
+            "iat": now,
+            "exp": now + dt.timedelta(hours=settings.email_token_hours),
+        },
+        secret,
+        algorithm="HS256",
+    )
+
+
+class InvalidToken(DomainError):
+    pass
+
+
+def _verified(settings: Settings, token: str) -> dict[str, Any]:
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            settings.email_token_key.get_secret_value(),
+            algorithms=["HS256"],
+            audience=CONFIRM_AUDIENCE,
+            options={"require": ["exp", "sub", "em"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise InvalidToken("the confirmation link has expired: register again") from None
+    except jwt.InvalidTokenError:
+        raise InvalidToken("not a valid confirmation link") from None
+    return claims
+
+
+async def confirm_email(tx: Tx, token: str, settings: Settings) -> tuple[str, int | None]:
+    """Mark the address confirmed; return (person id, audit seq; None if already confirmed)."""
+    claims = _verified(settings, token)
+    secret = settings.email_token_key.get_secret_value()
+    person = await run_single(
+        tx,
+        "MATCH (p:Person {id: $id}) RETURN p.email AS email, p.emailConfirmedAt AS at",
+        id=claims["sub"],
+    )
+    if person is None or person["email"] is None:
+        raise InvalidToken("not a valid confirmation link")
+    if ratelimit.keyed_hash(secret, person["email"]) != claims["em"]:
+        raise InvalidToken("the address changed since this link was sent")
+    if person["at"] is not None:
+        return claims["sub"], None
+    await run(
+        tx,
+        "MATCH (p:Person {id: $id}) SET p.emailConfirmedAt = datetime.transaction()",
+        id=claims["sub"],
+    )
+    seq = await record(
+        tx,
+        Actor(claims["sub"], "ANONYMOUS"),
+        "confirmEmail",
+        (Kind.PERSON, claims["sub"]),
+        [Change("emailConfirmed", False, True)],
+    )
+    return claims["sub"], seq
+
+
+def render(kind: str, params: dict[str, Any], settings: Settings) -> Mail:
+    """The outbox's renderer: messages are written here, at delivery time."""
+    if kind == "CONFIRM_EMAIL":
+        token = confirmation_token(
+            settings, params["personId"], params["to"], dt.datetime.now(dt.UTC)
+        )
+        return Mail(
+            to=params["to"],
+            subject="Xác nhận địa chỉ e-mail / Confirm your e-mail — mạng lưới chuyên gia CĐS",
+            body=(
+                "Cảm ơn bạn đã đăng ký vào mạng lưới chuyên gia chuyển đổi số.\n"
+                "Thank you for registering with the CĐS expert network.\n\n"
+                f"Confirm your address (valid {settings.email_token_hours} hours):\n"
+                f"{settings.confirm_url}?token={token}\n\n"
+                f"Confirmation code: {token}\n"
+            ),
+        )
+    if kind == nominations.INVITE:
+        return nominations.render_invitation(params, settings)
+    raise ValueError(f"unknown outbox message kind {kind!r}")

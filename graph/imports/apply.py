@@ -1,0 +1,399 @@
+"""One chunk of an import batch: resolve natural keys, read the targets' state, write and link
+only what differs (the rules are in graph/imports/batches.py's docstring)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.core import changes
+from graph.core.db import Tx, run
+from graph.core.model import (
+    DecisionKind,
+    FocalPointMode,
+    HomeAffiliation,
+    TeamLevel,
+    TeamRole,
+    VillageKind,
+)
+from graph.core.text import clean_name, fold
+from graph.imports.batches import Entity, new_id
+from graph.network.decisions import upsert_decisions
+from graph.network.focal_points import upsert_focal_points
+from graph.network.people import people_by_phone, upsert_people
+from graph.network.teams import teams_by_name, upsert_memberships, upsert_teams
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionImport:
+    number: str
+    date: dt.date
+    issuer_id: str
+    kind: DecisionKind
+
+    @property
+    def id(self) -> str:
+        return new_id("decision", self.issuer_id, fold(self.number))
+
+
+@dataclass(frozen=True, slots=True)
+class TeamImport:
+    row: int
+    unit_key: str
+    legacy_unit_key: str | None
+    name: str
+    level: TeamLevel
+    village_name: str | None
+    village_kind: VillageKind | None
+    since: dt.date
+    decision: DecisionImport
+
+
+@dataclass(frozen=True, slots=True)
+class MemberImport:
+    row: int
+    team_id: str
+    team_since: dt.date
+    full_name: str
+    phone: str
+    role: TeamRole
+    home: HomeAffiliation
+    since: dt.date | None  # None: the existing membership's start, else the team's
+
+
+@dataclass(frozen=True, slots=True)
+class FocalPointImport:
+    row: int
+    organisation_id: str
+    full_name: str
+    phone: str
+    title: str | None
+    mode: FocalPointMode
+    since: dt.date
+    decision: DecisionImport
+
+
+AnyImport = TeamImport | MemberImport | FocalPointImport
+
+
+# The state of existing targets, as the same maps the planned rows are compared with (dates
+# as ISO strings, so a map from the file and one from the graph compare equal).
+_STATE: dict[Entity, LiteralString] = {
+    Entity.DECISION: """
+        UNWIND $ids AS id MATCH (d:Decision {id: id})
+        RETURN id, {date: toString(d.date), kind: d.kind} AS state""",
+    Entity.TEAM: """
+        UNWIND $ids AS id MATCH (t:CommunityTechTeam {id: id})
+        OPTIONAL MATCH (t)-[:ESTABLISHED_BY]->(d:Decision)
+        WITH id, t, min(d.id) AS decisionId
+        RETURN id, {name: t.name, level: t.level, villageName: t.villageName,
+                    villageKind: t.villageKind, since: toString(t.since),
+                    until: toString(t.until), decisionId: decisionId,
+                    legacyUnitKey: t.legacyUnitKey} AS state""",
+    Entity.PERSON: """
+        UNWIND $ids AS id MATCH (p:Person {id: id}) RETURN id, {} AS state""",
+    Entity.MEMBERSHIP: """
+        UNWIND $ids AS id
+        MATCH (p:Person {id: split(id, '|')[0]})-[m:MEMBER_OF]->
+              (:CommunityTechTeam {id: split(id, '|')[1]})
+        RETURN id, {role: m.role, since: toString(m.since), until: toString(m.until),
+                    homeAffiliation: m.homeAffiliation} AS state""",
+    Entity.FOCAL_POINT: """
+        UNWIND $ids AS id MATCH (a:FocalPointAssignment {id: id})
+        OPTIONAL MATCH (a)-[:ESTABLISHED_BY]->(d:Decision)
+        WITH id, a, min(d.id) AS decisionId
+        RETURN id, {mode: a.mode, since: toString(a.since), until: toString(a.until),
+                    title: a.title, decisionId: decisionId} AS state""",
+}
+
+
+# After the upsert: what the shared upserts do not know about (a decision replaced by the
+# file's, whose old ESTABLISHED_BY would otherwise stay).
+_AFTER: dict[Entity, LiteralString] = {
+    Entity.TEAM: """
+        UNWIND $rows AS row
+        MATCH (t:CommunityTechTeam {id: row.id})-[r:ESTABLISHED_BY]->(d:Decision)
+        WHERE d.id <> row.decisionId
+        DELETE r""",
+    Entity.FOCAL_POINT: """
+        UNWIND $rows AS row MATCH (a:FocalPointAssignment {id: row.id})
+        -[r:ESTABLISHED_BY]->(d:Decision) WHERE d.id <> row.decisionId DELETE r""",
+}
+
+
+_LINK: dict[Entity, LiteralString] = {
+    Entity.DECISION: "MATCH (n:Decision {id: l.id})",
+    Entity.TEAM: "MATCH (n:CommunityTechTeam {id: l.id})",
+    Entity.PERSON: "MATCH (n:Person {id: l.id})",
+    Entity.MEMBERSHIP: "MATCH (n:Person {id: l.id})",  # the member; teamId says which team
+    Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: l.id})",
+}
+
+
+Upsert = Callable[[Tx, list[dict[str, Any]]], Any]
+
+
+_UPSERT: dict[Entity, Upsert] = {
+    Entity.DECISION: upsert_decisions,
+    Entity.TEAM: upsert_teams,
+    Entity.PERSON: upsert_people,
+    Entity.MEMBERSHIP: upsert_memberships,
+    Entity.FOCAL_POINT: upsert_focal_points,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """One target of a chunk: its key, the row it comes from, and, given the target's current
+    state (None: it does not exist), the comparable map and the upsert parameters."""
+
+    key: str
+    row: int
+    build: Callable[[dict[str, Any] | None], tuple[dict[str, Any], dict[str, Any]]]
+    team_id: str | None = None
+
+
+async def _sync(tx: Tx, batch_id: str, entity: Entity, planned: Sequence[_Planned]) -> int:
+    """Write and link the planned targets whose state differs; return how many did."""
+    unique = list({p.key: p for p in reversed(planned)}.values())  # first row wins
+    records = await run(tx, _STATE[entity], ids=[p.key for p in unique])
+    states: dict[str, dict[str, Any]] = {r["id"]: dict(r["state"]) for r in records}
+    writes: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    for p in unique:
+        state = states.get(p.key)
+        wanted, params = p.build(state)
+        if state is not None and {k: state.get(k) for k in wanted} == wanted:
+            continue
+        writes.append(params)
+        links.append(
+            {
+                "id": p.key.split("|")[0],
+                "row": p.row,
+                "action": "CREATED" if state is None else "UPDATED",
+                "previous": None if state is None else json.dumps(state, ensure_ascii=False),
+                "teamId": p.team_id,
+            }
+        )
+    if not writes:
+        return 0
+    await _UPSERT[entity](tx, writes)
+    if entity in _AFTER:
+        await run(tx, _AFTER[entity], rows=writes)
+    await run(
+        tx,
+        "MATCH (b:ImportBatch {id: $batch}) UNWIND $links AS l "
+        + _LINK[entity]
+        + " CREATE (n)-[:IMPORTED_IN {row: l.row, entity: $entity, action: l.action, "
+        "previous: l.previous, teamId: l.teamId}]->(b)",
+        batch=batch_id,
+        links=links,
+        entity=entity.value,
+    )
+    return len(writes)
+
+
+def _dates(m: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """Upsert parameters carry dates as dates: Cypher's ``date()`` takes a date or an ISO
+    string, so they fit the upserts whichever they expect; the compared maps use ISO strings."""
+    return {**m, **{k: dt.date.fromisoformat(m[k]) if m.get(k) else None for k in keys}}
+
+
+def _decisions(rows: Sequence[TeamImport | FocalPointImport]) -> list[_Planned]:
+    def plan(row: TeamImport | FocalPointImport) -> _Planned:
+        d = row.decision
+
+        def build(_: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+            wanted = {"date": d.date.isoformat(), "kind": d.kind.value}
+            params = {
+                "id": d.id,
+                "kind": d.kind.value,
+                "number": clean_name(d.number),
+                "date": d.date,
+                "issuerId": d.issuer_id,
+                "isSynthetic": False,
+            }
+            return wanted, params
+
+        return _Planned(d.id, row.row, build)
+
+    return [plan(r) for r in rows]
+
+
+async def resolve_decisions(tx: Tx, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """(issuer id, number) → the id of a decision already in the graph."""
+    records = await run(
+        tx,
+        "UNWIND $keys AS k MATCH (d:Decision {number: k[1]})-[:ISSUED_BY]->"
+        "(:Organisation {id: k[0]}) RETURN k, min(d.id) AS id",
+        keys=[list(k) for k in keys],
+    )
+    return {(r["k"][0], r["k"][1]): r["id"] for r in records}
+
+
+async def apply_teams(tx: Tx, batch_id: str, rows: Sequence[TeamImport]) -> int:
+    existing = await teams_by_name(tx, {(r.unit_key, fold(clean_name(r.name))) for r in rows})
+    team_ids = {key: found[0].id for key, found in existing.items()}
+    decision_ids = await resolve_decisions(
+        tx, [(r.decision.issuer_id, clean_name(r.decision.number)) for r in rows]
+    )
+    changed = await _sync(tx, batch_id, Entity.DECISION, _decisions(rows))
+
+    def plan(row: TeamImport) -> _Planned:
+        name = clean_name(row.name)
+        key = (row.unit_key, fold(name))
+        team_id = team_ids.get(key) or new_id("team", *key)
+        decision_id = decision_ids.get(
+            (row.decision.issuer_id, clean_name(row.decision.number)), row.decision.id
+        )
+
+        def build(state: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+            until = state.get("until") if state else None  # imports never end a team
+            wanted = {
+                "name": name,
+                "level": row.level.value,
+                "villageName": row.village_name,
+                "villageKind": row.village_kind.value if row.village_kind else None,
+                "since": row.since.isoformat(),
+                "until": until,
+                "decisionId": decision_id,
+                "legacyUnitKey": row.legacy_unit_key,
+            }
+            params = {
+                **_dates(wanted, "since", "until"),
+                "id": team_id,
+                "searchKey": fold(name),
+                "unitKey": row.unit_key,
+                "isSynthetic": False,
+            }
+            return wanted, params
+
+        return _Planned(team_id, row.row, build)
+
+    return changed + await _sync(tx, batch_id, Entity.TEAM, [plan(r) for r in rows])
+
+
+async def _people(
+    tx: Tx, batch_id: str, rows: Sequence[MemberImport | FocalPointImport]
+) -> dict[str, str]:
+    """Phone → person id, creating the people not in the graph yet (never renaming one)."""
+    owners = await people_by_phone(tx, {r.phone for r in rows})
+    ids: dict[str, str] = {phone: found[0].id for phone, found in owners.items()}
+
+    def plan(row: MemberImport | FocalPointImport) -> _Planned:
+        person_id = new_id("person", row.phone)
+        name = clean_name(row.full_name)
+
+        def build(_: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+            params = {
+                "id": person_id,
+                "fullName": name,
+                "searchKey": fold(name),
+                "phone": row.phone,
+                "email": None,
+                "birthDate": None,
+                "isSynthetic": False,
+            }
+            return {}, params
+
+        return _Planned(person_id, row.row, build)
+
+    new = [r for r in rows if r.phone not in ids]
+    await _sync(tx, batch_id, Entity.PERSON, [plan(r) for r in new])
+    ids.update({r.phone: new_id("person", r.phone) for r in new})
+    return ids
+
+
+async def apply_members(tx: Tx, batch_id: str, rows: Sequence[MemberImport]) -> int:
+    people = await _people(tx, batch_id, rows)
+
+    def plan(row: MemberImport) -> _Planned:
+        person_id = people[row.phone]
+
+        def build(state: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+            since = (
+                row.since.isoformat()
+                if row.since
+                else (state or {}).get("since") or row.team_since.isoformat()
+            )
+            wanted = {
+                "role": row.role.value,
+                "since": since,
+                "until": state.get("until") if state else None,
+                "homeAffiliation": row.home.value,
+            }
+            params = {**_dates(wanted, "since", "until"), "personId": person_id}
+            return wanted, {**params, "teamId": row.team_id}
+
+        return _Planned(f"{person_id}|{row.team_id}", row.row, build, team_id=row.team_id)
+
+    return await _sync(tx, batch_id, Entity.MEMBERSHIP, [plan(r) for r in rows])
+
+
+async def apply_focal_points(tx: Tx, batch_id: str, rows: Sequence[FocalPointImport]) -> int:
+    decision_ids = await resolve_decisions(
+        tx, [(r.decision.issuer_id, clean_name(r.decision.number)) for r in rows]
+    )
+    changed = await _sync(tx, batch_id, Entity.DECISION, _decisions(rows))
+    people = await _people(tx, batch_id, rows)
+    records = await run(
+        tx,
+        "UNWIND $keys AS k MATCH (:Person {id: k[0]})-[:HOLDS]->(a:FocalPointAssignment)-[:AT]->"
+        "(:Organisation {id: k[1]}) WHERE a.until IS NULL RETURN k, min(a.id) AS id",
+        keys=[[people[r.phone], r.organisation_id] for r in rows],
+    )
+    posts = {(r["k"][0], r["k"][1]): r["id"] for r in records}
+
+    def plan(row: FocalPointImport) -> _Planned:
+        person_id = people[row.phone]
+        post_id = posts.get((person_id, row.organisation_id)) or new_id(
+            "focal-point", person_id, row.organisation_id
+        )
+        decision_id = decision_ids.get(
+            (row.decision.issuer_id, clean_name(row.decision.number)), row.decision.id
+        )
+
+        def build(state: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+            wanted = {
+                "mode": row.mode.value,
+                "since": row.since.isoformat(),
+                "until": state.get("until") if state else None,
+                "title": clean_name(row.title) if row.title else None,
+                "decisionId": decision_id,
+            }
+            params = {
+                **_dates(wanted, "since", "until"),
+                "id": post_id,
+                "personId": person_id,
+                "organisationId": row.organisation_id,
+                "isSynthetic": False,
+            }
+            return wanted, params
+
+        return _Planned(post_id, row.row, build)
+
+    return changed + await _sync(tx, batch_id, Entity.FOCAL_POINT, [plan(r) for r in rows])
+
+
+async def apply_chunk(tx: Tx, batch_id: str, rows: Sequence[AnyImport]) -> int:
+    """One transaction's worth of rows (all of one kind); bumps the change counter if it
+    changed anything."""
+    if not rows:
+        return 0
+    first = rows[0]
+    if isinstance(first, TeamImport):
+        changed = await apply_teams(tx, batch_id, [r for r in rows if isinstance(r, TeamImport)])
+    elif isinstance(first, MemberImport):
+        changed = await apply_members(
+            tx, batch_id, [r for r in rows if isinstance(r, MemberImport)]
+        )
+    else:
+        changed = await apply_focal_points(
+            tx, batch_id, [r for r in rows if isinstance(r, FocalPointImport)]
+        )
+    if changed:
+        await changes.bump(tx)
+    return changed

@@ -1,0 +1,286 @@
+"""Import batches: a validated file written to the graph in chunks, traced and undoable.
+
+All-or-nothing across chunks, by compensation. A 100,000-row file cannot be one transaction
+(Neo4j would hold every change in memory until commit), so each chunk of rows commits on its
+own, and every node a chunk creates or changes gets an ``IMPORTED_IN {row, entity, action,
+previous}`` relationship to its ``ImportBatch``; ``previous`` keeps the values it overwrote
+(JSON). When a later chunk fails, ``rollback`` walks those links back: it deletes what the
+batch created and restores what it changed, then marks the batch ``ROLLED_BACK``. The other
+way, writing rows PENDING and flipping them visible at the end, would make every reader of the
+graph (coverage, gaps, search, the change feed) filter on a status it knows nothing about, and
+the flip itself would again be one huge transaction. The price of compensation: while a batch
+runs, readers see its first chunks (the change counter moves with each, so caches stay exact),
+and only one batch runs at a time (``ImportLock``), so a rollback never undoes someone else's
+later edit of the same node.
+
+Idempotent: a chunk reads the current state of its targets, compares it with what the row asks
+for, and writes only what differs (graph/imports/apply.py) through the aggregates' own upserts (``upsert_teams``,
+``upsert_memberships``, ``upsert_people``, ``upsert_focal_points``, ``upsert_decisions``).
+Natural keys decide create versus update: a team is (commune, folded name), a decision
+(issuer, number), a person their phone, a membership (person, team), a focal-point post
+(person, organisation, still open). Imports create people but never rename them, and never
+end a team, membership or post (``until`` is kept).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, LiteralString
+
+from graph.core import changes
+from graph.core.cypher import native
+from graph.core.db import Tx, run, run_single
+from graph.core.errors import Conflict, NotFound
+from graph.core.text import fold
+
+LOCK_ID = "imports"
+
+
+class Entity(StrEnum):
+    """What an IMPORTED_IN link is about (a whitelist: each has its own Cypher)."""
+
+    DECISION = "Decision"
+    TEAM = "CommunityTechTeam"
+    PERSON = "Person"
+    MEMBERSHIP = "MEMBER_OF"
+    FOCAL_POINT = "FocalPointAssignment"
+
+
+class BatchStatus(StrEnum):
+    RUNNING = "RUNNING"
+    APPLIED = "APPLIED"
+    ROLLED_BACK = "ROLLED_BACK"
+
+
+def new_id(prefix: str, *parts: str) -> str:
+    """Ids of imported nodes come from their natural key, so two imports of one team meet."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+    return f"imp-{prefix}-{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchInput:
+    id: str
+    file_hash: str
+    file_name: str
+    kind: str
+    rows: int
+    imported_by: str | None
+    scope: str | None  # the current province code the importer is bound to; None: national
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRecord:
+    id: str
+    file_hash: str
+    file_name: str
+    kind: str
+    rows: int
+    changed: int
+    imported_by: str | None
+    scope: str | None
+    at: dt.datetime
+    status: BatchStatus
+
+    @staticmethod
+    def from_map(m: dict[str, Any]) -> BatchRecord:
+        return BatchRecord(
+            m["id"],
+            m["fileHash"],
+            m["fileName"],
+            m["kind"],
+            m["rows"],
+            m.get("changed") or 0,
+            m.get("importedBy"),
+            m.get("scope"),
+            native(m["at"]),
+            BatchStatus(m["status"]),
+        )
+
+
+_BATCH_FIELDS: LiteralString = (
+    ".id, .fileHash, .fileName, .kind, .rows, .changed, .importedBy, .scope, .at, .status"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# The batch's life: begin (takes the lock), chunks, finish or rollback (release it).
+
+
+async def begin(tx: Tx, batch: BatchInput) -> None:
+    """Record the batch as RUNNING and take the import lock, or Conflict when one is running."""
+    record = await run_single(
+        tx,
+        "MERGE (l:ImportLock {id: $lock}) RETURN l.batch AS running",
+        lock=LOCK_ID,
+    )
+    if record is not None and record["running"] is not None:
+        raise Conflict(
+            "file",
+            f"import batch {record['running']} is still running; wait, or roll it back "
+            "(cds import rollback BATCH) if its process died",
+        )
+    await run(
+        tx,
+        "MATCH (l:ImportLock {id: $lock}) SET l.batch = $b.id "
+        "CREATE (:ImportBatch {id: $b.id, fileHash: $b.fileHash, fileName: $b.fileName, "
+        "kind: $b.kind, rows: $b.rows, changed: 0, importedBy: $b.importedBy, scope: $b.scope, "
+        "at: datetime(), status: 'RUNNING'})",
+        lock=LOCK_ID,
+        b={
+            "id": batch.id,
+            "fileHash": batch.file_hash,
+            "fileName": batch.file_name,
+            "kind": batch.kind,
+            "rows": batch.rows,
+            "importedBy": batch.imported_by,
+            "scope": batch.scope,
+        },
+    )
+
+
+async def _close(tx: Tx, batch_id: str, status: BatchStatus) -> BatchRecord:
+    record = await run_single(
+        tx,
+        "MATCH (b:ImportBatch {id: $id}) "
+        "SET b.status = $status, b.changed = COUNT { (b)<-[:IMPORTED_IN]-() } "
+        "WITH b OPTIONAL MATCH (l:ImportLock {id: $lock, batch: $id}) REMOVE l.batch "
+        "RETURN b {" + _BATCH_FIELDS + "} AS b",
+        id=batch_id,
+        status=status.value,
+        lock=LOCK_ID,
+    )
+    if record is None:
+        raise NotFound("ImportBatch", batch_id)
+    await changes.bump(tx)
+    return BatchRecord.from_map(record["b"])
+
+
+async def finish(tx: Tx, batch_id: str) -> BatchRecord:
+    return await _close(tx, batch_id, BatchStatus.APPLIED)
+
+
+async def list_batches(tx: Tx, scope: str | None, first: int) -> list[BatchRecord]:
+    """Newest first; a provincial coordinator sees their province's batches."""
+    records = await run(
+        tx,
+        "MATCH (b:ImportBatch) WHERE $scope IS NULL OR b.scope = $scope "
+        "RETURN b {" + _BATCH_FIELDS + "} AS b ORDER BY b.at DESC LIMIT $first",
+        scope=scope,
+        first=first,
+    )
+    return [BatchRecord.from_map(r["b"]) for r in records]
+
+
+@dataclass(frozen=True, slots=True)
+class TracedChange:
+    entity: Entity
+    id: str
+    row: int
+    action: str
+    team_id: str | None
+
+
+async def batch_changes(tx: Tx, batch_id: str) -> list[TracedChange]:
+    """What a batch changed, each with the file row it came from."""
+    records = await run(
+        tx,
+        "MATCH (n)-[r:IMPORTED_IN]->(:ImportBatch {id: $id}) "
+        "RETURN r.entity AS entity, n.id AS id, r.row AS row, r.action AS action, "
+        "r.teamId AS teamId ORDER BY r.row, r.entity",
+        id=batch_id,
+    )
+    return [
+        TracedChange(Entity(r["entity"]), r["id"], r["row"], r["action"], r["teamId"])
+        for r in records
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Compensation
+
+# Undo order: what points at other things first (memberships and posts before people, teams
+# before their decisions).
+UNDO_ORDER = (
+    Entity.MEMBERSHIP,
+    Entity.FOCAL_POINT,
+    Entity.PERSON,
+    Entity.TEAM,
+    Entity.DECISION,
+)
+
+_RESTORE: dict[Entity, LiteralString] = {
+    Entity.DECISION: "MATCH (d:Decision {id: x.id}) "
+    "SET d.date = date(x.prev.date), d.kind = x.prev.kind",
+    Entity.TEAM: "MATCH (t:CommunityTechTeam {id: x.id}) "
+    "SET t.name = x.prev.name, t.searchKey = x.searchKey, t.level = x.prev.level, "
+    "t.villageName = x.prev.villageName, t.villageKind = x.prev.villageKind, "
+    "t.since = date(x.prev.since), t.legacyUnitKey = x.prev.legacyUnitKey "
+    "WITH t, x OPTIONAL MATCH (t)-[r:ESTABLISHED_BY]->() DELETE r "
+    "WITH DISTINCT t, x MATCH (d:Decision {id: x.prev.decisionId}) MERGE (t)-[:ESTABLISHED_BY]->(d)",
+    Entity.PERSON: "MATCH (p:Person {id: x.id}) SET p.fullName = x.prev.fullName",
+    Entity.MEMBERSHIP: "MATCH (:Person {id: x.id})-[m:MEMBER_OF]->(:CommunityTechTeam {id: x.teamId}) "
+    "SET m.role = x.prev.role, m.since = date(x.prev.since), "
+    "m.homeAffiliation = x.prev.homeAffiliation",
+    Entity.FOCAL_POINT: "MATCH (a:FocalPointAssignment {id: x.id}) "
+    "SET a.mode = x.prev.mode, a.since = date(x.prev.since), a.title = x.prev.title "
+    "WITH a, x OPTIONAL MATCH (a)-[r:ESTABLISHED_BY]->() DELETE r "
+    "WITH DISTINCT a, x MATCH (d:Decision {id: x.prev.decisionId}) MERGE (a)-[:ESTABLISHED_BY]->(d)",
+}
+
+_DELETE_CREATED: dict[Entity, LiteralString] = {
+    Entity.MEMBERSHIP: "MATCH (:Person {id: x.id})-[m:MEMBER_OF]->(:CommunityTechTeam {id: x.teamId}) "
+    "DELETE m",
+    Entity.DECISION: "MATCH (n:Decision {id: x.id}) DETACH DELETE n",
+    Entity.TEAM: "MATCH (n:CommunityTechTeam {id: x.id}) DETACH DELETE n",
+    Entity.PERSON: "MATCH (n:Person {id: x.id}) DETACH DELETE n",
+    Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: x.id}) DETACH DELETE n",
+}
+
+
+async def undo_chunk(tx: Tx, batch_id: str, entity: Entity, size: int) -> int:
+    """Undo up to ``size`` of the batch's changes to one kind of target; 0 when none are left."""
+    records = await run(
+        tx,
+        "MATCH (n)-[r:IMPORTED_IN {entity: $entity}]->(:ImportBatch {id: $batch}) "
+        "WITH n, r LIMIT $size "
+        "RETURN n.id AS id, r.action AS action, r.previous AS previous, r.teamId AS teamId, "
+        "elementId(r) AS link",
+        entity=entity.value,
+        batch=batch_id,
+        size=size,
+    )
+    if not records:
+        return 0
+    restore = []
+    for r in records:
+        if r["action"] == "UPDATED":
+            prev = json.loads(r["previous"])
+            restore.append(
+                {
+                    "id": r["id"],
+                    "teamId": r["teamId"],
+                    "prev": prev,
+                    "searchKey": fold(prev.get("name") or ""),
+                }
+            )
+    created = [{"id": r["id"], "teamId": r["teamId"]} for r in records if r["action"] == "CREATED"]
+    await run(
+        tx,
+        "UNWIND $links AS link MATCH ()-[r:IMPORTED_IN]->() WHERE elementId(r) = link DELETE r",
+        links=[r["link"] for r in records],
+    )
+    if restore:
+        await run(tx, "UNWIND $rows AS x " + _RESTORE[entity], rows=restore)
+    if created:
+        await run(tx, "UNWIND $rows AS x " + _DELETE_CREATED[entity], rows=created)
+    await changes.bump(tx)
+    return len(records)
+
+
+async def mark_rolled_back(tx: Tx, batch_id: str) -> BatchRecord:
+    return await _close(tx, batch_id, BatchStatus.ROLLED_BACK)

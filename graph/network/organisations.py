@@ -1,0 +1,319 @@
+"""Organisations (units of the network): where they are, whom they belong to, and when they lived.
+
+The one writer of ``Organisation`` nodes: the MERGE of the seeds (``upsert_organisations``), the
+CREATE twins of a first load (``create_organisations``, ``link_organisations``) and the
+coordinators' commands (``create_organisation``, ``update_organisation``), each one unit of work
+with the guard called on the target's placement and the audit event in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j.exceptions import ConstraintError
+
+from graph.audit.events import Actor, diff, record
+from graph.core.commands import Changed, new_id
+from graph.core.cypher import columns, synthetic_only, unwind
+from graph.core.db import Tx, run, run_single
+from graph.core.errors import AlreadyExists, NotFound
+from graph.core.model import OrganisationKind
+from graph.core.text import clean_name, fold
+from graph.core.validation import Checker, Code
+from graph.network.records import ORG_FIELDS, OrganisationRecord
+from graph.units.scopes import Guard, Kind, placement
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationInput:
+    id: str
+    kind: OrganisationKind
+    name: str
+    unit_key: str | None
+    parent_id: str | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    total_staff: int | None = None
+    cds_staff: int | None = None
+    successor_id: str | None = None  # the organisation that took over when this one ceased
+    synthetic: bool = False
+
+    def as_param(self) -> dict[str, Any]:
+        name = clean_name(self.name)
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "name": name,
+            "searchKey": fold(name),
+            "unitKey": self.unit_key,
+            "parentId": self.parent_id,
+            "validFrom": self.valid_from,
+            "validTo": self.valid_to,
+            "totalStaff": self.total_staff,
+            "cdsStaff": self.cds_staff,
+            "successorId": self.successor_id,
+            "isSynthetic": self.synthetic,
+        }
+
+
+async def upsert_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """MERGE by id; place each in its unit and its parent organisation. Parents and successors
+    must be in an earlier batch or this one (rows are linked after all are merged)."""
+    records = await run(
+        tx,
+        """
+        UNWIND $rows AS row
+        MERGE (o:Organisation {id: row.id})
+        SET o.kind = row.kind, o.name = row.name, o.searchKey = row.searchKey,
+            o.validFrom = row.validFrom, o.validTo = row.validTo,
+            o.totalStaff = row.totalStaff, o.cdsStaff = row.cdsStaff, o.synthetic = row.isSynthetic
+        FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET o:Synthetic)
+        WITH o, row
+        OPTIONAL MATCH (u:AdministrativeUnit {key: row.unitKey})
+        FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | MERGE (o)-[:LOCATED_IN]->(u))
+        RETURN count(*) AS n
+        """,
+        rows=rows,
+    )
+    await run(
+        tx,
+        """
+        UNWIND $rows AS row
+        WITH row WHERE row.parentId IS NOT NULL OR row.successorId IS NOT NULL
+        MATCH (o:Organisation {id: row.id})
+        OPTIONAL MATCH (p:Organisation {id: row.parentId})
+        OPTIONAL MATCH (s:Organisation {id: row.successorId})
+        FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | MERGE (o)-[:PART_OF]->(p))
+        FOREACH (_ IN CASE WHEN s IS NULL THEN [] ELSE [1] END | MERGE (o)-[:ORG_SUCCEEDED_BY]->(s))
+        """,
+        rows=rows,
+    )
+    return int(records[0]["n"])
+
+
+async def create_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """Parents and successors are linked by the MERGE writer only (the demo has none): a row that
+    names one is refused, not silently unlinked."""
+    if any(row["parentId"] is not None or row["successorId"] is not None for row in rows):
+        raise ValueError(
+            "graph.network.bulk.create_organisations: parent/successor links need MERGE"
+        )
+    return await unwind(
+        tx,
+        """
+        UNWIND $rows AS row
+        CREATE (o:Organisation:Synthetic {
+            id: row.id, kind: row.kind, name: row.name, searchKey: row.searchKey,
+            validFrom: row.validFrom, validTo: row.validTo, totalStaff: row.totalStaff,
+            cdsStaff: row.cdsStaff, synthetic: true})
+        RETURN count(*) AS n
+        """,
+        synthetic_only(rows),
+    )
+
+
+async def link_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    placed = [row for row in rows if row["unitKey"] is not None]
+    linked = await unwind(
+        tx,
+        """
+        UNWIND $rows AS r
+        MATCH (o:Organisation {id: r[0]})
+        MATCH (u:AdministrativeUnit {key: r[1]})
+        CREATE (o)-[:LOCATED_IN]->(u)
+        RETURN count(*) AS n
+        """,
+        columns(placed, ("id", "unitKey")),
+    )
+    return linked + len(rows) - len(placed)
+
+
+async def organisation(tx: Tx, id: str) -> OrganisationRecord:
+    found = await run_single(
+        tx, "MATCH (o:Organisation {id: $id}) RETURN o {" + ORG_FIELDS + "} AS o", id=id
+    )
+    if found is None:
+        raise NotFound("Organisation", id)
+    return OrganisationRecord.from_map(found["o"])
+
+
+def _check_staff(check: Checker, total: int | None, cds: int | None) -> None:
+    check.require(total is None or total >= 0, "totalStaff", Code.INVALID_VALUE, "must be >= 0")
+    check.require(cds is None or cds >= 0, "cdsStaff", Code.INVALID_VALUE, "must be >= 0")
+    check.require(
+        total is None or cds is None or cds <= total,
+        "cdsStaff",
+        Code.INVALID_VALUE,
+        "cannot exceed totalStaff",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrganisation:
+    name: str
+    kind: OrganisationKind
+    unit_code: str  # a current province or commune
+    parent_id: str | None = None
+    valid_from: dt.date | None = None
+    total_staff: int | None = None
+    cds_staff: int | None = None
+    id: str = field(default_factory=lambda: new_id("org"))
+
+
+async def _insert(tx: Tx, cmd: NewOrganisation, unit_key: str, name: str) -> None:
+    """An existing id is a conflict (the unique constraint), never an overwrite."""
+    await run(
+        tx,
+        """
+        MATCH (u:AdministrativeUnit {key: $unitKey})
+        CREATE (o:Organisation {id: $id, kind: $kind, name: $name, searchKey: $key,
+                                validFrom: $validFrom, totalStaff: $total, cdsStaff: $cds,
+                                synthetic: false})-[:LOCATED_IN]->(u)
+        WITH o OPTIONAL MATCH (p:Organisation {id: $parentId})
+        FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (o)-[:PART_OF]->(p))
+        """,
+        unitKey=unit_key,
+        id=cmd.id,
+        kind=cmd.kind.value,
+        name=name,
+        key=fold(name),
+        validFrom=cmd.valid_from,
+        total=cmd.total_staff,
+        cds=cmd.cds_staff,
+        parentId=cmd.parent_id,
+    )
+
+
+async def create_organisation(
+    tx: Tx, cmd: NewOrganisation, actor: Actor, guard: Guard
+) -> Changed[OrganisationRecord]:
+    check = Checker()
+    name = check.name("name", cmd.name)
+    _check_staff(check, cmd.total_staff, cmd.cds_staff)
+    check.done()
+    unit = await run_single(
+        tx,
+        "MATCH (u:AdministrativeUnit {era: 'CURRENT', code: $code}) "
+        "WHERE u.level IN ['PROVINCE', 'COMMUNE'] RETURN u.key AS key",
+        code=cmd.unit_code.strip(),
+    )
+    if unit is None:
+        raise NotFound("current province or commune", cmd.unit_code)
+    guard(await placement(tx, Kind.UNIT, unit["key"]))
+    if cmd.parent_id is not None:
+        await organisation(tx, cmd.parent_id)
+    try:
+        await _insert(tx, cmd, unit["key"], name or "")
+    except ConstraintError:
+        raise AlreadyExists("Organisation", cmd.id) from None
+    created = await organisation(tx, cmd.id)
+    changes = diff(
+        {},
+        {
+            "name": created.name,
+            "kind": created.kind.value,
+            "unit": unit["key"],
+            "parent": cmd.parent_id,
+            "validFrom": created.valid_from,
+            "totalStaff": created.total_staff,
+            "cdsStaff": created.cds_staff,
+        },
+    )
+    seq = await record(tx, actor, "createOrganisation", (Kind.ORGANISATION, cmd.id), changes)
+    return Changed(created, seq)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationPatch:
+    """Fields left None are left as they are."""
+
+    id: str
+    name: str | None = None
+    total_staff: int | None = None
+    cds_staff: int | None = None
+    valid_to: dt.date | None = None
+
+
+async def update_organisation(
+    tx: Tx, patch: OrganisationPatch, actor: Actor, guard: Guard
+) -> Changed[OrganisationRecord]:
+    check = Checker()
+    name = check.name("name", patch.name, required=False)
+    check.require(
+        patch.name is None or name is not None, "name", Code.REQUIRED, "must not be empty"
+    )
+    guard(await placement(tx, Kind.ORGANISATION, patch.id))
+    before = await organisation(tx, patch.id)
+    total = before.total_staff if patch.total_staff is None else patch.total_staff
+    cds = before.cds_staff if patch.cds_staff is None else patch.cds_staff
+    _check_staff(check, total, cds)
+    check.require(
+        patch.valid_to is None or before.valid_from is None or patch.valid_to >= before.valid_from,
+        "validTo",
+        Code.INVALID_DATE,
+        "must not be before validFrom",
+    )
+    check.done()
+    after = {
+        "name": name or before.name,
+        "totalStaff": total,
+        "cdsStaff": cds,
+        "validTo": patch.valid_to or before.valid_to,
+    }
+    changes = diff(
+        {
+            "name": before.name,
+            "totalStaff": before.total_staff,
+            "cdsStaff": before.cds_staff,
+            "validTo": before.valid_to,
+        },
+        after,
+    )
+    if not changes:
+        return Changed(before, None)
+    await run(
+        tx,
+        "MATCH (o:Organisation {id: $id}) SET o.name = $name, o.searchKey = $key, "
+        "o.totalStaff = $total, o.cdsStaff = $cds, o.validTo = $validTo",
+        id=patch.id,
+        name=after["name"],
+        key=fold(str(after["name"])),
+        total=total,
+        cds=cds,
+        validTo=after["validTo"],
+    )
+    seq = await record(tx, actor, "updateOrganisation", (Kind.ORGANISATION, patch.id), changes)
+    return Changed(await organisation(tx, patch.id), seq)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationMatch:
+    """An organisation found by id or folded name, with the current province it is in (legacy
+    units followed across the reform) and whether it is still active."""
+
+    id: str
+    search_key: str
+    province_code: str | None
+    active: bool
+
+
+async def organisations_by_id_or_name(
+    tx: Tx, ids: Collection[str], keys: Collection[str], today: dt.date
+) -> list[OrganisationMatch]:
+    records = await run(
+        tx,
+        """
+        MATCH (o:Organisation) WHERE o.id IN $ids OR o.searchKey IN $keys
+        OPTIONAL MATCH (o)-[:LOCATED_IN]->(:AdministrativeUnit)-[:PART_OF*0..3]->
+              (:AdministrativeUnit {level: 'PROVINCE'})-[:SUCCEEDED_BY*0..1]->
+              (p:AdministrativeUnit {level: 'PROVINCE', era: 'CURRENT'})
+        RETURN o.id AS id, o.searchKey AS key, min(p.code) AS province,
+               (o.validTo IS NULL OR o.validTo >= $today) AS active
+        """,
+        ids=sorted(ids),
+        keys=sorted(keys),
+        today=today,
+    )
+    return [OrganisationMatch(r["id"], r["key"], r["province"], bool(r["active"])) for r in records]

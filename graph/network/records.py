@@ -1,0 +1,124 @@
+"""Typed read records of the network's nodes and the map projections that build them.
+
+Every read module returns these, never raw ``neo4j.Record``s. Each ``*_FIELDS`` string is the
+Cypher map projection for the matching ``from_map``; queries splice it in as a constant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.core.cypher import native
+from graph.core.model import (
+    DecisionKind,
+    FocalPointMode,
+    HomeAffiliation,
+    OrganisationKind,
+    TeamLevel,
+    TeamRole,
+    VillageKind,
+)
+
+ORG_FIELDS: LiteralString = ".id, .kind, .name, .validFrom, .validTo, .totalStaff, .cdsStaff"
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationRecord:
+    id: str
+    kind: OrganisationKind
+    name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    total_staff: int | None
+    cds_staff: int | None
+
+    @staticmethod
+    def from_map(m: dict[str, Any]) -> OrganisationRecord:
+        return OrganisationRecord(
+            m["id"],
+            OrganisationKind(m["kind"]),
+            m["name"],
+            native(m.get("validFrom")),
+            native(m.get("validTo")),
+            m.get("totalStaff"),
+            m.get("cdsStaff"),
+        )
+
+
+TEAM_FIELDS: LiteralString = ".id, .name, .level, .villageName, .villageKind, .since, .until"
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRecord:
+    id: str
+    name: str
+    level: TeamLevel
+    village_name: str | None
+    village_kind: VillageKind | None
+    since: dt.date
+    until: dt.date | None
+
+    @staticmethod
+    def from_map(m: dict[str, Any]) -> TeamRecord:
+        kind = m.get("villageKind")
+        return TeamRecord(
+            m["id"],
+            m["name"],
+            TeamLevel(m["level"]),
+            m.get("villageName"),
+            VillageKind(kind) if kind else None,
+            native(m["since"]),
+            native(m.get("until")),
+        )
+
+
+DECISION_FIELDS: LiteralString = ".id, .number, .date, .kind"
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    id: str
+    number: str
+    date: dt.date
+    kind: DecisionKind
+
+    @staticmethod
+    def from_map(m: dict[str, Any]) -> DecisionRecord:
+        return DecisionRecord(m["id"], m["number"], native(m["date"]), DecisionKind(m["kind"]))
+
+
+PERSON_FIELDS: LiteralString = ".id, .fullName, .email, .phone"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    id: str
+    full_name: str
+    email: str | None
+    phone: str | None
+
+    @staticmethod
+    def from_map(m: dict[str, Any]) -> PersonRecord:
+        return PersonRecord(m["id"], m["fullName"], m.get("email"), m.get("phone"))
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipRecord:
+    person: PersonRecord
+    team_id: str
+    role: TeamRole
+    since: dt.date
+    until: dt.date | None
+    home_affiliation: HomeAffiliation | None
+
+
+@dataclass(frozen=True, slots=True)
+class FocalPointRecord:
+    id: str
+    person: PersonRecord
+    organisation_id: str
+    mode: FocalPointMode
+    since: dt.date
+    until: dt.date | None

@@ -1,0 +1,269 @@
+"""Coverage of the network: per child unit of a scope, on a date, in one aggregate query.
+
+"Where does the network not reach yet?" is answered by counting, for the units valid on the date:
+communes, communes with an active community tech team, teams, active members (as distinct
+people and as memberships), organisations, agencies that must name a focal point and those that
+have an active one, reported headcounts, and verified experts.
+
+Places of a row: the row unit and every unit below it (PART_OF*0..2). With ``in_current_units``
+on a legacy date, a current row takes the legacy units whose *default* successor it is, with
+everything below them: legacy provinces merged whole, so province rows are exact; a split commune
+is counted entirely in its default successor (the package's choice), never divided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.core.cypher import active_on, valid_on
+from graph.core.db import Tx, run
+from graph.core.model import AGENCY_KINDS, Era
+from graph.network.teams import TEAMS_OF_PLACE
+from graph.units.units import UnitRecord, unit_from_map
+
+# The metrics of one list of places, shared by the rows and the scope totals so both count the
+# same way. Every subquery starts from the places and follows relationships inward.
+_METRICS: LiteralString = (
+    """
+CALL (places) {
+  UNWIND places AS u
+  WITH u WHERE u.level = 'COMMUNE'
+  RETURN count(u) AS communes
+}
+CALL (places) {
+  UNWIND places AS u
+  CALL (u) {"""
+    + TEAMS_OF_PLACE
+    + """}
+  WITH u, t WHERE """
+    + active_on("t")
+    + """
+  OPTIONAL MATCH (p:Person)-[m:MEMBER_OF]->(t)
+  WHERE """
+    + active_on("m")
+    + """
+  RETURN count(DISTINCT u) AS communesWithTeam, count(DISTINCT t) AS teams,
+         count(m) AS memberships, collect(DISTINCT p) AS peopleSet
+}
+CALL (places) {
+  UNWIND places AS u
+  MATCH (o:Organisation)-[:LOCATED_IN]->(u)
+  WHERE """
+    + valid_on("o")
+    + """
+  WITH DISTINCT o
+  WITH o, o.kind IN $agencyKinds AS agency
+  WITH o, agency, agency AND EXISTS {
+    MATCH (o)<-[:AT]-(a:FocalPointAssignment)
+    WHERE """
+    + active_on("a")
+    + """
+  } AS covered,
+  o.totalStaff IS NOT NULL AND o.cdsStaff IS NOT NULL AS reporting
+  RETURN count(o) AS organisations,
+         sum(CASE WHEN agency THEN 1 ELSE 0 END) AS agencies,
+         sum(CASE WHEN covered THEN 1 ELSE 0 END) AS agenciesWithFocalPoint,
+         sum(CASE WHEN reporting THEN o.totalStaff ELSE 0 END) AS reportedStaff,
+         sum(CASE WHEN reporting THEN o.cdsStaff ELSE 0 END) AS reportedCdsStaff
+}
+CALL (places) {
+  UNWIND places AS u
+  MATCH (e:ExpertProfile)-[:LOCATED_IN]->(u)
+  WHERE e.status = 'VERIFIED' AND (e.verifiedAt IS NULL OR date(e.verifiedAt) <= $d)
+  RETURN count(DISTINCT e) AS experts
+}
+"""
+)
+
+_RETURN_METRICS: LiteralString = """
+{communes: communes, communesWithTeam: communesWithTeam, teams: teams,
+ memberships: memberships, people: size(peopleSet), organisations: organisations,
+ agencies: agencies, agenciesWithFocalPoint: agenciesWithFocalPoint,
+ reportedStaff: reportedStaff, reportedCdsStaff: reportedCdsStaff, experts: experts}
+"""
+
+_UNIT_MAP: LiteralString = "row {.key, .era, .level, .code, .name, .shortName, .type, .lat, .lon, .validFrom, .validTo, .areaKm2, .population}"
+
+# Rows in the unit's own era: the children valid on the date and everything below them.
+_NATIVE_ROWS: LiteralString = (
+    """
+MATCH (scope:AdministrativeUnit {key: $scopeKey})
+OPTIONAL MATCH (row:AdministrativeUnit)-[:PART_OF]->(scope)
+WHERE """
+    + valid_on("row")
+    + """
+WITH scope, row
+CALL (row) {
+  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..2]->(row)
+  RETURN collect(u) AS places
+}
+"""
+)
+
+# Rows in today's units for a legacy date: each current row gathers the legacy units whose
+# default successor it is, and what lies below them.
+_MAPPED_ROWS: LiteralString = (
+    """
+MATCH (scope:AdministrativeUnit {key: $scopeKey})
+OPTIONAL MATCH (row:AdministrativeUnit)-[:PART_OF]->(scope)
+WHERE row.era = 'CURRENT'
+WITH scope, row
+CALL (row) {
+  OPTIONAL MATCH (l:AdministrativeUnit)-[:SUCCEEDED_BY {isDefault: true}]->(row)
+  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..2]->(l)
+  WHERE """
+    + valid_on("u")
+    + """
+  RETURN collect(u) AS places
+}
+"""
+)
+
+# The scope's own places, which belong to no row: the scope itself (the central level holds the
+# ministries, a province its Sở) and, for a legacy date in today's units, the legacy provinces
+# and districts merged into it. Teams operate in communes, which are always in a row.
+_NATIVE_OWN: LiteralString = "WITH scope, rows, [scope] AS places\n"
+
+_MAPPED_OWN: LiteralString = (
+    """
+CALL (scope) {
+  OPTIONAL MATCH (l:AdministrativeUnit)-[:SUCCEEDED_BY {isDefault: true}]->(scope)
+  OPTIONAL MATCH (u:AdministrativeUnit)-[:PART_OF*0..1]->(l)
+  WHERE u.level <> 'COMMUNE' AND """
+    + valid_on("u")
+    + """
+  WITH scope, collect(DISTINCT u) AS legacy
+  RETURN [scope] + legacy AS places
+}
+"""
+)
+
+_ADDITIVE: tuple[LiteralString, ...] = (
+    "communes",
+    "communesWithTeam",
+    "teams",
+    "memberships",
+    "organisations",
+    "agencies",
+    "agenciesWithFocalPoint",
+    "reportedStaff",
+    "reportedCdsStaff",
+    "experts",
+)
+
+
+def _totals() -> LiteralString:
+    """Totals = the rows' sums + the scope's own places; people are distinct across rows (one
+    person may serve in teams of two rows), so they are counted from the rows' sets."""
+    parts: LiteralString = ""
+    for name in _ADDITIVE:
+        parts = (
+            parts
+            + name
+            + ": "
+            + name
+            + " + reduce(a = 0, r IN rows | a + r.metrics."
+            + name
+            + "), "
+        )
+    return "{" + parts + "people: rowPeople + size(peopleSet)}"
+
+
+def _query(rows: LiteralString, own: LiteralString) -> LiteralString:
+    # One pass over the memberships: each row keeps its set of people for the distinct total.
+    return (
+        rows
+        + _METRICS
+        + "WITH scope, collect({row: "
+        + _UNIT_MAP
+        + ", metrics: "
+        + _RETURN_METRICS
+        + ", people: peopleSet}) AS rows\n"
+        + own
+        + _METRICS
+        + """
+CALL (rows) {
+  UNWIND rows AS r
+  UNWIND r.people AS p
+  RETURN count(DISTINCT p) AS rowPeople
+}
+RETURN [r IN rows WHERE r.row.key IS NOT NULL | r {.row, .metrics}] AS rows, """
+        + _totals()
+        + " AS totals"
+    )
+
+
+NATIVE_QUERY: LiteralString = _query(_NATIVE_ROWS, _NATIVE_OWN)
+MAPPED_QUERY: LiteralString = _query(_MAPPED_ROWS, _MAPPED_OWN)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageMetrics:
+    communes: int
+    communes_with_team: int
+    teams: int
+    memberships: int
+    people: int
+    organisations: int
+    agencies: int
+    agencies_with_focal_point: int
+    reported_staff: int
+    reported_cds_staff: int
+    experts: int
+
+    @staticmethod
+    def from_map(m: dict[str, Any]) -> CoverageMetrics:
+        return CoverageMetrics(
+            communes=int(m["communes"]),
+            communes_with_team=int(m["communesWithTeam"]),
+            teams=int(m["teams"]),
+            memberships=int(m["memberships"]),
+            people=int(m["people"]),
+            organisations=int(m["organisations"]),
+            agencies=int(m["agencies"]),
+            agencies_with_focal_point=int(m["agenciesWithFocalPoint"]),
+            reported_staff=int(m["reportedStaff"]),
+            reported_cds_staff=int(m["reportedCdsStaff"]),
+            experts=int(m["experts"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    unit: UnitRecord
+    metrics: CoverageMetrics
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    scope_key: str
+    as_of: dt.date
+    in_current_units: bool
+    rows: list[CoverageRow]
+    totals: CoverageMetrics
+
+
+async def coverage(tx: Tx, scope_key: str, as_of: dt.date, *, in_current_units: bool) -> Coverage:
+    """One aggregate query. ``scope_key`` must name a unit valid in the era the rows are drawn
+    from (a current unit when ``in_current_units``); the caller resolves codes and dates."""
+    query = MAPPED_QUERY if in_current_units else NATIVE_QUERY
+    records = await run(
+        tx, query, scopeKey=scope_key, d=as_of, agencyKinds=[k.value for k in AGENCY_KINDS]
+    )
+    record = records[0]
+    rows = [
+        CoverageRow(unit_from_map(r["row"]), CoverageMetrics.from_map(r["metrics"]))
+        for r in record["rows"]
+    ]
+    rows.sort(key=lambda r: r.unit.code)
+    return Coverage(
+        scope_key, as_of, in_current_units, rows, CoverageMetrics.from_map(record["totals"])
+    )
+
+
+def era_on(day: dt.date) -> Era:
+    from graph.core.model import REFORM_DAY
+
+    return Era.CURRENT if day >= REFORM_DAY else Era.LEGACY

@@ -1,0 +1,52 @@
+"""Province rankings, computed from the national coverage report so the two always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from graph.reports.coverage import Coverage, CoverageMetrics
+from graph.units.units import UnitRecord
+
+
+class RankingMetric(StrEnum):
+    TEAM_COVERAGE = "TEAM_COVERAGE"  # communes with an active team / communes
+    FOCAL_POINT_COVERAGE = "FOCAL_POINT_COVERAGE"  # agencies with a focal point / agencies
+    # The packages carry no population, so experts are ranked per 100 communes, not per 100k
+    # residents.
+    EXPERTS_PER_100_COMMUNES = "EXPERTS_PER_100_COMMUNES"
+    CDS_STAFF_RATIO = "CDS_STAFF_RATIO"  # CĐS staff / staff, where headcounts are reported
+
+
+@dataclass(frozen=True, slots=True)
+class Rank:
+    rank: int
+    province: UnitRecord
+    value: float | None
+    numerator: int
+    denominator: int
+
+
+def _fraction(metric: RankingMetric, m: CoverageMetrics) -> tuple[int, int, float]:
+    if metric is RankingMetric.TEAM_COVERAGE:
+        return m.communes_with_team, m.communes, 1.0
+    if metric is RankingMetric.FOCAL_POINT_COVERAGE:
+        return m.agencies_with_focal_point, m.agencies, 1.0
+    if metric is RankingMetric.EXPERTS_PER_100_COMMUNES:
+        return m.experts, m.communes, 100.0
+    return m.reported_cds_staff, m.reported_staff, 1.0
+
+
+def rank_provinces(report: Coverage, metric: RankingMetric) -> list[Rank]:
+    """Best first; provinces with nothing to measure (value null) last. Equal values share a
+    rank (competition ranking: 1, 2, 2, 4)."""
+    scored = []
+    for row in report.rows:
+        num, den, factor = _fraction(metric, row.metrics)
+        scored.append((row.unit, num, den, round(num * factor / den, 6) if den else None))
+    scored.sort(key=lambda s: (s[3] is None, -(s[3] or 0.0), s[0].code))
+    ranks: list[Rank] = []
+    for position, (unit, num, den, value) in enumerate(scored, start=1):
+        same = ranks and value is not None and ranks[-1].value == value
+        ranks.append(Rank(ranks[-1].rank if same else position, unit, value, num, den))
+    return ranks

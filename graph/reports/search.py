@@ -1,0 +1,95 @@
+"""One search box over units, organisations, teams, experts and (for coordinators) people.
+
+Each kind has its own full-text index on the folded name (graph/core/text.py), queried with the same
+Lucene expression; hits are merged by score, an exact folded-name match first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from graph.core.db import Tx, run
+from graph.core.text import fold, fulltext_query
+from graph.network.records import ORG_FIELDS, PERSON_FIELDS, TEAM_FIELDS
+from graph.units.units import UNIT_FIELDS
+
+
+class HitKind(StrEnum):
+    UNIT = "UNIT"
+    ORGANISATION = "ORGANISATION"
+    TEAM = "TEAM"
+    EXPERT = "EXPERT"
+    PERSON = "PERSON"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    kind: HitKind
+    key: str  # the node's natural key (unit key, organisation id, …)
+    name: str
+    score: float
+    fields: dict[str, object]
+
+
+async def search(tx: Tx, text: str, first: int, *, include_people: bool) -> list[SearchHit]:
+    lucene = fulltext_query(text)
+    if lucene is None:
+        return []
+    records = await run(
+        tx,
+        """
+        CALL () {
+          CALL db.index.fulltext.queryNodes('unit_search', $q, {limit: $first}) YIELD node, score
+          RETURN 'UNIT' AS kind, node.key AS key, node.name AS name, node.searchKey AS folded,
+                 score, node {"""
+        + UNIT_FIELDS
+        + """} AS fields
+          UNION ALL
+          CALL db.index.fulltext.queryNodes('organisation_search', $q, {limit: $first})
+          YIELD node, score
+          RETURN 'ORGANISATION' AS kind, node.id AS key, node.name AS name,
+                 node.searchKey AS folded, score, node {"""
+        + ORG_FIELDS
+        + """} AS fields
+          UNION ALL
+          CALL db.index.fulltext.queryNodes('team_search', $q, {limit: $first}) YIELD node, score
+          RETURN 'TEAM' AS kind, node.id AS key, node.name AS name, node.searchKey AS folded,
+                 score, node {"""
+        + TEAM_FIELDS
+        + """} AS fields
+          UNION ALL
+          CALL db.index.fulltext.queryNodes('expert_search', $q, {limit: $first * 4})
+          YIELD node, score
+          WITH node, score WHERE node.status = 'VERIFIED'
+          MATCH (p:Person)-[:HAS_PROFILE]->(node)
+          RETURN 'EXPERT' AS kind, node.id AS key, p.fullName AS name, p.searchKey AS folded,
+                 score, node {.id, .affiliation, .expertise, .status} AS fields
+          UNION ALL
+          CALL db.index.fulltext.queryNodes('person_search', $q, {limit: $first}) YIELD node, score
+          WITH node, score WHERE $people
+          RETURN 'PERSON' AS kind, node.id AS key, node.fullName AS name,
+                 node.searchKey AS folded, score, node {"""
+        + PERSON_FIELDS
+        + """} AS fields
+        }
+        // An exact name first, then names that start with what was typed (for an expert the
+        // name, not the affiliation); then places, which is what a name like "ha noi" most
+        // often means; then Lucene's relevance.
+        RETURN kind, key, name,
+               score + CASE WHEN folded = $exact THEN 100.0 ELSE 0.0 END
+                     + CASE WHEN folded STARTS WITH $exact THEN 50.0 ELSE 0.0 END
+                     + CASE WHEN kind = 'UNIT' THEN 10.0 ELSE 0.0 END AS score,
+               fields
+        ORDER BY score DESC, name
+        LIMIT $first
+        """,
+        q=lucene,
+        first=first,
+        exact=fold(text),
+        people=include_people,
+    )
+    return [
+        SearchHit(HitKind(r["kind"]), r["key"], r["name"], float(r["score"]), dict(r["fields"]))
+        for r in records
+    ]

@@ -1,0 +1,1 @@
+"""The synthetic demo network (generated from a fixed seed, labelled Synthetic)."""

@@ -1,0 +1,7 @@
+"""Spreadsheets in and out of the registry: the provinces' Excel/CSV lists of teams, members and
+focal points (``columns``, ``files``, ``addresses``, ``rows``, ``service``) and the coverage
+reports sent back as CSV/.xlsx (``exports``).
+
+Pure Python, no web: the CLI (``api/cli.py``) and the REST router (``api/imports.py``) both call
+``service``; the graph writes themselves live in ``graph/imports/batches.py``.
+"""

@@ -1,0 +1,210 @@
+"""Every coordinator mutation × every role × in scope / out of scope, over HTTP.
+
+The expected table is written here independently of api/policy.py: if the policy drifts, this
+test says where. Allowed calls must succeed; refused ones must answer NotAuthorized and change
+nothing (the audit feed does not move).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from api.relay import to_global_id
+from api.viewer import Role
+from graph.core import changes
+from graph.core.db import Graph, Tx, run
+from graph.core.settings import Settings
+from tests import factories
+from tests.factories import FUTURE, Place
+from tests.gql import gql
+from tests.tokens import bearer
+
+Build = Callable[[Graph, Place], Awaitable[tuple[str, dict[str, Any]]]]
+
+NAT, PROV, COMM, ORG, EXP, ANON = (
+    "NATIONAL_COORDINATOR",
+    "PROVINCIAL_COORDINATOR",
+    "COMMUNE_OFFICER",
+    "ORGANISATION_ADMIN",
+    "EXPERT",
+    "ANONYMOUS",
+)
+TEAM_ROLES = {NAT, PROV, COMM}
+FOCAL_ROLES = {NAT, PROV, ORG}
+
+RESULT = "__typename ... on NotAuthorized { message } ... on ValidationErrors { errors { field message } } ... on ConflictError { message } ... on NotFoundError { message }"
+DAY = FUTURE.isoformat()
+
+
+async def create_team(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    return (
+        "mutation($c: String!, $d: Date!) { r: createTeam(input: {communeCode: $c, "
+        'name: "Tổ CNSCĐ thử", level: COMMUNE, since: $d, decisionNumber: "9/QĐ-UBND", '
+        "decisionDate: $d}) { " + RESULT + " } }",
+        {"c": place.commune, "d": DAY},
+    )
+
+
+async def close_team(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    team = await factories.make_team(graph, place.commune)
+    return (
+        "mutation($t: ID!, $d: Date!) { r: closeTeam(teamId: $t, until: $d) { " + RESULT + " } }",
+        {"t": to_global_id("CommunityTechTeam", team), "d": DAY},
+    )
+
+
+async def add_team_member(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    team = await factories.make_team(graph, place.commune)
+    return (
+        "mutation($t: ID!, $d: Date!) { r: addTeamMember(input: {teamId: $t, "
+        'person: {new: {fullName: "Lò Văn Thử"}}, role: MEMBER, since: $d, '
+        "homeAffiliation: YOUTH_UNION}) { " + RESULT + " } }",
+        {"t": to_global_id("CommunityTechTeam", team), "d": DAY},
+    )
+
+
+async def end_team_membership(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    team = await factories.make_team(graph, place.commune)
+    person = await factories.make_member(graph, team)
+    return (
+        "mutation($t: ID!, $p: ID!, $d: Date!) { r: endTeamMembership(teamId: $t, "
+        "personId: $p, until: $d) { " + RESULT + " } }",
+        {
+            "t": to_global_id("CommunityTechTeam", team),
+            "p": to_global_id("Person", person),
+            "d": DAY,
+        },
+    )
+
+
+async def assign_focal_point(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    return (
+        "mutation($o: ID!, $d: Date!) { r: assignFocalPoint(input: {organisationId: $o, "
+        'person: {new: {fullName: "Nguyễn Thị Đầu Mối"}}, mode: PART_TIME, since: $d, '
+        'decisionNumber: "3/QĐ", decisionDate: $d}) { ' + RESULT + " } }",
+        {"o": to_global_id("Organisation", place.commune_org), "d": DAY},
+    )
+
+
+async def end_focal_point(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    post = await factories.make_focal_point(graph, place.commune_org)
+    return (
+        "mutation($a: String!, $d: Date!) { r: endFocalPoint(assignmentId: $a, until: $d) { "
+        + RESULT
+        + " } }",
+        {"a": post, "d": DAY},
+    )
+
+
+async def create_organisation(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    return (
+        "mutation($u: String!, $d: Date!) { r: createOrganisation(input: {name: "
+        '"Hợp tác xã Số Thử", kind: ENTERPRISE, unitCode: $u, validFrom: $d}) { ' + RESULT + " } }",
+        {"u": place.commune, "d": DAY},
+    )
+
+
+STAFF = itertools.count(40)
+
+
+async def update_organisation(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    return (
+        "mutation($o: ID!, $n: Int!) { r: updateOrganisation(input: {id: $o, totalStaff: $n, "
+        "cdsStaff: 2}) { " + RESULT + " } }",
+        {"o": to_global_id("Organisation", place.commune_org), "n": next(STAFF)},
+    )
+
+
+async def verify_expert(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    expert, _ = await factories.make_pending_expert(graph, place.province)
+    return (
+        "mutation($e: ID!) { r: verifyExpert(id: $e) { " + RESULT + " } }",
+        {"e": to_global_id("Expert", expert)},
+    )
+
+
+async def reject_expert(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    expert, _ = await factories.make_pending_expert(graph, place.province)
+    return (
+        'mutation($e: ID!) { r: rejectExpert(id: $e, reason: "Không đủ hồ sơ") { '
+        + RESULT
+        + " } }",
+        {"e": to_global_id("Expert", expert)},
+    )
+
+
+# mutation → (builder, success typename, roles allowed when in scope)
+MUTATIONS: dict[str, tuple[Build, str, set[str]]] = {
+    "createTeam": (create_team, "TeamPayload", TEAM_ROLES),
+    "closeTeam": (close_team, "TeamPayload", TEAM_ROLES),
+    "addTeamMember": (add_team_member, "MembershipPayload", TEAM_ROLES),
+    "endTeamMembership": (end_team_membership, "MembershipPayload", TEAM_ROLES),
+    "assignFocalPoint": (assign_focal_point, "FocalPointPayload", FOCAL_ROLES),
+    "endFocalPoint": (end_focal_point, "FocalPointPayload", FOCAL_ROLES),
+    "createOrganisation": (create_organisation, "OrganisationPayload", {NAT, PROV}),
+    "updateOrganisation": (update_organisation, "OrganisationPayload", FOCAL_ROLES),
+    "verifyExpert": (verify_expert, "ExpertReviewPayload", {NAT, PROV}),
+    "rejectExpert": (reject_expert, "ExpertReviewPayload", {NAT, PROV}),
+}
+ROLES = [NAT, PROV, COMM, ORG, EXP, ANON]
+
+
+def _scope(role: str, place: Place, in_scope: bool) -> str | None:
+    if role == PROV:
+        return place.province if in_scope else place.other_province
+    if role == COMM:
+        return place.commune if in_scope else place.other_commune
+    if role == ORG:
+        return place.commune_org if in_scope else place.other_org
+    if role == EXP:
+        return "person-someone"
+    return None
+
+
+async def _last_seq(tx: Tx) -> int:
+    records = await run(tx, "MATCH (a:AuditEvent) RETURN max(a.seq) AS seq")
+    return int(records[0]["seq"] or 0)
+
+
+@pytest.fixture(scope="module")
+async def place(graph: Graph) -> AsyncIterator[Place]:
+    found = Place(other_commune=await factories.other_commune(graph, "79"))
+    yield found
+
+    async def restore(tx: Tx) -> None:  # the staff figures other tests rank provinces by
+        await run(
+            tx,
+            "MATCH (o:Organisation {id: $id}) REMOVE o.totalStaff, o.cdsStaff",
+            id=found.commune_org,
+        )
+        await changes.bump(tx)
+
+    await graph.write(restore)
+
+
+@pytest.mark.parametrize("in_scope", [True, False], ids=["in-scope", "out-of-scope"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+async def test_matrix(
+    client: httpx.AsyncClient,
+    graph: Graph,
+    settings: Settings,
+    place: Place,
+    mutation: str,
+    role: str,
+    in_scope: bool,
+) -> None:
+    build, success, roles = MUTATIONS[mutation]
+    query, variables = await build(graph, place)
+    headers = {} if role == ANON else bearer(settings, Role(role), _scope(role, place, in_scope))
+    allowed = role in roles and (in_scope or role == NAT)
+    before = await graph.read(_last_seq)
+    data = await gql(client, query, variables, headers=headers)
+    assert data["r"]["__typename"] == (success if allowed else "NotAuthorized"), data
+    after = await graph.read(_last_seq)
+    assert (after > before) == allowed
