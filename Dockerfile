@@ -17,6 +17,7 @@ COPY pyproject.toml README.md ./
 COPY api ./api
 COPY graph ./graph
 COPY seed ./seed
+COPY spreadsheets ./spreadsheets
 COPY --from=pages /build/api/static/graphiql ./api/static/graphiql
 COPY --from=pages /build/api/static/dashboard ./api/static/dashboard
 RUN pip install --no-cache-dir .
