@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from graph.core.db import Graph, Tx
-from graph.core.model import DecisionKind
+from graph.core.model import DecisionKind, Era, UnitLevel, unit_key
 from graph.core.text import fold
 from graph.imports import apply as chunks
 from graph.imports import batches as imports
@@ -34,6 +34,7 @@ from graph.network.organisations import organisations_by_id_or_name
 from graph.network.people import people_by_phone
 from graph.network.teams import teams_by_name
 from graph.units import admin_units
+from graph.units.scopes import Kind, placements
 from spreadsheets.addresses import name_key
 from spreadsheets.columns import ImportKind
 from spreadsheets.files import FileError, Table, read_sheet, to_xlsx
@@ -121,6 +122,12 @@ class _Org:
     active: bool
 
 
+OUTSIDE_PROVINCE = (
+    "this phone belongs to a person outside your province (no active role in it): only a "
+    "coordinator whose scope covers them, or the national coordinator, can add them"
+)
+
+
 class _Checks:
     """The graph look-ups of one file, made once for all its rows."""
 
@@ -163,6 +170,7 @@ class _Checks:
         a person, nor join two people into one."""
         owners = await people_by_phone(tx, {r.phone for r in rows})
         registered = {phone: {p.search_key for p in found} for phone, found in owners.items()}
+        outside = await self._outside_scope(tx, [found[0].id for found in owners.values()])
         for row in rows:
             keys = registered.get(row.phone)
             if keys is not None and fold(row.full_name) not in keys:
@@ -173,6 +181,19 @@ class _Checks:
                     "duplicate person: this phone is registered to a person with another name",
                     Code.CONFLICT,
                 )
+            elif keys is not None and owners[row.phone][0].id in outside:
+                # The rule of addTeamMember and assignFocalPoint (graph/network/people.py): a
+                # file may not place someone from elsewhere in the importer's province.
+                self.fail(row.row, "phone", row.phone, OUTSIDE_PROVINCE, Code.OUT_OF_SCOPE)
+
+    async def _outside_scope(self, tx: Tx, person_ids: list[str]) -> set[str]:
+        """The people (matched by phone) that the importer's province does not cover: none for
+        a national import."""
+        if self.scope is None or not person_ids:
+            return set()
+        province = unit_key(Era.CURRENT, UnitLevel.PROVINCE, self.scope)
+        placed = await placements(tx, Kind.PERSON, person_ids)
+        return {i for i in person_ids if i not in placed or province not in placed[i].provinces}
 
 
 def _decision(

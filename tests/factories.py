@@ -34,14 +34,17 @@ class Place:
     other_org: str = "so-khcn-79"
 
 
-async def other_commune(graph: Graph, province: str) -> str:
+async def other_commune(graph: Graph, province: str, besides: str = "") -> str:
+    """The first current commune of ``province`` (by code) other than ``besides``."""
+
     async def find(tx: Tx) -> str:
         records = await run(
             tx,
             "MATCH (c:AdministrativeUnit {era: 'CURRENT', level: 'COMMUNE'})-[:PART_OF]->"
-            "(:AdministrativeUnit {era: 'CURRENT', code: $p}) RETURN c.code AS code "
-            "ORDER BY code LIMIT 1",
+            "(:AdministrativeUnit {era: 'CURRENT', code: $p}) WHERE c.code <> $besides "
+            "RETURN c.code AS code ORDER BY code LIMIT 1",
             p=province,
+            besides=besides,
         )
         return str(records[0]["code"])
 

@@ -37,9 +37,10 @@ class GraphUnavailable(DomainError):
 class Forbidden(DomainError):
     """The caller's role or scope does not allow this action on this node."""
 
-    def __init__(self, action: str) -> None:
-        super().__init__(f"not allowed to {action} here")
+    def __init__(self, action: str, reason: str | None = None) -> None:
+        super().__init__(f"not allowed to {action} here" + (f": {reason}" if reason else ""))
         self.action = action
+        self.reason = reason
 
 
 class ValidationFailed(DomainError):

@@ -240,7 +240,7 @@ async def assign_focal_point(
     assert org is not None  # placement() raised NotFound otherwise
     if org["validTo"] is not None and org["validTo"].to_native() < cmd.since:
         raise Conflict("organisationId", "the organisation had ceased by then")
-    person_id = await person_id_of(tx, ref, "person")
+    person_id = await person_id_of(tx, ref, "person", guard)
     await run(
         tx,
         """

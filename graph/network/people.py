@@ -14,10 +14,11 @@ from neo4j.exceptions import ConstraintError
 
 from graph.core.commands import new_id
 from graph.core.cypher import iso, require, synthetic_only, unwind
-from graph.core.db import Tx, run, run_single
-from graph.core.errors import Conflict, NotFound
+from graph.core.db import Tx, run
+from graph.core.errors import Conflict, Forbidden
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
+from graph.units.scopes import Guard, Kind, placement
 
 # Vietnamese numbers in E.164: +84 and nine digits (the leading 0 of the national form dropped).
 E164_VN = re.compile(r"^\+84\d{9}$")
@@ -142,11 +143,23 @@ def check_person(check: Checker, ref: PersonRef, prefix: str) -> PersonRef:
     return PersonRef(new=NewPerson(name or "", email, phone, new.id))
 
 
-async def person_id_of(tx: Tx, ref: PersonRef, field: str) -> str:
-    """The id of the referenced person, creating the new one."""
+OUTSIDE_SCOPE = (
+    "the person is outside your scope (no active role in it): a coordinator whose scope covers "
+    "them, or the national coordinator, can add them; or register a new person"
+)
+
+
+async def person_id_of(tx: Tx, ref: PersonRef, field: str, guard: Guard) -> str:
+    """The id of the referenced person, creating the new one.
+
+    An existing person is linked only by a caller whose scope already covers them (their
+    active roles, graph/units/scopes.py): linking someone from elsewhere would place them in
+    the caller's scope and open their contact fields to it (#12)."""
     if ref.id is not None:
-        if await run_single(tx, "MATCH (p:Person {id: $id}) RETURN p.id", id=ref.id) is None:
-            raise NotFound("Person", ref.id)
+        try:
+            guard(await placement(tx, Kind.PERSON, ref.id))
+        except Forbidden as refused:
+            raise Forbidden(refused.action, OUTSIDE_SCOPE) from None
         return ref.id
     assert ref.new is not None
     new = ref.new

@@ -363,7 +363,7 @@ async def add_team_member(
     team = await _team(tx, cmd.team_id)
     if team.until is not None and team.until < cmd.since:
         raise Conflict("teamId", "the team is closed")
-    person_id = await person_id_of(tx, ref, "person")
+    person_id = await person_id_of(tx, ref, "person", guard)
     active = await run_single(
         tx,
         "MATCH (:Person {id: $pid})-[m:MEMBER_OF]->(:CommunityTechTeam {id: $tid}) "

@@ -94,12 +94,17 @@ _ANCHORS: dict[Kind, LiteralString] = {
         OPTIONAL MATCH (n)-[:LED_TO]->(e:ExpertProfile)-[:LOCATED_IN]->(u:AdministrativeUnit)
         OPTIONAL MATCH (p:Person)-[:HAS_PROFILE]->(e)
         WITH id, u, null AS org, p.id AS person""",
-    # A person is anchored wherever any of their roles is.
+    # A person is anchored wherever any of their active roles is: their expert profile, the
+    # teams they are a member of and the posts they hold, not ended before today (one still to
+    # start counts). An ended link places them nowhere: it must not keep their contact fields
+    # open to the scope they left (#12).
     Kind.PERSON: """
         UNWIND $ids AS id MATCH (p:Person {id: id})
         OPTIONAL MATCH (p)-[:HAS_PROFILE]->(:ExpertProfile)-[:LOCATED_IN]->(eu:AdministrativeUnit)
-        OPTIONAL MATCH (p)-[:MEMBER_OF]->(:CommunityTechTeam)-[:OPERATES_IN]->(tu:AdministrativeUnit)
-        OPTIONAL MATCH (p)-[:HOLDS]->(:FocalPointAssignment)-[:AT]->(o:Organisation)
+        OPTIONAL MATCH (p)-[m:MEMBER_OF]->(:CommunityTechTeam)-[:OPERATES_IN]->(tu:AdministrativeUnit)
+        WHERE m.until IS NULL OR m.until >= date()
+        OPTIONAL MATCH (p)-[:HOLDS]->(a:FocalPointAssignment)-[:AT]->(o:Organisation)
+        WHERE a.until IS NULL OR a.until >= date()
         OPTIONAL MATCH (o)-[:LOCATED_IN]->(ou:AdministrativeUnit)
         WITH id, p, [x IN collect(DISTINCT eu) + collect(DISTINCT tu) + collect(DISTINCT ou)
                      WHERE x IS NOT NULL] AS units, collect(DISTINCT o.id) AS orgs
@@ -128,8 +133,8 @@ def _placement(record: Any) -> Placement:
 async def placements(tx: Tx, kind: Kind, ids: Iterable[str]) -> dict[str, Placement]:
     """Placements of many nodes of one kind in one query; unknown ids are left out.
 
-    A person is placed wherever any of their roles is: expert profile, team memberships (also
-    ended ones: the coordinator who kept their record keeps seeing it), focal-point posts.
+    A person is placed wherever any of their active roles is: expert profile, team memberships
+    and focal-point posts not ended before today.
     """
     records = await run(tx, _ANCHORS[kind] + _CURRENT_UNITS + _RETURN, ids=list(ids))
     return {r["id"]: _placement(r) for r in records}
