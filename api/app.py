@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -64,12 +65,48 @@ async def get_context(
 
 
 def _client_address(request: HTTPConnection, settings: Settings) -> str:
-    """The caller's address, for rate limits. X-Forwarded-For is believed only when a trusted
-    reverse proxy sets it (a client could write anything there)."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if settings.trust_forwarded_for and forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        settings.trusted_proxies,
+    )
+
+
+# Longer than any address: what is kept of an entry that is not one (logged, counted, no more).
+_ADDRESS_CHARS = 64
+
+
+def client_address(
+    peer: str | None,
+    forwarded_for: Sequence[str],
+    trusted_proxies: Sequence[IPv4Network | IPv6Network],
+) -> str:
+    """The caller's address, for rate limits.
+
+    X-Forwarded-For is read only when the connection comes from a proxy the operator named
+    (``CDS_TRUSTED_PROXIES``); otherwise a client could write anything there. Each proxy appends
+    the address it saw, so the list is read from the right: the first address that is not a
+    trusted proxy is the client (what is left of it may have been forged). uvicorn must not
+    rewrite the peer itself (``cds serve`` runs it with proxy_headers=False).
+    """
+
+    def trusted(host: str) -> bool:
+        try:
+            address = ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in trusted_proxies)
+
+    if peer is None:
+        return "unknown"
+    if not trusted(peer):
+        return peer
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            return hop[:_ADDRESS_CHARS]
+    # Every hop is a trusted proxy (or none was given): the request started at one of them.
+    return hops[0] if hops else peer
 
 
 async def _unauthorized(_: Request, error: Exception) -> JSONResponse:
