@@ -25,6 +25,7 @@ from api.context import Context
 from api.dashboard import mount_dashboard
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
 from api.imports import router as imports_router
+from api.inputs import decode_request_json
 from api.live import LiveFeed
 from api.loaders import Loaders
 from api.schema import build_schema
@@ -144,6 +145,10 @@ class GraphQLRouter(GraphiQLRouter[Context, None]):
 
     # Typed by strawberry as a callable its own adapter does not match either (it ignores too).
     websocket_adapter_class = _WebSocketClosingOnce  # type: ignore[assignment]
+
+    def decode_json(self, data: str | bytes) -> object:
+        # A body that is not a JSON object, not UTF-8, or a bad operationName: 400, not 500.
+        return decode_request_json(data)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
