@@ -24,6 +24,7 @@ from api.cache import VersionedCache
 from api.context import Context
 from api.dashboard import mount_dashboard
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
+from api.headers import SecurityHeaders
 from api.imports import router as imports_router
 from api.inputs import decode_request_json
 from api.live import LiveFeed
@@ -188,7 +189,10 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             if own:
                 await app.state.graph.close()
 
-    app = FastAPI(title="CĐS network registry", lifespan=lifespan)
+    # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN. The OpenAPI
+    # document stays at /openapi.json; GraphQL has GraphiQL, served from this app.
+    app = FastAPI(title="CĐS network registry", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(SecurityHeaders)  # nosniff, Referrer-Policy; CSP on pages (api/headers.py)
     # Set now too: in-process test clients (httpx ASGITransport) do not run the lifespan.
     app.state.settings = settings
     app.state.cache = VersionedCache()
