@@ -37,9 +37,12 @@ class GraphUnavailable(DomainError):
 class Forbidden(DomainError):
     """The caller's role or scope does not allow this action on this node."""
 
-    def __init__(self, action: str) -> None:
-        super().__init__(f"not allowed to {action} here")
+    def __init__(self, action: str, reason: str | None = None) -> None:
+        super().__init__(
+            f"not allowed to {action}: {reason}" if reason else f"not allowed to {action} here"
+        )
         self.action = action
+        self.reason = reason
 
 
 class ValidationFailed(DomainError):

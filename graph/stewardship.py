@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from graph.audit import Actor, Change, diff, record
 from graph.db import Tx, run, run_single
-from graph.errors import Conflict, NotFound
+from graph.errors import Conflict, Forbidden, NotFound
 from graph.model import ExpertStatus, OrganisationKind
 from graph.records import EXPERT_FIELDS, ORG_FIELDS, PERSON_FIELDS, ExpertRecord, OrganisationRecord
 from graph.roster import Changed, new_id
@@ -69,7 +69,14 @@ async def create_organisation(
         raise NotFound("current province or commune", cmd.unit_code)
     guard(await placement(tx, Kind.UNIT, unit["key"]))
     if cmd.parent_id is not None:
-        await organisation(tx, cmd.parent_id)
+        # The parent must be in the caller's scope too: no attaching to another province's body.
+        parent = await placement(tx, Kind.ORGANISATION, cmd.parent_id)
+        try:
+            guard(parent)
+        except Forbidden as refused:
+            raise Forbidden(
+                refused.action, "parentId: the parent organisation is outside your scope"
+            ) from None
     await run(
         tx,
         """

@@ -22,7 +22,7 @@ from api.mutations.results import (
     attempt,
     node_key,
 )
-from api.policy import Action, actor, guard, require
+from api.policy import Action, actor, guard, require, require_organisation_kind
 from api.types.directory import Expert
 from api.types.enums import (
     FocalPointMode,
@@ -408,6 +408,7 @@ class CoordinationMutations:
         self, info: strawberry.Info[Context], input: CreateOrganisationInput
     ) -> OrganisationResult:
         async def work(a: Actor, g: Guard) -> Changed[OrganisationRecord]:
+            require_organisation_kind(info.context.viewer, input.kind)
             parent = (
                 node_key(input.parent_id, "Organisation", "parentId") if input.parent_id else None
             )
