@@ -146,4 +146,5 @@ class TestSearchLimits:
 
     async def test_longest_allowed_search_answers(self, client: httpx.AsyncClient) -> None:
         body = await post(client, SEARCH, {"t": " ".join(["ha"] * SEARCH_WORDS_MAX)})
-        assert body == {"data": {"search": []}}
+        assert not body.get("errors"), body
+        assert body["data"]["search"], body  # "ha" a hundred times still finds Hà Nội
