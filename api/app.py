@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
@@ -23,6 +24,8 @@ from api.cache import VersionedCache
 from api.context import Context
 from api.dashboard import mount_dashboard
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
+from api.headers import SecurityHeaders
+from api.inputs import decode_request_json
 from api.live import LiveFeed
 from api.loaders import Loaders
 from api.schema import build_schema
@@ -64,12 +67,48 @@ async def get_context(
 
 
 def _client_address(request: HTTPConnection, settings: Settings) -> str:
-    """The caller's address, for rate limits. X-Forwarded-For is believed only when a trusted
-    reverse proxy sets it (a client could write anything there)."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if settings.trust_forwarded_for and forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        settings.trusted_proxies,
+    )
+
+
+# Longer than any address: what is kept of an entry that is not one (logged, counted, no more).
+_ADDRESS_CHARS = 64
+
+
+def client_address(
+    peer: str | None,
+    forwarded_for: Sequence[str],
+    trusted_proxies: Sequence[IPv4Network | IPv6Network],
+) -> str:
+    """The caller's address, for rate limits.
+
+    X-Forwarded-For is read only when the connection comes from a proxy the operator named
+    (``CDS_TRUSTED_PROXIES``); otherwise a client could write anything there. Each proxy appends
+    the address it saw, so the list is read from the right: the first address that is not a
+    trusted proxy is the client (what is left of it may have been forged). uvicorn must not
+    rewrite the peer itself (``cds serve`` runs it with proxy_headers=False).
+    """
+
+    def trusted(host: str) -> bool:
+        try:
+            address = ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in trusted_proxies)
+
+    if peer is None:
+        return "unknown"
+    if not trusted(peer):
+        return peer
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            return hop[:_ADDRESS_CHARS]
+    # Every hop is a trusted proxy (or none was given): the request started at one of them.
+    return hops[0] if hops else peer
 
 
 async def _unauthorized(_: Request, error: Exception) -> JSONResponse:
@@ -107,6 +146,10 @@ class GraphQLRouter(GraphiQLRouter[Context, None]):
 
     # Typed by strawberry as a callable its own adapter does not match either (it ignores too).
     websocket_adapter_class = _WebSocketClosingOnce  # type: ignore[assignment]
+
+    def decode_json(self, data: str | bytes) -> object:
+        # A body that is not a JSON object, not UTF-8, or a bad operationName: 400, not 500.
+        return decode_request_json(data)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
@@ -146,7 +189,10 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             if own:
                 await app.state.graph.close()
 
-    app = FastAPI(title="CĐS network registry", lifespan=lifespan)
+    # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN. The OpenAPI
+    # document stays at /openapi.json; GraphQL has GraphiQL, served from this app.
+    app = FastAPI(title="CĐS network registry", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(SecurityHeaders)  # nosniff, Referrer-Policy; CSP on pages (api/headers.py)
     # Set now too: in-process test clients (httpx ASGITransport) do not run the lifespan.
     app.state.settings = settings
     app.state.cache = VersionedCache()
@@ -164,7 +210,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     app.include_router(router, prefix="/graphql")
     mount_graphiql_assets(app)
     mount_dashboard(app)  # the pages at /dashboard (api/dashboard.py)
-    app.include_router(imports_router)  # spreadsheets: /imports/*, /exports/* (api/imports.py)
+    app.include_router(imports_router)  # spreadsheets: /imports/*, /exports/* (api/spreadsheets.py)
 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:

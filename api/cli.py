@@ -89,6 +89,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port or settings.port,
         workers=args.workers,
         log_level="info",
+        # The app reads X-Forwarded-For itself, from CDS_TRUSTED_PROXIES only (api/app.py
+        # client_address); uvicorn's own rewrite would trust any client on 127.0.0.1.
+        proxy_headers=False,
     )
     return 0
 

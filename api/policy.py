@@ -26,6 +26,7 @@ from api.viewer import COORDINATOR_ROLES, Role, Viewer
 from graph.audit import events as audit
 from graph.core.db import Graph
 from graph.core.errors import Forbidden
+from graph.core.model import OrganisationKind
 from graph.units import scopes
 from graph.units.scopes import Guard, Placement
 
@@ -119,6 +120,25 @@ def sees_people(viewer: Viewer) -> bool:
 def may_at_all(viewer: Viewer, action: Action) -> bool:
     """Whether some placement could allow it: to refuse early, before any query."""
     return viewer.role in ALLOWED[action]
+
+
+# National bodies: only a national coordinator creates them, wherever they are located.
+NATIONAL_ORGANISATION_KINDS = frozenset(
+    {
+        OrganisationKind.NATIONAL_COORDINATOR,
+        OrganisationKind.MINISTRY,
+        OrganisationKind.MINISTRY_DEPARTMENT,
+    }
+)
+
+
+def require_organisation_kind(viewer: Viewer, kind: OrganisationKind) -> None:
+    """A provincial coordinator creates the province's and communes' bodies, not national ones."""
+    if kind in NATIONAL_ORGANISATION_KINDS and viewer.role is not Role.NATIONAL_COORDINATOR:
+        raise Forbidden(
+            Action.CREATE_ORGANISATION.value,
+            f"kind: {kind.value} is a national body, created by national coordinators only",
+        )
 
 
 def require(viewer: Viewer, action: Action, placement: Placement = EVERYWHERE) -> None:

@@ -21,6 +21,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.context import Context
 from api.errors import MaskUnexpectedErrors
+from api.inputs import CheckStringArguments
 from api.live import SubscriptionsOnlyOverWebSocket
 from api.mutations import Mutation
 from api.mutations.registration import RegistrationQueries
@@ -255,6 +256,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, not instances: strawberry builds a fresh extension for each request.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         MaskUnexpectedErrors,
+        CheckStringArguments,  # every string argument is text of a sane length (api/inputs.py)
         SubscriptionsOnlyOverWebSocket,
         LogPersonalReads,
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

@@ -230,6 +230,8 @@ async def export(
     fmt: exports.ExportFormat,
     request: Request,
     graph: GraphDep,
+    # Exports are public, but a token that does not verify is a 401 as everywhere (not anonymous).
+    _viewer: ViewerDep,
     scope: Annotated[str | None, Query(description="province or (before 2025) district")] = None,
     as_of: Annotated[dt.date | None, Query(alias="asOf")] = None,
     gap: GapKind = GapKind.COMMUNE_WITHOUT_TEAM,

@@ -2,6 +2,6 @@
 focal points (``columns``, ``files``, ``addresses``, ``rows``, ``service``) and the coverage
 reports sent back as CSV/.xlsx (``exports``).
 
-Pure Python, no web: the CLI (``api/cli.py``) and the REST router (``api/imports.py``) both call
+Pure Python, no web: the CLI (``api/cli.py``) and the REST router (``api/spreadsheets.py``) both call
 ``service``; the graph writes themselves live in ``graph/imports/batches.py``.
 """

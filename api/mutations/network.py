@@ -21,7 +21,7 @@ from api.mutations.results import (
     node_key,
     perform,
 )
-from api.policy import Action
+from api.policy import Action, require_organisation_kind
 from api.types.enums import (
     FocalPointMode,
     HomeAffiliation,
@@ -366,6 +366,7 @@ class NetworkMutations:
         self, info: strawberry.Info[Context], input: CreateOrganisationInput
     ) -> OrganisationResult:
         async def work(a: Actor, g: Guard) -> Changed[OrganisationRecord]:
+            require_organisation_kind(info.context.viewer, input.kind)
             parent = (
                 node_key(input.parent_id, "Organisation", "parentId") if input.parent_id else None
             )

@@ -38,7 +38,9 @@ class Forbidden(DomainError):
     """The caller's role or scope does not allow this action on this node."""
 
     def __init__(self, action: str, reason: str | None = None) -> None:
-        super().__init__(f"not allowed to {action} here" + (f": {reason}" if reason else ""))
+        super().__init__(
+            f"not allowed to {action}: {reason}" if reason else f"not allowed to {action} here"
+        )
         self.action = action
         self.reason = reason
 

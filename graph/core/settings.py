@@ -7,12 +7,20 @@ are also accepted without the prefix, because that is how Neo4j's own tools and 
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEV_PASSWORD = "cds-local-dev"
@@ -95,10 +103,15 @@ class Settings(BaseSettings):
     email_token_hours: int = 48
 
     # Anonymous self-registration: attempts per fixed window, counted in Neo4j so that every
-    # API replica shares them. Behind a reverse proxy, trust its X-Forwarded-For.
+    # API replica shares them.
     rate_limit_window_seconds: int = 3600
     rate_limit_per_address: int = 20
     rate_limit_per_email: int = 3
+    # The reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g.
+    # CDS_TRUSTED_PROXIES=10.0.0.5,192.168.0.0/24 or a JSON list); empty: the header is ignored
+    # and the client is the connection's peer (api/app.py ``client_address``).
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    # Replaced by trusted_proxies: true is refused with a message saying what to set instead.
     trust_forwarded_for: bool = False
 
     # Live updates (api/live.py): how often each API process reads the change counter to find
@@ -111,8 +124,25 @@ class Settings(BaseSettings):
         # `CDS_LOCAL_NEO4J_CONF= cds run` means no file, not the current directory.
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        # A JSON list, or addresses separated by commas (or spaces).
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item for item in text.replace(",", " ").split() if item]
+        return value
+
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> Settings:
+        if self.trust_forwarded_for:
+            raise ValueError(
+                "CDS_TRUST_FORWARDED_FOR is replaced by CDS_TRUSTED_PROXIES: name the addresses "
+                "(or networks) of the reverse proxies that set X-Forwarded-For, e.g. "
+                "CDS_TRUSTED_PROXIES=10.0.0.5,10.1.0.0/16, and remove CDS_TRUST_FORWARDED_FOR"
+            )
         if (
             self.environment == "production"
             and self.neo4j_password.get_secret_value() == DEV_PASSWORD

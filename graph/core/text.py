@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from graph.core.errors import InvalidInput
+
 # Zero-width and bidi-control characters are invisible in forms and spreadsheets; they make two
 # identical-looking names differ, so they are removed before anything is stored.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
@@ -33,13 +35,24 @@ def fold(value: str) -> str:
     return _NON_ALNUM.sub(" ", stripped).strip()
 
 
-def fulltext_query(text: str) -> str | None:
+# What one search may ask: Lucene refuses a query of more than 1,024 clauses (one per word),
+# and a name is at most 200 characters (graph/validation.py NAME_MAX), so at most 100 words.
+SEARCH_CHARS_MAX = 500
+SEARCH_WORDS_MAX = 100
+
+
+def fulltext_query(text: str, field: str = "text") -> str | None:
     """A Lucene query over folded keys: every word must match, the last one as a prefix.
 
     Folding leaves only [0-9a-z] and spaces, so nothing the user typed can reach Lucene's
-    query syntax. Returns None when nothing searchable is left.
+    query syntax. Returns None when nothing searchable is left. Longer than SEARCH_CHARS_MAX
+    characters or SEARCH_WORDS_MAX words: ``InvalidInput`` naming ``field``.
     """
+    if len(text) > SEARCH_CHARS_MAX:
+        raise InvalidInput(field, f"at most {SEARCH_CHARS_MAX} characters to search for")
     words = fold(text).split()
+    if len(words) > SEARCH_WORDS_MAX:
+        raise InvalidInput(field, f"at most {SEARCH_WORDS_MAX} words to search for")
     if not words:
         return None
     *whole, last = words

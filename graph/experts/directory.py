@@ -65,7 +65,7 @@ async def list_experts(
     tx: Tx, f: ExpertFilter, order: ExpertOrder, first: int, after: str | None
 ) -> Page:
     """Page items are (sortKey, ExpertRecord) pairs."""
-    lucene = fulltext_query(f.text) if f.text else None
+    lucene = fulltext_query(f.text, "filter.text") if f.text else None
     records = await run(
         tx,
         (_FROM_INDEX if lucene else _FROM_LABEL) + _BODY,

@@ -18,7 +18,7 @@ from graph.audit.events import Actor, diff, record
 from graph.core.commands import Changed, new_id
 from graph.core.cypher import columns, synthetic_only, unwind
 from graph.core.db import Tx, run, run_single
-from graph.core.errors import AlreadyExists, NotFound
+from graph.core.errors import AlreadyExists, Forbidden, NotFound
 from graph.core.model import OrganisationKind
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
@@ -203,7 +203,14 @@ async def create_organisation(
         raise NotFound("current province or commune", cmd.unit_code)
     guard(await placement(tx, Kind.UNIT, unit["key"]))
     if cmd.parent_id is not None:
-        await organisation(tx, cmd.parent_id)
+        # The parent must be in the caller's scope too: no attaching to another province's body.
+        parent = await placement(tx, Kind.ORGANISATION, cmd.parent_id)
+        try:
+            guard(parent)
+        except Forbidden as refused:
+            raise Forbidden(
+                refused.action, "parentId: the parent organisation is outside your scope"
+            ) from None
     try:
         await _insert(tx, cmd, unit["key"], name or "")
     except ConstraintError:

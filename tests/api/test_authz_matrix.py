@@ -208,3 +208,101 @@ async def test_matrix(
     assert data["r"]["__typename"] == (success if allowed else "NotAuthorized"), data
     after = await graph.read(_last_seq)
     assert (after > before) == allowed
+
+
+class TestCreateOrganisationOutsideTheProvince:
+    """A provincial coordinator creates the bodies of their province, nothing national and
+    nothing under another province's body; what is refused names the field and writes nothing."""
+
+    CREATE = (
+        "mutation($i: CreateOrganisationInput!) { r: createOrganisation(input: $i) { "
+        + RESULT
+        + " ... on OrganisationPayload { organisation { id } } } }"
+    )
+
+    @pytest.fixture
+    async def created(self, graph: Graph) -> AsyncIterator[str]:
+        name = factories.unique("Tổ chức Phạm Vi")
+        yield name
+
+        async def remove(tx: Tx) -> None:
+            await run(tx, "MATCH (o:Organisation {name: $n}) DETACH DELETE o", n=name)
+
+        await graph.write(remove)
+
+    async def _create(
+        self, client: httpx.AsyncClient, settings: Settings, role: str, **fields: Any
+    ) -> dict[str, Any]:
+        scope = Place.province if role == PROV else None
+        data = await gql(
+            client, self.CREATE, {"i": fields}, headers=bearer(settings, Role(role), scope)
+        )
+        result: dict[str, Any] = data["r"]
+        return result
+
+    async def _count(self, graph: Graph, name: str) -> int:
+        async def count(tx: Tx) -> int:
+            rows = await run(tx, "MATCH (o:Organisation {name: $n}) RETURN count(o) AS n", n=name)
+            return int(rows[0]["n"])
+
+        return await graph.read(count)
+
+    @pytest.mark.parametrize("kind", ["NATIONAL_COORDINATOR", "MINISTRY", "MINISTRY_DEPARTMENT"])
+    async def test_national_kind_is_refused(
+        self, client: httpx.AsyncClient, settings: Settings, graph: Graph, created: str, kind: str
+    ) -> None:
+        result = await self._create(
+            client, settings, PROV, name=created, kind=kind, unitCode=Place.province
+        )
+        assert result["__typename"] == "NotAuthorized", result
+        assert f"kind: {kind}" in result["message"], result
+        assert await self._count(graph, created) == 0
+
+    async def test_parent_in_another_province_is_refused(
+        self, client: httpx.AsyncClient, settings: Settings, graph: Graph, created: str
+    ) -> None:
+        parent = to_global_id("Organisation", Place.other_org)
+        result = await self._create(
+            client,
+            settings,
+            PROV,
+            name=created,
+            kind="ENTERPRISE",
+            unitCode=Place.commune,
+            parentId=parent,
+        )
+        assert result["__typename"] == "NotAuthorized", result
+        assert "parentId" in result["message"], result
+        assert await self._count(graph, created) == 0
+
+    async def test_parent_in_the_province_is_allowed(
+        self, client: httpx.AsyncClient, settings: Settings, graph: Graph, created: str
+    ) -> None:
+        parent = to_global_id("Organisation", Place.commune_org)
+        result = await self._create(
+            client,
+            settings,
+            PROV,
+            name=created,
+            kind="ENTERPRISE",
+            unitCode=Place.commune,
+            parentId=parent,
+        )
+        assert result["__typename"] == "OrganisationPayload", result
+        assert await self._count(graph, created) == 1
+
+    async def test_national_coordinator_creates_a_ministry_anywhere(
+        self, client: httpx.AsyncClient, settings: Settings, graph: Graph, created: str
+    ) -> None:
+        parent = to_global_id("Organisation", Place.other_org)
+        result = await self._create(
+            client,
+            settings,
+            NAT,
+            name=created,
+            kind="MINISTRY",
+            unitCode=Place.province,
+            parentId=parent,
+        )
+        assert result["__typename"] == "OrganisationPayload", result
+        assert await self._count(graph, created) == 1

@@ -79,7 +79,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @dataclass
 class LiveServer:
-    """One API process: ``python -m uvicorn api.app:create_app --factory`` on 127.0.0.1."""
+    """One API process: ``cds serve`` (``python -m api.cli serve``) on 127.0.0.1."""
 
     url: str
     process: subprocess.Popen[bytes]
@@ -151,9 +151,10 @@ async def launch_server(
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / f"uvicorn-{port}.log"
     outbox_dir = workdir / f"outbox-{port}"
+    # `cds serve`, as deployed: it runs uvicorn as production does (no proxy-header rewrite).
     command = [
-        *(sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"),
-        *("--host", LOCAL_HOST, "--port", str(port), "--log-level", "info"),
+        *(sys.executable, "-m", "api.cli", "serve"),
+        *("--host", LOCAL_HOST, "--port", str(port)),
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -201,3 +201,23 @@ class TestFormulaInjection:
         cells = [row[0] for row in sheet.iter_rows(min_row=2)]
         assert all(c.data_type != "f" for c in cells)
         assert [c.value for c in cells][-2:] == [5, -1.5]  # numbers stay numbers
+
+
+class TestExportTokens:
+    """Exports are public, but a token that does not verify is refused, as GraphQL refuses it."""
+
+    @pytest.mark.parametrize(
+        "authorization", ["Bearer not-a-jwt", "Basic dXNlcjpwYXNz", "Bearer " + "x.y.z"]
+    )
+    async def test_invalid_token_is_401(
+        self, client: httpx.AsyncClient, authorization: str
+    ) -> None:
+        response = await client.get(
+            "/exports/ranking.csv", headers={"Authorization": authorization}
+        )
+        assert response.status_code == 401
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "invalid_token" in response.headers["www-authenticate"]
+
+    async def test_no_token_is_anonymous(self, client: httpx.AsyncClient) -> None:
+        assert (await client.get("/exports/ranking.csv")).status_code == 200
