@@ -9,13 +9,17 @@ batch (``graph/imports.py`` explains how a failed batch is undone).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import gc
 import hashlib
+import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from graph import imports
 from graph.db import Graph, Tx, run
@@ -34,7 +38,7 @@ from graph.text import fold
 from seed import admin_units
 from seed.imports.addresses import name_key
 from seed.imports.columns import ImportKind
-from seed.imports.files import FileError, Table, read_sheet, to_xlsx
+from seed.imports.files import DEFAULT_LIMITS, FileError, Limits, Table, read_sheet, to_xlsx
 from seed.imports.rows import (
     Code,
     DecisionRef,
@@ -103,6 +107,67 @@ class ImportRefused(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
+# Off the event loop
+
+
+class _CollectorPause:
+    """The cyclic garbage collector paused while a big file is read and checked.
+
+    The steps that walk every row run in a worker thread, but the collector runs in whichever
+    thread allocates, holding the GIL: as a 100,000-row file builds up its ~10⁶ objects, each
+    generation-2 pass rescans them all, and bench/upload_latency.py saw the event loop (every
+    other request of the process) stall up to 0.7 s in them. So while any step runs the
+    collector is off (reference counting still frees everything that is not a cycle); when the
+    last one ends, what is alive is frozen (gc.freeze: ignored by later passes) and the
+    collector is on again; ``thaw`` hands it back to the collector once no file is being read.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._was_enabled = True
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        with self._lock:
+            if self._running == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    gc.freeze()
+                    if self._was_enabled:
+                        gc.enable()
+
+    def thaw(self) -> None:
+        with self._lock:
+            if self._running == 0:
+                gc.unfreeze()
+
+
+_COLLECTOR = _CollectorPause()
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+async def _off_loop(step: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """``step`` in a worker thread, the collector paused."""
+
+    def run() -> _T:
+        with _COLLECTOR.paused():
+            return step(*args, **kwargs)
+
+    return await asyncio.to_thread(run)
+
+
+# ---------------------------------------------------------------------------------------------
 # What only the graph knows
 
 
@@ -139,20 +204,29 @@ async def _organisations(tx: Tx, ids: list[str], keys: list[str], today: dt.date
 
 
 class _Checks:
-    """The graph look-ups of one file, made once for all its rows."""
+    """The graph look-ups of one file, made once for all its rows. Only the look-ups run in the
+    transaction, on the event loop; what comes before and after them walks every row, so it runs
+    in a worker thread (``_off_loop``), where a 100,000-row file takes seconds."""
 
     def __init__(self, parsed: Parsed, scope: str | None) -> None:
         self.parsed = parsed
         self.scope = scope
         self.by_id: dict[str, _Org] = {}
         self.by_key: dict[str, list[_Org]] = {}
+        self._folded: dict[str, str] = {}
+
+    def fold(self, text: str) -> str:
+        """``fold``, once per distinct text: a list repeats its team names on every row."""
+        folded = self._folded.get(text)
+        if folded is None:
+            folded = self._folded[text] = fold(text)
+        return folded
 
     def fail(self, row: int, column: str, value: str | None, reason: str, code: str) -> None:
         header = self.parsed.headers.get(column, column)
         self.parsed.problems.append(Problem(self.parsed.sheet, row, header, value, reason, code))
 
-    async def load_organisations(self, tx: Tx, ids: list[str], names: list[str]) -> None:
-        records = await _organisations(tx, ids, [_org_key(n) for n in names], dt.date.today())
+    def add_organisations(self, records: list[Any]) -> None:
         for r in records:
             org = _Org(r["id"], r["province"], bool(r["active"]))
             self.by_id[org.id] = org
@@ -175,19 +249,13 @@ class _Checks:
             return None
         return found[0]
 
-    async def phones(self, tx: Tx, rows: Sequence[MemberRow | FocalPointRow]) -> None:
+    def phones(self, rows: Sequence[MemberRow | FocalPointRow], records: list[Any]) -> None:
         """A phone already in the registry must belong to the same name: the file cannot rename
-        a person, nor join two people into one."""
-        records = await run(
-            tx,
-            "UNWIND $phones AS phone MATCH (p:Person {phone: phone}) "
-            "RETURN phone, collect(p.searchKey) AS keys",
-            phones=sorted({r.phone for r in rows}),
-        )
+        a person, nor join two people into one. ``records``: ``_registered_phones``."""
         registered = {r["phone"]: set(r["keys"]) for r in records}
         for row in rows:
             keys = registered.get(row.phone)
-            if keys is not None and fold(row.full_name) not in keys:
+            if keys is not None and self.fold(row.full_name) not in keys:
                 self.fail(
                     row.row,
                     "phone",
@@ -197,18 +265,38 @@ class _Checks:
                 )
 
 
+async def _registered_phones(tx: Tx, phones: list[str]) -> list[Any]:
+    return await run(
+        tx,
+        "UNWIND $phones AS phone MATCH (p:Person {phone: phone}) "
+        "RETURN phone, collect(p.searchKey) AS keys",
+        phones=phones,
+    )
+
+
 def _decision(
     d: DecisionRef, issuer: _Org | None, default_issuer: str, kind: DecisionKind
 ) -> DecisionImport:
     return DecisionImport(d.number, d.date, issuer.id if issuer else default_issuer, kind)
 
 
-async def _check_teams(tx: Tx, parsed: Parsed, scope: str | None) -> list[AnyImport]:
+async def _check_teams(graph: Graph, parsed: Parsed, scope: str | None) -> list[AnyImport]:
     checks = _Checks(parsed, scope)
     rows = [r for r in parsed.rows if isinstance(r, TeamRow)]
-    committees = sorted({f"ubnd-xa-{r.commune.code}" for r in rows})
-    issuers = sorted({r.decision.issuer for r in rows if r.decision.issuer})
-    await checks.load_organisations(tx, committees, issuers)
+
+    def lookups() -> tuple[list[str], list[str]]:
+        committees = sorted({f"ubnd-xa-{r.commune.code}" for r in rows})
+        issuers = {r.decision.issuer for r in rows if r.decision.issuer}
+        return committees, sorted({_org_key(n) for n in issuers})
+
+    committees, issuer_keys = await _off_loop(lookups)
+    checks.add_organisations(
+        await graph.read(_organisations, committees, issuer_keys, dt.date.today())
+    )
+    return await _off_loop(_match_teams, checks, rows)
+
+
+def _match_teams(checks: _Checks, rows: list[TeamRow]) -> list[AnyImport]:
     out: list[AnyImport] = []
     for r in rows:
         issuer = None
@@ -248,21 +336,40 @@ async def _check_teams(tx: Tx, parsed: Parsed, scope: str | None) -> list[AnyImp
     return out
 
 
-async def _check_members(tx: Tx, parsed: Parsed, scope: str | None) -> list[AnyImport]:
-    checks = _Checks(parsed, scope)
-    rows = [r for r in parsed.rows if isinstance(r, MemberRow)]
-    records = await run(
+async def _member_lookups(
+    tx: Tx, keys: list[tuple[str, str]], phones: list[str]
+) -> tuple[list[Any], list[Any]]:
+    teams = await run(
         tx,
         "UNWIND $keys AS k MATCH (:AdministrativeUnit {key: k[0]})<-[:OPERATES_IN]-"
         "(t:CommunityTechTeam) WHERE t.searchKey = k[1] "
         "RETURN k, collect(t {.id, .since, .until}) AS teams",
-        keys=sorted({(r.commune.key, fold(r.team_name)) for r in rows}),
+        keys=keys,
     )
+    return teams, await _registered_phones(tx, phones)
+
+
+async def _check_members(graph: Graph, parsed: Parsed, scope: str | None) -> list[AnyImport]:
+    checks = _Checks(parsed, scope)
+    rows = [r for r in parsed.rows if isinstance(r, MemberRow)]
+
+    def lookups() -> tuple[list[tuple[str, str]], list[str]]:
+        keys = sorted({(r.commune.key, checks.fold(r.team_name)) for r in rows})
+        return keys, sorted({r.phone for r in rows})
+
+    keys, phones = await _off_loop(lookups)
+    teams, registered = await graph.read(_member_lookups, keys, phones)
+    return await _off_loop(_match_members, checks, rows, teams, registered)
+
+
+def _match_members(
+    checks: _Checks, rows: list[MemberRow], records: list[Any], registered: list[Any]
+) -> list[AnyImport]:
     teams = {(r["k"][0], r["k"][1]): r["teams"] for r in records}
-    await checks.phones(tx, rows)
+    checks.phones(rows, registered)
     out: list[AnyImport] = []
     for r in rows:
-        found = teams.get((r.commune.key, fold(r.team_name)), [])
+        found = teams.get((r.commune.key, checks.fold(r.team_name)), [])
         if len(found) != 1:
             reason = (
                 f"no team of that name in {r.commune.name}: import the team first"
@@ -287,14 +394,34 @@ async def _check_members(tx: Tx, parsed: Parsed, scope: str | None) -> list[AnyI
     return out
 
 
-async def _check_focal_points(tx: Tx, parsed: Parsed, scope: str | None) -> list[AnyImport]:
+async def _focal_point_lookups(
+    tx: Tx, ids: list[str], keys: list[str], phones: list[str]
+) -> tuple[list[Any], list[Any]]:
+    organisations = await _organisations(tx, ids, keys, dt.date.today())
+    return organisations, await _registered_phones(tx, phones)
+
+
+async def _check_focal_points(graph: Graph, parsed: Parsed, scope: str | None) -> list[AnyImport]:
     checks = _Checks(parsed, scope)
     rows = [r for r in parsed.rows if isinstance(r, FocalPointRow)]
-    ids = sorted({r.organisation_id for r in rows if r.organisation_id})
-    names = sorted({r.organisation for r in rows} | {r.decision.issuer or "" for r in rows})
-    await checks.load_organisations(tx, ids, names)
+
+    def lookups() -> tuple[list[str], list[str], list[str]]:
+        ids = sorted({r.organisation_id for r in rows if r.organisation_id})
+        names = {r.organisation for r in rows} | {r.decision.issuer or "" for r in rows}
+        return ids, sorted({_org_key(n) for n in names}), sorted({r.phone for r in rows})
+
+    ids, keys, phones = await _off_loop(lookups)
+    organisations, registered = await graph.read(_focal_point_lookups, ids, keys, phones)
+    checks.add_organisations(organisations)
+    return await _off_loop(_match_focal_points, checks, rows, registered)
+
+
+def _match_focal_points(
+    checks: _Checks, rows: list[FocalPointRow], registered: list[Any]
+) -> list[AnyImport]:
+    scope = checks.scope
     provinces = _province_codes()
-    await checks.phones(tx, rows)
+    checks.phones(rows, registered)
     out: list[AnyImport] = []
     for r in rows:
         province = provinces.get(fold(r.province)) if r.province else None
@@ -356,27 +483,16 @@ _CHECKS = {
 }
 
 
-async def dry_run(
-    graph: Graph,
-    upload: Upload,
-    kind: ImportKind,
-    *,
-    scope: str | None,
-    today: dt.date | None = None,
+def _read_and_parse(
+    upload: Upload, name: str, kind: ImportKind, scope: str | None, today: dt.date, limits: Limits
+) -> Parsed:
+    sheet = read_sheet(upload.data, name, is_header(kind), encoding=upload.encoding, limits=limits)
+    return parse_rows(kind, sheet, scope, today)
+
+
+def _report(
+    kind: ImportKind, name: str, upload: Upload, parsed: Parsed, plan: list[AnyImport]
 ) -> Report:
-    """Every problem of the file, and the rows ready to write when there is none. ``scope``: the
-    current province code the importer is bound to (None: national)."""
-    name = upload.file_name.rsplit("/", 1)[-1]
-    try:
-        sheet = read_sheet(upload.data, name, is_header(kind), encoding=upload.encoding)
-    except FileError as error:
-        problem = Problem(name, 0, "", None, str(error), "UNREADABLE_FILE")
-        return Report(kind, name, upload.sha256, name, 0, [problem])
-    parsed = parse_rows(kind, sheet, scope, today or dt.date.today())
-    del sheet  # the cells of a big file are not needed any more
-    plan: list[AnyImport] = []
-    if parsed.rows:
-        plan = await graph.read(_CHECKS[kind], parsed, scope)
     problems = sorted(parsed.problems, key=lambda p: (p.row, p.column))
     if not parsed.total_rows:
         problems.append(
@@ -391,6 +507,39 @@ async def dry_run(
         problems,
         [] if problems else plan,
     )
+
+
+async def dry_run(
+    graph: Graph,
+    upload: Upload,
+    kind: ImportKind,
+    *,
+    scope: str | None,
+    today: dt.date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Report:
+    """Every problem of the file, and the rows ready to write when there is none. ``scope``: the
+    current province code the importer is bound to (None: national).
+
+    Reading and checking rows is seconds of CPU for a big file, so it runs in a worker thread
+    and the event loop (the API's other requests) only runs the graph look-ups. A thread, not a
+    process: bench/upload_latency.py measures what this leaves for the other requests."""
+    name = upload.file_name.rsplit("/", 1)[-1]
+    try:
+        try:
+            parsed = await _off_loop(
+                _read_and_parse, upload, name, kind, scope, today or dt.date.today(), limits
+            )
+        except FileError as error:
+            problem = Problem(name, error.row, error.column, error.value, error.reason, error.code)
+            digest = await asyncio.to_thread(lambda: upload.sha256)
+            return Report(kind, name, digest, name, 0, [problem])
+        plan: list[AnyImport] = []
+        if parsed.rows:
+            plan = await _CHECKS[kind](graph, parsed, scope)
+        return await _off_loop(_report, kind, name, upload, parsed, plan)
+    finally:
+        _COLLECTOR.thaw()
 
 
 async def rollback(graph: Graph, batch_id: str, chunk_rows: int = CHUNK_ROWS) -> BatchRecord:
@@ -411,11 +560,12 @@ async def apply(
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
     report: Report | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> BatchRecord:
     """Write a file with no problems as one batch, or raise ImportRefused having written
     nothing. ``report``: a dry run of this same upload already made (the CLI shows it first)."""
-    if report is None or report.file_hash != upload.sha256:
-        report = await dry_run(graph, upload, kind, scope=scope)
+    if report is None or report.file_hash != await asyncio.to_thread(lambda: upload.sha256):
+        report = await dry_run(graph, upload, kind, scope=scope, limits=limits)
     if not report.ok:
         raise ImportRefused(report)
     batch = BatchInput(
@@ -443,9 +593,10 @@ async def apply(
         raise
 
 
-def report_xlsx(upload: Upload, report: Report) -> bytes:
+def report_xlsx(upload: Upload, report: Report, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """The uploaded sheet again, every problem cell filled and commented, a "Loi" column with
-    the row's reasons, and a sheet listing the problems (sheet, row, column, value, reason)."""
+    the row's reasons, and a sheet listing the problems (sheet, row, column, value, reason).
+    Seconds of CPU for a big file: the API calls it in a worker thread."""
     listing = Table(
         "Loi",
         ["Trang tính", "Dòng", "Cột", "Giá trị", "Lý do", "Mã lỗi"],
@@ -454,7 +605,11 @@ def report_xlsx(upload: Upload, report: Report) -> bytes:
     )
     try:
         sheet = read_sheet(
-            upload.data, report.file_name, is_header(report.kind), encoding=upload.encoding
+            upload.data,
+            report.file_name,
+            is_header(report.kind),
+            encoding=upload.encoding,
+            limits=limits,
         )
     except FileError:
         return to_xlsx([listing])
