@@ -5,15 +5,26 @@ lists and rankings as CSV/.xlsx.
 Imports are for coordinators: a national coordinator imports anywhere; a provincial coordinator
 only into their province, where a row outside it is a problem of the file (``import_scope``).
 Exports show what GraphQL ``coverage``, ``coverageGaps`` and ``provinceRanking`` show anyone.
+
+An upload is read only once its sender may import: the token and the role are checked first,
+then a declared Content-Length over ``CDS_IMPORT_MAX_BYTES`` is refused (413) unread, and the
+multipart body is parsed as it streams in, stopping as soon as it passes the limit. The file's
+rows are read and checked in a worker thread (``service.dry_run``), and the JSON or .xlsx answer
+is built there too, so the other requests of the process are not held up by a big list.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import AsyncGenerator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import ClientDisconnect
 
 from api.policy import Action, may_at_all
 from api.viewer import Role, Viewer
@@ -25,12 +36,11 @@ from graph.reports.gaps import GapKind
 from graph.reports.ranking import RankingMetric
 from spreadsheets import exports, service
 from spreadsheets.columns import ImportKind
-from spreadsheets.files import ENCODINGS
+from spreadsheets.files import ENCODINGS, Limits
 from spreadsheets.templates import template_csv, template_xlsx
 
 router = APIRouter(tags=["imports and exports"])
 
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # a 100,000-row list is ~10 MB as CSV, less as .xlsx
 XLSX = exports.MEDIA_TYPES[exports.ExportFormat.XLSX]
 CSV = exports.MEDIA_TYPES[exports.ExportFormat.CSV]
 
@@ -85,13 +95,80 @@ def _error(error: DomainError) -> JSONResponse:
     return JSONResponse({"error": str(error)}, status_code=status)
 
 
-async def _upload(file: UploadFile, encoding: str | None) -> service.Upload:
-    if encoding is not None and encoding not in ENCODINGS:
-        raise HTTPException(422, f"encoding must be one of {', '.join(ENCODINGS)}")
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"files up to {MAX_UPLOAD_BYTES // 2**20} MB")
-    return service.Upload(data, file.filename or "upload", encoding)
+class _Refused(Exception):
+    """An upload refused before or while its body is read; the answer says why."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+    def response(self) -> JSONResponse:
+        return JSONResponse({"error": self.reason}, status_code=self.status)
+
+
+class _TooLarge(MultiPartException):
+    """The streamed body passed the limit. A MultiPartException, so that starlette's parser
+    closes the part it was spooling to a temporary file before passing it on."""
+
+
+def _too_large(limit: int) -> str:
+    return (
+        f"the upload is larger than {limit:,} bytes ({limit / 2**20:g} MB), the most this "
+        "server accepts (CDS_IMPORT_MAX_BYTES): split the list"
+    )
+
+
+async def _receive(request: Request, settings: Settings) -> service.Upload:
+    """The multipart form's ``file`` and ``encoding``, read now, after the caller's role was
+    checked (the endpoints take no form parameters, which FastAPI would read before any
+    dependency), and never more than ``import_max_bytes`` of it."""
+    limit = settings.import_max_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise _Refused(400, "the Content-Length header is not a number")
+        if int(declared) > limit:
+            raise _Refused(413, _too_large(limit))
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise _Refused(415, "send the file as multipart/form-data, in a field named 'file'")
+
+    async def body() -> AsyncGenerator[bytes, None]:
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:  # a chunked body, or a Content-Length that lied
+                raise _TooLarge(_too_large(limit))
+            yield chunk
+
+    parser = MultiPartParser(request.headers, body(), max_files=1, max_fields=2)
+    try:
+        form = await parser.parse()
+    except _TooLarge as error:
+        raise _Refused(413, error.message) from None
+    except MultiPartException as error:
+        raise _Refused(400, f"not a readable multipart form: {error.message}") from None
+    except ClientDisconnect:
+        raise _Refused(400, "the upload was interrupted") from None
+    try:
+        file, encoding = form.get("file"), form.get("encoding") or None
+        if not isinstance(file, UploadFile):
+            raise _Refused(422, "the form has no file: send it in a field named 'file'")
+        if encoding is not None and encoding not in ENCODINGS:
+            raise _Refused(422, f"encoding must be one of {', '.join(ENCODINGS)}")
+        data = await file.read()
+        return service.Upload(data, file.filename or "upload", encoding)
+    finally:
+        await form.close()
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits.for_rows(settings.import_max_rows)
+
+
+async def _json(content: Callable[[], Any], status: int = 200) -> Response:
+    """JSON built and encoded in a worker thread: a report can list 100,000 problems."""
+    return await asyncio.to_thread(lambda: JSONResponse(content(), status_code=status))
 
 
 def _attachment(data: bytes, name: str, media_type: str) -> Response:
@@ -109,37 +186,64 @@ async def template(kind: ImportKind, fmt: exports.ExportFormat) -> Response:
     return _attachment(template_xlsx(kind), f"{kind.value}.xlsx", XLSX)
 
 
-UploadField = Annotated[UploadFile, File(description=".xlsx or .csv")]
-EncodingField = Annotated[
-    str | None, Form(description="CSV only: utf-8, utf-8-sig or cp1258 (default: detected)")
-]
+# The form is read by hand (_receive), so it is described to OpenAPI here.
+UPLOAD_FORM: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": ".xlsx or .csv, up to CDS_IMPORT_MAX_BYTES",
+                        },
+                        "encoding": {
+                            "type": "string",
+                            "enum": list(ENCODINGS),
+                            "description": "CSV only (default: detected)",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 @router.post(
     "/imports/{kind}/dry-run",
     summary="Check a file, write nothing: every problem as (sheet, row, column, value, reason)",
+    openapi_extra=UPLOAD_FORM,
 )
 async def dry_run(
     kind: ImportKind,
+    request: Request,
     graph: GraphDep,
     viewer: ViewerDep,
-    file: UploadField,
-    encoding: EncodingField = None,
     fmt: Annotated[
         exports.ExportFormat | None,
         Query(alias="format", description="xlsx: the file back with its problems marked"),
     ] = None,
 ) -> Response:
+    settings = _settings(request)
     try:
         scope = import_scope(viewer, kind)
+        upload = await _receive(request, settings)
     except DomainError as error:
         return _error(error)
-    upload = await _upload(file, encoding)
-    report = await service.dry_run(graph, upload, kind, scope=scope)
+    except _Refused as refused:
+        return refused.response()
+    limits = _limits(settings)
+    report = await service.dry_run(graph, upload, kind, scope=scope, limits=limits)
     if fmt is exports.ExportFormat.XLSX:
         name = f"{report.file_name.rsplit('.', 1)[0]}-kiem-tra.xlsx"
-        return _attachment(service.report_xlsx(upload, report), name, XLSX)
-    return JSONResponse(report.as_json())
+        marked = await asyncio.to_thread(service.report_xlsx, upload, report, limits)
+        return _attachment(marked, name, XLSX)
+    return await _json(report.as_json)
 
 
 def _batch(b: batches.BatchRecord) -> dict[str, Any]:
@@ -161,20 +265,25 @@ def _batch(b: batches.BatchRecord) -> dict[str, Any]:
     "/imports/{kind}/apply",
     summary="Import a file with no problems as one batch; a file with any problem writes nothing",
     status_code=201,
+    openapi_extra=UPLOAD_FORM,
 )
-async def apply(
-    kind: ImportKind,
-    graph: GraphDep,
-    viewer: ViewerDep,
-    file: UploadField,
-    encoding: EncodingField = None,
-) -> Response:
+async def apply(kind: ImportKind, request: Request, graph: GraphDep, viewer: ViewerDep) -> Response:
+    settings = _settings(request)
     try:
         scope = import_scope(viewer, kind)
-        upload = await _upload(file, encoding)
-        batch = await service.apply(graph, upload, kind, scope=scope, imported_by=viewer.subject)
+        upload = await _receive(request, settings)
+        batch = await service.apply(
+            graph,
+            upload,
+            kind,
+            scope=scope,
+            imported_by=viewer.subject,
+            limits=_limits(settings),
+        )
+    except _Refused as refused:
+        return refused.response()
     except service.ImportRefused as refused:
-        return JSONResponse(refused.report.as_json(), status_code=422)
+        return await _json(refused.report.as_json, 422)
     except DomainError as error:
         return _error(error)
     return JSONResponse(_batch(batch), status_code=201)

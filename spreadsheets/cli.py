@@ -25,7 +25,7 @@ from graph.reports.gaps import GapKind
 from graph.reports.ranking import RankingMetric
 from spreadsheets import exports, service
 from spreadsheets.columns import ImportKind
-from spreadsheets.files import ENCODINGS
+from spreadsheets.files import ENCODINGS, Limits
 
 
 class ProgressBar:
@@ -60,16 +60,17 @@ def _print_report(report: service.Report) -> None:
         print(f"  {p.sheet}!{p.row} [{p.column}] {p.value!r}: {p.reason}")
 
 
-async def _import(args: argparse.Namespace, graph: Graph) -> int:
+async def _import(args: argparse.Namespace, graph: Graph, settings: Settings) -> int:
     kind = ImportKind(args.kind)
     path = Path(args.file)
     upload = service.Upload(path.read_bytes(), path.name, args.encoding)
-    report = await service.dry_run(graph, upload, kind, scope=args.province)
+    limits = Limits.for_rows(settings.import_max_rows)
+    report = await service.dry_run(graph, upload, kind, scope=args.province, limits=limits)
     _print_report(report)
     if args.report:
         out = Path(args.report)
         if out.suffix == ".xlsx":
-            out.write_bytes(service.report_xlsx(upload, report))
+            out.write_bytes(service.report_xlsx(upload, report, limits))
         else:
             out.write_text(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         print(f"report written to {out}")
@@ -87,6 +88,7 @@ async def _import(args: argparse.Namespace, graph: Graph) -> int:
         progress=ProgressBar("import"),
         chunk_rows=args.chunk_rows,
         report=report,
+        limits=limits,
     )
     print(f"batch {batch.id}: {batch.rows} rows, {batch.changed} change(s), {batch.status}")
     return 0
@@ -135,7 +137,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 return await _rollback(args, graph)
             if args.action == "batches":
                 return await _batches(args, graph)
-            return await _import(args, graph)
+            return await _import(args, graph, settings)
         finally:
             await graph.close()
 

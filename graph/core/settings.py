@@ -114,6 +114,13 @@ class Settings(BaseSettings):
     # Replaced by trusted_proxies: true is refused with a message saying what to set instead.
     trust_forwarded_for: bool = False
 
+    # Spreadsheet uploads (POST /imports/…): the largest request body, refused with 413 from its
+    # Content-Length before it is read, or as soon as the streamed body passes it; and the most
+    # rows one file may hold (the README promises 100,000: the default leaves headroom). A
+    # 100,000-row members CSV is ~9 MB, the same list as .xlsx ~4 MB.
+    import_max_bytes: int = Field(default=32 * 2**20, gt=0)
+    import_max_rows: int = Field(default=120_000, gt=0)
+
     # Live updates (api/live.py): how often each API process reads the change counter to find
     # changes made by any process. Smaller is fresher and costs one tiny query more per second.
     live_poll_seconds: float = Field(default=1.0, gt=0)
