@@ -1,0 +1,1 @@
+"""Infrastructure every domain uses: the driver and unit-of-work runners, settings, errors, migrations, the change counter, text folding, paging, shared Cypher fragments, the mail outbox, rate limits and the local Neo4j."""

@@ -1,0 +1,1 @@
+"""The expert network: profiles, review, directory, self-registration, nominations and self-service."""

@@ -1,0 +1,1 @@
+"""Read models over the whole graph: coverage, gaps, rankings and search."""

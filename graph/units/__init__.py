@@ -1,0 +1,1 @@
+"""Administrative units of both eras, their succession, the packages they come from, and where any node is placed (scopes)."""
