@@ -31,7 +31,7 @@ from api.loaders import Loaders
 from api.schema import build_schema
 from api.spreadsheets import router as imports_router
 from graph.core.connection import open_graph
-from graph.core.db import Graph
+from graph.core.db import Graph, Unavailable
 from graph.core.migrations import applied_versions, latest_version, migrate
 from graph.core.settings import Settings, get_settings
 
@@ -124,6 +124,15 @@ async def _unauthorized(_: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _unavailable(_: Request, error: Exception) -> JSONResponse:
+    """Neo4j away during a REST call (imports, exports): 503 with when to retry."""
+    return JSONResponse(
+        {"error": str(error), "code": "SERVICE_UNAVAILABLE"},
+        status_code=503,
+        headers={"Retry-After": str(Unavailable.retry_after_seconds)},
+    )
+
+
 # The WebSocket close reason is at most 123 bytes of UTF-8.
 _CLOSE_REASON_BYTES = 123
 
@@ -198,6 +207,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     app.state.cache = VersionedCache()
     app.state.verifier = TokenVerifier(settings)
     app.add_exception_handler(AuthError, _unauthorized)
+    app.add_exception_handler(Unavailable, _unavailable)
     if graph is not None:
         app.state.graph = graph
         app.state.live = LiveFeed(graph, settings.live_poll_seconds)
@@ -218,11 +228,17 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
 
     @app.get("/readyz", summary="Neo4j is reachable and the schema is migrated")
     async def readyz(request: Request) -> JSONResponse:
+        graph = _graph(request)
         try:
-            versions = await applied_versions(_graph(request))
+            await graph.ping()  # answers at once while Neo4j is away, no retries
+            versions = await applied_versions(graph)
         except Exception:  # any driver failure means not ready; the reason goes to the log
-            log.exception("readiness check failed")
-            return JSONResponse({"status": "unavailable", "reason": "neo4j"}, status_code=503)
+            log.warning("readiness check failed", exc_info=True)
+            return JSONResponse(
+                {"status": "unavailable", "reason": "neo4j"},
+                status_code=503,
+                headers={"Retry-After": str(Unavailable.retry_after_seconds)},
+            )
         if not versions or max(versions) < latest_version():
             return JSONResponse({"status": "migrating"}, status_code=503)
         return JSONResponse({"status": "ready", "schemaVersion": max(versions)})

@@ -16,12 +16,16 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult, StreamExecutionResult
 
+from graph.core.db import Unavailable
 from graph.core.errors import DomainError, InvalidInput, NotFound
 
 log = logging.getLogger("cds.api")
 
 
 def _domain_extensions(error: DomainError) -> dict[str, Any]:
+    if isinstance(error, Unavailable):
+        # Neo4j is away: say so and when to retry, never INTERNAL (#18).
+        return {"code": "SERVICE_UNAVAILABLE", "retryAfterSeconds": error.retry_after_seconds}
     if isinstance(error, InvalidInput):
         return {"code": "INVALID_INPUT", "field": error.field, "reason": error.reason}
     if isinstance(error, NotFound):

@@ -84,6 +84,9 @@ class Batch:
 
     seq: int
     events: tuple[AuditEventRecord, ...] = ()
+    # False while this process cannot read the change feed (Neo4j away): the client shows the
+    # figures may be stale; the first message after it comes back is True and says "refetch".
+    available: bool = True
 
 
 class Subscriber:
@@ -102,7 +105,7 @@ class Subscriber:
         except asyncio.QueueFull:
             while not self.queue.empty():
                 self.queue.get_nowait()
-            self.queue.put_nowait(Batch(batch.seq))
+            self.queue.put_nowait(Batch(batch.seq, available=batch.available))
 
 
 class LiveFeed:
@@ -116,6 +119,7 @@ class LiveFeed:
         self._subscribers: set[Subscriber] = set()
         self._seq = 0  # the newest sequence handed to subscribers
         self._ready = asyncio.Event()  # set once _seq has been read from the graph
+        self._available = True  # whether the last poll could read the graph
         self._poller: asyncio.Task[None] | None = None
 
     async def follow(self, scope: Scope, since: int | None = None) -> AsyncGenerator[Batch, None]:
@@ -133,9 +137,15 @@ class LiveFeed:
         seen = max(start, since or 0)
         try:
             caught_up = await self._catch_up(scope, since, start) if since is not None else ()
-            yield Batch(seen, caught_up)
+            available = self._available
+            yield Batch(seen, caught_up, available)
             while True:
                 batch = await subscriber.queue.get()
+                if batch.available != available:  # Neo4j went away, or came back: say so
+                    available = batch.available
+                    seen = max(seen, batch.seq)
+                    yield Batch(seen, (), available)
+                    continue
                 if batch.seq <= seen:
                     continue  # the process the client came from has told it already
                 events = tuple(e for e in batch.events if e.seq > seen)
@@ -171,10 +181,12 @@ class LiveFeed:
                 if failing:
                     log.warning("live updates: reading the change feed again")
                     failing = False
-            except Exception as error:  # Neo4j away: subscribers wait, the next tick retries
+                    self._set_available(True)
+            except Exception as error:  # Neo4j away: subscribers are told, the next tick retries
                 if not failing:  # once per outage, not once per tick
                     log.warning("live updates: reading the change feed failed (%r)", error)
                     failing = True
+                    self._set_available(False)
             await asyncio.sleep(self._poll_seconds)
 
     async def poll(self) -> None:
@@ -195,6 +207,13 @@ class LiveFeed:
             undescribed = len(page) < upto - self._seq
             self._fan_out(upto, page, everyone=undescribed)
             self._seq = upto
+
+    def _set_available(self, available: bool) -> None:
+        """Tell every subscriber the feed stopped (or started again) being readable; after an
+        outage they refetch, whatever happened meanwhile."""
+        self._available = available
+        for subscriber in self._subscribers:
+            subscriber.offer(Batch(self._seq, (), available))
 
     def _fan_out(self, seq: int, page: Iterable[PlacedEvent], *, everyone: bool) -> None:
         placed = list(page)

@@ -23,6 +23,10 @@ class NetworkChange:
         description="The in-scope events since the previous message, oldest first (same type "
         "and visibility rules as Query.changes)."
     )
+    database_available: bool = strawberry.field(
+        description="False while the server cannot read the database (figures may be stale); "
+        "the next message with true means it is back: refetch."
+    )
 
 
 @strawberry.type(description="Live updates.")
@@ -70,5 +74,7 @@ async def _messages(
     async with aclosing(batches):
         async for batch in batches:
             yield NetworkChange(
-                seq=batch.seq, events=[AuditEvent.from_record(e, info) for e in batch.events]
+                seq=batch.seq,
+                events=[AuditEvent.from_record(e, info) for e in batch.events],
+                database_available=batch.available,
             )

@@ -44,7 +44,27 @@ async def run_single(tx: Tx, query: LiteralString, **params: Any) -> neo4j.Recor
 BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 
 
-def driver_for(uri: str, user: str, password: str) -> AsyncDriver:
+# How long a unit of work is retried while Neo4j cannot be reached (the driver's default is 30 s,
+# far longer than anyone waits for a page): then the caller gets GraphUnavailable, "retry".
+RETRY_SECONDS = 5.0
+
+# What the driver raises when the server is away (stopped, restarting, a cluster electing a
+# leader): a connection that cannot be made, or a session whose connection was lost.
+UNREACHABLE = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)
+
+
+class Unavailable(GraphUnavailable):
+    """Neo4j is away for now: nothing was written; the same call later may succeed."""
+
+    retry_after_seconds = 5
+
+    def __init__(self) -> None:
+        super().__init__("the database is unavailable for now; nothing was changed: retry shortly")
+
+
+def driver_for(
+    uri: str, user: str, password: str, retry_seconds: float = RETRY_SECONDS
+) -> AsyncDriver:
     # Only Bolt: the driver's preview HTTP transport is not what a deployment should use, and a
     # mistyped http:// address must fail here with a clear message.
     if uri.split("://", 1)[0].lower() not in BOLT_SCHEMES:
@@ -58,6 +78,7 @@ def driver_for(uri: str, user: str, password: str) -> AsyncDriver:
             auth=(user, password),
             # Warnings such as "label does not exist yet" on an empty store are noise in logs.
             notifications_min_severity="OFF",
+            max_transaction_retry_time=retry_seconds,
         )
     except (ValueError, neo4j_errors.ConfigurationError) as error:
         raise GraphUnavailable(
@@ -77,14 +98,22 @@ class Graph:
     async def read(
         self, work: Callable[Concatenate[Tx, P], Awaitable[T]], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        async with self.driver.session(database=self.database) as session:
-            return await session.execute_read(work, *args, **kwargs)
+        try:
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_read(work, *args, **kwargs)
+        except UNREACHABLE:
+            raise Unavailable() from None
 
     async def write(
         self, work: Callable[Concatenate[Tx, P], Awaitable[T]], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        async with self.driver.session(database=self.database) as session:
-            return await session.execute_write(work, *args, **kwargs)
+        """One transaction: when Neo4j goes away before it commits, nothing of it is written
+        (the driver retries it for ``RETRY_SECONDS``, then ``Unavailable``)."""
+        try:
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_write(work, *args, **kwargs)
+        except UNREACHABLE:
+            raise Unavailable() from None
 
     async def schema(
         self, statement: LiteralString, params: Mapping[str, Any] | None = None
@@ -92,9 +121,20 @@ class Graph:
         """A statement in its own implicit transaction: schema statements (constraints, indexes)
         cannot share a transaction with writes, and ``CALL { … } IN TRANSACTIONS`` commits its
         own batches."""
-        async with self.driver.session(database=self.database) as session:
-            result = await session.run(statement, dict(params or {}))
-            await result.consume()
+        try:
+            async with self.driver.session(database=self.database) as session:
+                result = await session.run(statement, dict(params or {}))
+                await result.consume()
+        except UNREACHABLE:
+            raise Unavailable() from None
+
+    async def ping(self) -> None:
+        """One round trip without retries, for readiness probes that must answer at once."""
+        try:
+            async with self.driver.session(database=self.database) as session:
+                await (await session.run("RETURN 1")).consume()
+        except UNREACHABLE:
+            raise Unavailable() from None
 
     async def close(self) -> None:
         await self.driver.close()
