@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -11,7 +12,8 @@ from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
@@ -28,8 +30,20 @@ from api.headers import SecurityHeaders
 from api.inputs import decode_request_json
 from api.live import LiveFeed
 from api.loaders import Loaders
+from api.observability import (
+    LIVE_SUBSCRIBERS,
+    OUTBOX_PENDING,
+    RequestIds,
+    configure_logging,
+    count_statements,
+    metrics,
+)
+from api.observability import (
+    request_id as current_request_id,
+)
 from api.schema import build_schema
 from api.spreadsheets import router as imports_router
+from graph.core import outbox
 from graph.core.connection import open_graph
 from graph.core.db import Graph, Unavailable
 from graph.core.migrations import applied_versions, latest_version, migrate
@@ -49,7 +63,10 @@ async def get_context(
     connection: HTTPConnection, graph: Annotated[Graph, Depends(_graph)]
 ) -> Context:
     settings: Settings = connection.app.state.settings
-    request_id = connection.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+    # The id RequestIds gave this HTTP request (a WebSocket gets its own).
+    request_id = current_request_id.get()
+    if request_id == "-":
+        request_id = uuid.uuid4().hex[:16]
     verifier: TokenVerifier = connection.app.state.verifier
     # A WebSocket is signed in by its connection_init message, which comes after this
     # (GraphQLRouter.on_ws_connect); until then it is anonymous.
@@ -201,7 +218,22 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN. The OpenAPI
     # document stays at /openapi.json; GraphQL has GraphiQL, served from this app.
     app = FastAPI(title="CĐS network registry", lifespan=lifespan, docs_url=None, redoc_url=None)
+    if settings.log_format != "none":
+        configure_logging(settings.log_level, json_lines=settings.log_format == "json")
+    count_statements()
     app.add_middleware(SecurityHeaders)  # nosniff, Referrer-Policy; CSP on pages (api/headers.py)
+    if settings.cors_origins:
+        # Pages of other origins the operator named (a province's portal): their browsers may
+        # call the API with a bearer token; no cookies are used, so no credentials mode.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+            expose_headers=["X-Request-Id", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestIds)  # outermost: ids and timings for every answer
     # Set now too: in-process test clients (httpx ASGITransport) do not run the lifespan.
     app.state.settings = settings
     app.state.cache = VersionedCache()
@@ -225,6 +257,15 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def prometheus_metrics(request: Request) -> Response:
+        async def refresh() -> None:
+            LIVE_SUBSCRIBERS.set(request.app.state.live.subscribers)
+            with contextlib.suppress(Unavailable):  # the backlog keeps its last value
+                OUTBOX_PENDING.set(await _graph(request).read(outbox.pending))
+
+        return await metrics(request, refresh)
 
     @app.get("/readyz", summary="Neo4j is reachable and the schema is migrated")
     async def readyz(request: Request) -> JSONResponse:

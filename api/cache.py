@@ -13,6 +13,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
+from api.observability import CACHE
+
 T = TypeVar("T")
 
 
@@ -28,12 +30,15 @@ class VersionedCache:
         hit = self._entries.get(key)
         if hit is not None and hit[0] == version:
             self._entries.move_to_end(key)
+            CACHE.labels("hit").inc()
             value: T = hit[1]
             return value
         flight = (key, version)
         if (pending := self._pending.get(flight)) is not None:
+            CACHE.labels("shared").inc()
             shared: T = await asyncio.shield(pending)
             return shared
+        CACHE.labels("miss").inc()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[flight] = future
         try:

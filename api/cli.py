@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -80,15 +81,24 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
     import uvicorn
 
+    # Read by every worker's create_app (uvicorn starts them as new processes): JSON log lines
+    # with request ids unless the operator chose otherwise.
+    os.environ.setdefault("CDS_LOG_FORMAT", "json")
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Each worker writes its metrics here; /metrics adds them up (api/observability.py).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="cds-metrics-")
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers,
-        log_level="info",
+        log_level=settings.log_level.lower(),
+        log_config=None,  # the app sets up logging (api/observability.py), in every worker
         # The app reads X-Forwarded-For itself, from CDS_TRUSTED_PROXIES only (api/app.py
         # client_address); uvicorn's own rewrite would trust any client on 127.0.0.1.
         proxy_headers=False,

@@ -122,6 +122,10 @@ class LiveFeed:
         self._available = True  # whether the last poll could read the graph
         self._poller: asyncio.Task[None] | None = None
 
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscribers)
+
     async def follow(self, scope: Scope, since: int | None = None) -> AsyncGenerator[Batch, None]:
         """First where the feed stands (with, after ``since``, the in-scope events up to there),
         then one message per poll round with changes in scope."""

@@ -26,6 +26,7 @@ from api.live import SubscriptionsOnlyOverWebSocket
 from api.mutations import Mutation
 from api.mutations.registration import RegistrationQueries
 from api.mutations.self_service import SelfServiceQueries
+from api.observability import ObserveOperations
 from api.policy import LogPersonalReads, sees_people
 from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
 from api.types.audit import AuditQueries
@@ -254,7 +255,10 @@ class Subscription(LiveSubscriptions):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Factories, not instances: strawberry builds a fresh extension for each request.
+    slow = settings.slow_operation_ms / 1000
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        # First: it wraps the others, so it sees errors as clients get them (after masking).
+        lambda: ObserveOperations(slow),
         MaskUnexpectedErrors,
         CheckStringArguments,  # every string argument is text of a sane length (api/inputs.py)
         SubscriptionsOnlyOverWebSocket,

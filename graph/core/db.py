@@ -27,11 +27,17 @@ Tx = AsyncManagedTransaction
 # that a nested query costs a fixed number of round trips is checked against this.
 statements_sent: ContextVar[list[int] | None] = ContextVar("statements_sent", default=None)
 
+# Called once per statement when set: the API counts round trips for its metrics this way, so
+# graph/ knows nothing of how they are exported.
+on_statement: Callable[[], None] | None = None
+
 
 async def run(tx: Tx, query: LiteralString, **params: Any) -> list[neo4j.Record]:
     """Run one parameterised statement and return all its records."""
     if (counter := statements_sent.get()) is not None:
         counter[0] += 1
+    if on_statement is not None:
+        on_statement()
     result = await tx.run(query, params)
     return [record async for record in result]
 

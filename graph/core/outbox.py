@@ -29,7 +29,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from graph.core.db import Graph, Tx, run
+from graph.core.db import Graph, Tx, run, run_single
 from graph.core.settings import Settings
 
 log = logging.getLogger("cds.outbox")
@@ -149,3 +149,12 @@ async def deliver(graph: Graph, settings: Settings, render: Renderer, limit: int
             failed[m["id"]] = f"{error.__class__.__name__}: {error}"[:500]
     await graph.write(_settle, claim, sent, failed)
     return len(sent)
+
+
+async def pending(tx: Tx) -> int:
+    """Messages not sent yet (the backlog operators watch)."""
+    found = await run_single(
+        tx,
+        "MATCH (m:OutboxMessage) WHERE m.status IN ['PENDING', 'SENDING'] RETURN count(m) AS n",
+    )
+    return int(found["n"]) if found else 0

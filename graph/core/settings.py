@@ -125,11 +125,31 @@ class Settings(BaseSettings):
     # changes made by any process. Smaller is fresher and costs one tiny query more per second.
     live_poll_seconds: float = Field(default=1.0, gt=0)
 
+    # Operations (api/observability.py): log lines as JSON objects with the request id
+    # ("json", what `cds serve` uses), plain text ("text"), or as the host set them up ("none":
+    # tests, embedding); a GraphQL operation slower than this is logged with its name.
+    log_format: Literal["json", "text", "none"] = "none"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    slow_operation_ms: int = Field(default=1000, gt=0)
+    # Browser pages served from other origins that may call the API (a province's portal, a BI
+    # tool), e.g. CDS_CORS_ORIGINS=https://cds.hanoi.gov.vn; empty: none, the default.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     @field_validator("local_neo4j_conf", mode="before")
     @classmethod
     def _empty_conf_is_none(cls, value: object) -> object:
         # `CDS_LOCAL_NEO4J_CONF= cds run` means no file, not the current directory.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item.rstrip("/") for item in text.replace(",", " ").split() if item]
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
