@@ -76,8 +76,11 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     Action.READ_AUDIT_TRAIL: frozenset({NAT, PROV, COMM, ORG}),
     Action.READ_AUDIT_ACTORS: frozenset({NAT}),
     Action.READ_PERSONAL_DATA: frozenset({NAT, PROV, COMM, ORG, EXP}),
-    # Any signed-in member of the network may introduce a talented person.
-    Action.NOMINATE_EXPERT: frozenset({NAT, PROV, COMM, ORG, EXP}),
+    # A nomination makes the registry mail someone who never asked: only the network's
+    # officials, who answer for it, may cause that. Not EXPERT: anyone can self-register, so
+    # an expert's token is no more accountable than an anonymous caller; an expert recommends
+    # someone through their provincial coordinator.
+    Action.NOMINATE_EXPERT: frozenset({NAT, PROV, COMM, ORG}),
     Action.SELF_SERVICE: frozenset({EXP}),
     # Nominations are shown to those who verify the expert.
     Action.READ_NOMINATIONS: frozenset({NAT, PROV}),
