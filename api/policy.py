@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 from strawberry.dataloader import DataLoader
@@ -75,8 +76,11 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     Action.READ_AUDIT_TRAIL: frozenset({NAT, PROV, COMM, ORG}),
     Action.READ_AUDIT_ACTORS: frozenset({NAT}),
     Action.READ_PERSONAL_DATA: frozenset({NAT, PROV, COMM, ORG, EXP}),
-    # Any signed-in member of the network may introduce a talented person.
-    Action.NOMINATE_EXPERT: frozenset({NAT, PROV, COMM, ORG, EXP}),
+    # A nomination makes the registry mail someone who never asked: only the network's
+    # officials, who answer for it, may cause that. Not EXPERT: anyone can self-register, so
+    # an expert's token is no more accountable than an anonymous caller; an expert recommends
+    # someone through their provincial coordinator.
+    Action.NOMINATE_EXPERT: frozenset({NAT, PROV, COMM, ORG}),
     Action.SELF_SERVICE: frozenset({EXP}),
     # Nominations are shown to those who verify the expert.
     Action.READ_NOMINATIONS: frozenset({NAT, PROV}),
@@ -111,10 +115,37 @@ def may(viewer: Viewer, action: Action, placement: Placement = EVERYWHERE) -> bo
 
 
 def sees_people(viewer: Viewer) -> bool:
-    """Names of team members and focal points, and experts not yet verified, are for the
-    network's coordinators; contact fields only for those whose scope covers the person
-    (``PersonalAccess``)."""
+    """Names of team members and focal points are for the network's coordinators; contact
+    fields only for those whose scope covers the person (``PersonalAccess``). Experts not yet
+    verified are narrower still: ``UnverifiedExperts``."""
     return viewer.role in COORDINATOR_ROLES
+
+
+@dataclass(frozen=True, slots=True)
+class UnverifiedExperts:
+    """Where the viewer may see experts that are not verified (PENDING, REJECTED, WITHDRAWN):
+    the privacy notice publishes a name only once a coordinator verified it, so until then it
+    is for the coordinators who verify that expert (``VERIFY_EXPERT``: national, or provincial
+    of the expert's province) and the expert themselves. Everyone else gets the profile
+    filtered out of lists and ``node`` null, as if it did not exist: counts stay those of the
+    list they see."""
+
+    everywhere: bool
+    provinces: frozenset[str]
+
+    @property
+    def anywhere(self) -> bool:
+        return self.everywhere or bool(self.provinces)
+
+
+def unverified_experts(viewer: Viewer) -> UnverifiedExperts:
+    if not may_at_all(viewer, Action.VERIFY_EXPERT):
+        return UnverifiedExperts(False, frozenset())
+    if viewer.role is Role.NATIONAL_COORDINATOR:
+        return UnverifiedExperts(True, frozenset())
+    if viewer.role is Role.PROVINCIAL_COORDINATOR and viewer.province_key:
+        return UnverifiedExperts(False, frozenset({viewer.province_key}))
+    return UnverifiedExperts(False, frozenset())
 
 
 def may_at_all(viewer: Viewer, action: Action) -> bool:
@@ -202,6 +233,20 @@ class PersonalAccess:
         if self._viewer.role is Role.NATIONAL_COORDINATOR:
             return True
         return covers(self._viewer, await self._loader(kind).load(key))
+
+    async def sees_unverified_expert(self, expert_id: str, person_id: str) -> bool:
+        """May the viewer see this not-yet-verified expert at all (``UnverifiedExperts``)? The
+        expert themselves always; else a verifier of the expert's province (batched)."""
+        if self._viewer.role is Role.EXPERT:
+            return self._viewer.person_id == person_id
+        return await self.allows(Action.VERIFY_EXPERT, scopes.Kind.EXPERT, expert_id)
+
+    async def sees_unverified_person(self, person_id: str) -> bool:
+        """The same rule for a person known to the network only by an unverified profile: a
+        person is placed where their profile is, so the verifiers of that province (batched)."""
+        if self._viewer.role is Role.EXPERT:
+            return self._viewer.person_id == person_id
+        return await self.allows(Action.VERIFY_EXPERT, scopes.Kind.PERSON, person_id)
 
     async def field(self, person_id: str, name: str, value: str | None) -> str | None:
         """The value if the viewer may see it (noting the read), else None."""

@@ -27,7 +27,7 @@ from api.mutations import Mutation
 from api.mutations.registration import RegistrationQueries
 from api.mutations.self_service import SelfServiceQueries
 from api.observability import ObserveOperations
-from api.policy import LogPersonalReads, sees_people
+from api.policy import LogPersonalReads, sees_people, unverified_experts
 from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
 from api.types.audit import AuditQueries
 from api.types.enums import Expertise
@@ -77,9 +77,12 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
             return CommunityTechTeam.from_record(team) if team else None
         if type_name == "Expert":
             expert = await loaders.network.expert.load(key)
-            # Unverified profiles are not public: the same rule as the directory.
+            # Unverified profiles are for their verifiers only: the same rule as the directory.
             if expert is None or (
-                expert.status is not ExpertStatus.VERIFIED and not sees_people(info.context.viewer)
+                expert.status is not ExpertStatus.VERIFIED
+                and not await info.context.access.sees_unverified_expert(
+                    expert.id, expert.person.id
+                )
             ):
                 return None
             return Expert.from_record(expert, info)
@@ -192,8 +195,13 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
         ctx = info.context
         f = filter or ExpertFilter()
         statuses = tuple(f.statuses or [ExpertStatus.VERIFIED])
-        if not sees_people(ctx.viewer) and statuses != (ExpertStatus.VERIFIED,):
-            raise InvalidInput("filter.statuses", "only verified experts are public")
+        unverified = unverified_experts(ctx.viewer)
+        if not unverified.anywhere and statuses != (ExpertStatus.VERIFIED,):
+            raise InvalidInput(
+                "filter.statuses",
+                "only verified experts are listed for this role: profiles not yet verified are "
+                "for the coordinators who verify them (national, or of the expert's province)",
+            )
         province_key = None
         if f.province_code:
             province = await ctx.graph.read(
@@ -209,6 +217,8 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
             organisation_kinds=tuple(f.organisation_kinds or ()),
             statuses=statuses,
             text=f.text,
+            unverified_everywhere=unverified.everywhere,
+            unverified_provinces=tuple(sorted(unverified.provinces)),
         )
         page = await ctx.graph.read(
             list_experts, query, order_by, ctx.page_size(first), decode_cursor(after)
@@ -225,8 +235,14 @@ class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
         self, info: strawberry.Info[Context], text: str, first: int | None = 20
     ) -> list[SearchHit]:
         size = info.context.page_size(first)
+        unverified = unverified_experts(info.context.viewer)
         hits = await info.context.graph.read(
-            search_queries.search, text, size, include_people=sees_people(info.context.viewer)
+            search_queries.search,
+            text,
+            size,
+            include_people=sees_people(info.context.viewer),
+            unverified_everywhere=unverified.everywhere,
+            unverified_provinces=tuple(sorted(unverified.provinces)),
         )
         type_names = {
             "UNIT": "AdministrativeUnit",

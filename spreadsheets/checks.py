@@ -129,11 +129,19 @@ class _Checks:
         return found[0]
 
     def phones(self, rows: Sequence[MemberRow | FocalPointRow], registered: _Phones) -> None:
-        """A phone already in the registry must belong to the same name: the file cannot rename
-        a person, nor join two people into one; and to a person in the importer's scope."""
+        """A phone already in the registry must belong to a person in the importer's scope, and
+        to the same name: the file cannot rename a person, nor join two people into one.
+
+        Outside the scope, the answer is OUT_OF_SCOPE whatever name the row gives, and no
+        problem ever names the other person: else a dry-run would tell a coordinator whether a
+        guessed name is that of someone they do not cover (no problem, or CONFLICT). That the
+        phone is someone's they do learn: a coordinator is not the public, and needs it to
+        know why the row cannot be applied (and not to register the person twice)."""
         for row in rows:
             keys = registered.names.get(row.phone)
-            if keys is not None and self.fold(row.full_name) not in keys:
+            if row.phone in registered.outside:
+                self.fail(row.row, "phone", row.phone, OUTSIDE_PROVINCE, Code.OUT_OF_SCOPE)
+            elif keys is not None and self.fold(row.full_name) not in keys:
                 self.fail(
                     row.row,
                     "phone",
@@ -141,8 +149,6 @@ class _Checks:
                     "duplicate person: this phone is registered to a person with another name",
                     Code.CONFLICT,
                 )
-            elif row.phone in registered.outside:
-                self.fail(row.row, "phone", row.phone, OUTSIDE_PROVINCE, Code.OUT_OF_SCOPE)
 
 
 def _decision(

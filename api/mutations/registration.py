@@ -78,16 +78,25 @@ class RegisterExpertInput:
 
 
 @strawberry.type(
-    description="Registered: the profile is PENDING until the e-mail is confirmed and a "
-    "coordinator verifies it."
+    description="Received: check your e-mail. A new profile is PENDING until the e-mail is "
+    "confirmed and a coordinator verifies it; when the e-mail or phone is someone's already, "
+    "nothing is created and they are told by mail instead (the answer is the same, so that "
+    "it tells nobody who is registered)."
 )
 class RegisterExpertSuccess:
-    expert_id: strawberry.ID = strawberry.field(description="The new profile's global ID.")
+    expert_id: strawberry.ID = strawberry.field(
+        description="The new profile's global ID (readable with node() once verified)."
+    )
     status: ExpertStatus = strawberry.field(description="PENDING.")
     message: str = strawberry.field(description="What happens next.")
 
 
-@strawberry.type(description="This e-mail or phone is already registered; nothing was created.")
+@strawberry.type(
+    description="Deprecated, no longer returned: registerExpert answers a registration of an "
+    "e-mail or phone that is already someone's like any other (RegisterExpertSuccess), "
+    "creates nothing and mails the owner, so that nobody learns who is registered. Kept so "
+    "that clients selecting it still validate."
+)
 class AlreadyRegistered:
     field: str = strawberry.field(description="'email' or 'phone'.")
     message: str = strawberry.field(description="For people.")
@@ -124,11 +133,21 @@ async def deliver_mail(info: strawberry.Info[Context]) -> None:
         log.exception("request %s: outbox delivery deferred", info.context.request_id)
 
 
+def _received(expert_id: str) -> RegisterExpertSuccess:
+    return RegisterExpertSuccess(
+        expert_id=to_global_id("Expert", expert_id),
+        status=ExpertStatus.PENDING,
+        message="Check your e-mail and open the confirmation link.",
+    )
+
+
 @strawberry.type(description="Self-registration.")
 class RegistrationMutations:
     @strawberry.mutation(
         description="Register yourself as an expert (no sign-in). Rate-limited per address and "
-        "per e-mail; sends a confirmation link."
+        "per e-mail (look-alikes count as one); sends a confirmation link. An e-mail (or one "
+        "that looks the same) or phone already registered gets the same answer, and its owner "
+        "a mail."
     )
     async def register_expert(
         self, info: strawberry.Info[Context], input: RegisterExpertInput
@@ -151,8 +170,11 @@ class RegistrationMutations:
             outcome = await ctx.graph.write(
                 registration.register_expert, reg, ctx.settings, dt.datetime.now(dt.UTC)
             )
-        except AlreadyRegisteredError as error:
-            return AlreadyRegistered(field=error.field, message="already registered")
+        except AlreadyRegisteredError:
+            # Lost a race with a registration of the same address or phone: the same answer as
+            # every other registration (no owner notice in this rare case: the transaction that
+            # would have written it rolled back).
+            return _received(reg.expert_id)
         except (ValidationFailed, NotFound) as error:
             failed = failure(error)
             assert isinstance(failed, ValidationErrors | NotFoundError)
@@ -163,16 +185,12 @@ class RegistrationMutations:
                 retry_after_seconds=outcome.retry_after_seconds,
                 message=f"too many registrations per {outcome.scope}; try again later",
             )
-        if isinstance(outcome, registration.Duplicate):
-            return AlreadyRegistered(
-                field=outcome.field, message=f"this {outcome.field} is already registered"
-            )
+        # The caller is the public: whether this e-mail or phone is someone's already is not
+        # theirs to learn. A duplicate creates nothing and mails the owner; the answer is the
+        # one a registration gets, with an id no profile has (node() of an unverified
+        # profile is null for the public either way).
         await deliver_mail(info)
-        return RegisterExpertSuccess(
-            expert_id=to_global_id("Expert", outcome.expert_id),
-            status=ExpertStatus.PENDING,
-            message="Check your e-mail and open the confirmation link.",
-        )
+        return _received(reg.expert_id)
 
     @strawberry.mutation(description="Confirm an e-mail address with the token sent to it.")
     async def confirm_email(

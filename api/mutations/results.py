@@ -73,7 +73,9 @@ class ConflictError:
 
 @strawberry.type(description="Too many attempts; try again later.")
 class RateLimitedError:
-    scope: str = strawberry.field(description="What was limited: 'address' or 'email'.")
+    scope: str = strawberry.field(
+        description="What was limited: 'address', 'email' or (nominations) 'nominator'."
+    )
     retry_after_seconds: int = strawberry.field(description="When to try again.")
     message: str = strawberry.field(description="For people.")
 

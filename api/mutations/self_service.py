@@ -203,20 +203,35 @@ def _own_id(info: strawberry.Info[Context]) -> str:
 @strawberry.type(description="Nominations and an expert's own data.")
 class SelfServiceMutations:
     @strawberry.mutation(
-        description="Introduce a talented person to the expert network (any signed-in member). "
-        "Nothing is created for them: they get an invitation by e-mail and appear only once "
-        "they register and consent themselves; the nomination is then shown to the "
-        "coordinators who verify them. Rate-limited per address and per nominee e-mail."
+        description="Introduce a talented person to the expert network (the network's "
+        "officials: national and provincial coordinators, commune officers, organisation "
+        "admins). Nothing is created for them: they get the registry's fixed invitation by "
+        "e-mail, greeting them by name (letters only; the reason is not mailed) and appear only "
+        "once they register and consent themselves; the nomination and its reason are then "
+        "shown to the coordinators who verify them. Rate-limited per address, per nominee "
+        "e-mail and per nominator."
     )
     async def nominate_expert(
         self,
         info: strawberry.Info[Context],
         email: Annotated[str, strawberry.argument(description="The nominee's e-mail.")],
-        name: Annotated[str, strawberry.argument(description="The nominee's name.")],
+        name: Annotated[
+            str,
+            strawberry.argument(
+                description="The nominee's name: letters, spaces, ' - and . only (it is the "
+                "one thing of yours the invitation mail prints)."
+            ),
+        ],
         expertise: Annotated[
             list[Expertise], strawberry.argument(description="Their areas of expertise.")
         ],
-        reason: Annotated[str, strawberry.argument(description="Why you recommend them.")],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why you recommend them: kept for the verifying coordinators, "
+                "never mailed."
+            ),
+        ],
     ) -> NominateExpertResult:
         ctx = info.context
         viewer = ctx.viewer

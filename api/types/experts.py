@@ -3,6 +3,7 @@ brought them in."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,9 @@ strawberry.enum(ExpertOrderEnum, description="Order of the expert directory.")
 
 @strawberry.type(
     description="An expert of the expert network (mạng lưới chuyên gia). Name, affiliation, "
-    "areas and province are public once verified; contact fields are personal."
+    "areas and province are public once verified; until then the profile is shown only to the "
+    "coordinators who verify it (national, or of the expert's province) and to the expert; "
+    "contact fields are personal."
 )
 class Expert(Node):
     record: strawberry.Private[ExpertRecord]
@@ -102,7 +105,18 @@ class Expert(Node):
         found = await info.context.loaders.network.expert.load_many(
             list(self.record.possible_duplicate_of)
         )
-        return [Expert.from_record(e, info) for e in found if e is not None]
+        # A flagged profile may have moved to another province since: the viewer verifies this
+        # one, not necessarily that one. Gathered, so the placements are one batched query.
+        experts = [e for e in found if e is not None]
+        shown = await asyncio.gather(*(_shown(e, info) for e in experts))
+        return [Expert.from_record(e, info) for e, ok in zip(experts, shown, strict=True) if ok]
+
+
+async def _shown(e: ExpertRecord, info: strawberry.Info[Context]) -> bool:
+    """A verified profile is public; one not verified only to its verifiers and the expert."""
+    return e.status is ExpertStatus.VERIFIED or await info.context.access.sees_unverified_expert(
+        e.id, e.person.id
+    )
 
 
 @strawberry.input(description="Filters of the expert directory; all given filters must hold.")

@@ -194,7 +194,15 @@ class Person(Node):
     async def load(cls, info: strawberry.Info[Context], person_id: str) -> Person | None:
         """The person by id through the request's loader, as the viewer may see them."""
         found = await info.context.loaders.network.person.load(person_id)
-        return cls.visible(found, info) if found else None
+        if found is None:
+            return None
+        # Known only as an expert not yet verified: for that expert's verifiers (api/policy.py
+        # UnverifiedExperts), whatever id the caller learnt (the change feed names people).
+        if found.unverified_expert_only and not await info.context.access.sees_unverified_person(
+            found.id
+        ):
+            return None
+        return cls.visible(found, info)
 
     @strawberry.field(description="Personal: e-mail; null unless the viewer may see it.")
     async def email(self, info: strawberry.Info[Context]) -> str | None:

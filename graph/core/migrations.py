@@ -9,12 +9,16 @@ no existence or node-key constraints: required fields are enforced by the graph/
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, LiteralString
 
+from graph.core.confusables import email_skeleton
 from graph.core.db import Graph, Tx, run
 from graph.core.model import Label
+
+log = logging.getLogger("cds.migrations")
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,66 @@ class Migration:
     version: int
     description: str
     statements: tuple[LiteralString, ...]
+    # Data to bring in line before the statements run (a constraint cannot be created over
+    # data that breaks it). Idempotent, like the statements: it is run again after a crash.
+    heal: Callable[[Graph], Awaitable[None]] | None = None
+
+
+HEAL_BATCH = 5000
+
+
+async def _people_without_skeleton(tx: Tx, after: str, limit: int) -> list[tuple[str, str]]:
+    records = await run(
+        tx,
+        "MATCH (p:Person) WHERE p.email IS NOT NULL AND p.emailSkeleton IS NULL AND p.id > $after "
+        "RETURN p.id AS id, p.email AS email ORDER BY id LIMIT $limit",
+        after=after,
+        limit=limit,
+    )
+    return [(r["id"], r["email"]) for r in records]
+
+
+async def _set_skeletons(tx: Tx, rows: list[dict[str, str]]) -> int:
+    records = await run(
+        tx,
+        """
+        UNWIND $rows AS row
+        MATCH (p:Person {id: row.id})
+        WHERE NOT EXISTS { MATCH (o:Person {emailSkeleton: row.skeleton}) }
+        SET p.emailSkeleton = row.skeleton
+        RETURN count(p) AS n
+        """,
+        rows=rows,
+    )
+    return int(records[0]["n"])
+
+
+async def heal_email_skeletons(graph: Graph) -> None:
+    """Give every person with an e-mail its look-alike skeleton (graph/core/confusables.py).
+    Where two people already share one (two look-alike addresses registered before this
+    check), the first by id keeps it and the others are logged for a coordinator to merge or
+    correct: the uniqueness constraint cannot hold both, and choosing is not a migration's job."""
+    after, kept, left = "", 0, 0
+    while batch := await graph.read(_people_without_skeleton, after, HEAL_BATCH):
+        after = batch[-1][0]
+        rows: dict[str, dict[str, str]] = {}
+        for person_id, email in batch:
+            skeleton = email_skeleton(email)
+            if skeleton in rows:
+                left += 1
+                continue
+            rows[skeleton] = {"id": person_id, "skeleton": skeleton}
+        done = await graph.write(_set_skeletons, list(rows.values()))
+        kept += done
+        left += len(rows) - done
+    if left:
+        log.warning(
+            "%d people have an e-mail that looks like another person's; they keep no "
+            "emailSkeleton (MATCH (p:Person) WHERE p.email IS NOT NULL AND p.emailSkeleton "
+            "IS NULL lists them)",
+            left,
+        )
+    log.info("email skeletons set for %d people", kept)
 
 
 # `whitespace`: no stop words, so folded Vietnamese syllables such as "an", "to" stay
@@ -172,6 +236,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "FOR (t:CommunityTechTeam) ON (t.legacyUnitKey)",
         ),
     ),
+    Migration(
+        10,
+        "e-mails that look alike are one address: Person.emailSkeleton unique (graph/core/confusables.py)",
+        (
+            # One index seek for the duplicate check, and what makes two racing registrations
+            # of look-alike addresses meet, as Person.email does for identical ones.
+            "CREATE CONSTRAINT person_email_skeleton IF NOT EXISTS "
+            "FOR (p:Person) REQUIRE p.emailSkeleton IS UNIQUE",
+        ),
+        heal=heal_email_skeletons,
+    ),
 )
 
 
@@ -202,6 +277,8 @@ async def migrate(graph: Graph) -> list[int]:
     for migration in MIGRATIONS:
         if migration.version in done:
             continue
+        if migration.heal is not None:
+            await migration.heal(graph)
         for statement in migration.statements:
             await graph.schema(statement)
         await graph.write(_record, migration.version, migration.description)

@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = 3600
     rate_limit_per_address: int = 20
     rate_limit_per_email: int = 3
+    # nominateExpert: invitations one signed-in nominator may have sent per window, whatever
+    # address they come from (a token is one accountable official; the registry's mail is not
+    # theirs to use in bulk).
+    rate_limit_nominations_per_nominator: int = 10
     # The reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g.
     # CDS_TRUSTED_PROXIES=10.0.0.5,192.168.0.0/24 or a JSON list); empty: the header is ignored
     # and the client is the connection's peer (api/app.py ``client_address``).

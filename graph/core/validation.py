@@ -9,6 +9,7 @@ of them. Nothing here builds Cypher: values only ever travel as parameters.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -95,14 +96,19 @@ class Checker:
         return cleaned
 
     def email(self, field: str, value: str | None, *, required: bool = True) -> str | None:
-        """Syntax only (no DNS: registration must not depend on the network); lower-cased,
-        because the same mailbox typed twice in different case is one person."""
+        """Syntax only (no DNS: registration must not depend on the network); NFKC, so a
+        fullwidth "ａｌｉｃｅ＠ｅｘａｍｐｌｅ．ｖｎ" is the plain address it shows; lower-cased,
+        because the same mailbox typed twice in different case is one person. Look-alikes
+        from other scripts stay as typed (they may be real mailboxes) and are matched by
+        ``graph.core.confusables.email_skeleton`` where duplicates are checked."""
         if value is None or not value.strip():
             if required:
                 self.fail(field, Code.REQUIRED, "is required")
             return None
         try:
-            checked = validate_email(value.strip(), check_deliverability=False)
+            checked = validate_email(
+                unicodedata.normalize("NFKC", value).strip(), check_deliverability=False
+            )
         except EmailNotValidError as error:
             self.fail(field, Code.INVALID_EMAIL, str(error))
             return None

@@ -27,6 +27,11 @@ class ExpertFilter:
     organisation_kinds: tuple[OrganisationKind, ...] = ()
     statuses: tuple[ExpertStatus, ...] = (ExpertStatus.VERIFIED,)
     text: str | None = None
+    # Where profiles that are not VERIFIED may be listed (api/policy.py UnverifiedExperts):
+    # everywhere, or only in these provinces; elsewhere they are left out of the page and of
+    # the total alike, so the count is that of the list.
+    unverified_everywhere: bool = False
+    unverified_provinces: tuple[str, ...] = ()
 
 
 _FROM_INDEX: LiteralString = (
@@ -41,7 +46,8 @@ WITH e WHERE e.status IN $statuses
   AND all(x IN $all WHERE x IN e.expertise)
 MATCH (p:Person)-[:HAS_PROFILE]->(e)
 MATCH (e)-[:LOCATED_IN]->(province:AdministrativeUnit)
-WHERE $provinceKey IS NULL OR province.key = $provinceKey
+WHERE ($provinceKey IS NULL OR province.key = $provinceKey)
+  AND (e.status = 'VERIFIED' OR $unverifiedEverywhere OR province.key IN $unverifiedProvinces)
 OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
 WITH e, p, province, o
 WHERE size($orgKinds) = 0 OR o.kind IN $orgKinds
@@ -74,6 +80,8 @@ async def list_experts(
         any=[x.value for x in f.expertise_any],
         all=[x.value for x in f.expertise_all],
         provinceKey=f.province_key,
+        unverifiedEverywhere=f.unverified_everywhere,
+        unverifiedProvinces=list(f.unverified_provinces),
         orgKinds=[k.value for k in f.organisation_kinds],
         order=order.value,
         first=first,

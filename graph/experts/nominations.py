@@ -13,25 +13,33 @@ someone who never joined.
 The nominator gets the same answer whether or not the address is already in the registry (no one
 learns who is registered by nominating them); an already registered nominee is linked at once and
 not invited again, and a nominee with an open nomination is not invited twice. Attempts are
-rate-limited per client address and per nominee address, like registration, and a limit is
-returned as a value so the counters commit.
+rate-limited per client address and per nominee address, like registration, and per nominator
+(the token's role and subject), and a limit is returned as a value so the counters commit.
+
+The invitation is the registry's fixed text: of what the nominator typed only the nominee's
+name goes in, letters only (``check_nomination`` refuses digits, links and addresses in it,
+``render_invitation`` strips them again at delivery). The reason stays on the ``Nomination``
+for the coordinators who verify the expert and is never mailed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from graph.audit.events import Actor, Change, record
 from graph.core import outbox, ratelimit
 from graph.core.commands import Changed, new_id
+from graph.core.confusables import email_skeleton
 from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
 from graph.core.model import Expertise
 from graph.core.outbox import Mail
 from graph.core.settings import Settings
-from graph.core.validation import Checker
+from graph.core.validation import NAME_MAX, Checker, Code
 from graph.units.scopes import EVERYWHERE, Guard, Kind
 
 NOMINATION_DAYS = 90
@@ -89,11 +97,33 @@ class Limited:
     retry_after_seconds: int
 
 
+# What the registry's mail may say of a nominee: their name as letters (any script, with their
+# marks), spaces and the punctuation of names. Nothing a mail client would turn into a link.
+_NAME_PUNCTUATION = frozenset(" '’-.")
+# Two letters, a dot, two letters: a host name ("evil.example"), which clients link by themselves;
+# initials ("J. R. Smith") are single letters and pass.
+_HOST_LIKE = re.compile(r"[^\W\d_]{2,}\.[^\W\d_]{2,}")
+
+
+def _is_name_character(ch: str) -> bool:
+    return ch in _NAME_PUNCTUATION or unicodedata.category(ch)[0] in "LM"
+
+
 def check_nomination(cmd: Nomination) -> Nomination:
     """Validate and normalise before any transaction (raises ValidationFailed)."""
     check = Checker()
     email = check.email("email", cmd.email)
     name = check.name("name", cmd.name)
+    # The name is the only text of the nominator's that goes into the invitation mail.
+    if name is not None and (
+        not all(_is_name_character(ch) for ch in name) or _HOST_LIKE.search(name)
+    ):
+        check.fail(
+            "name",
+            Code.INVALID_CHARACTERS,
+            "a person's name only: letters, spaces, ' - and . (no digits, links or addresses)",
+        )
+        name = None
     expertise = check.non_empty("expertise", cmd.expertise)
     reason = check.text("reason", cmd.reason, required=True)
     check.done()
@@ -116,9 +146,15 @@ async def nominate_expert(
     secret = settings.email_token_key.get_secret_value()
     email_hash = ratelimit.keyed_hash(secret, cmd.email)
     window = settings.rate_limit_window_seconds
+    nominator = ratelimit.keyed_hash(secret, f"{actor.role}:{actor.subject}")
     for scope, key, limit in (
         ("address", f"nominate:addr:{cmd.client_address}", settings.rate_limit_per_address),
         ("email", f"nominate:email:{email_hash}", settings.rate_limit_per_email),
+        (
+            "nominator",
+            f"nominate:who:{nominator}",
+            settings.rate_limit_nominations_per_nominator,
+        ),
     ):
         retry = await ratelimit.hit(tx, key, limit, window, now)
         if retry is not None:
@@ -133,12 +169,13 @@ async def nominate_expert(
     state = await run_single(
         tx,
         """
-        OPTIONAL MATCH (p:Person {email: $email})
+        // The address, or one that reads the same (graph/core/confusables.py), is known.
+        OPTIONAL MATCH (p:Person {emailSkeleton: $skeleton})
         OPTIONAL MATCH (p)-[:HAS_PROFILE]->(e:ExpertProfile)
         OPTIONAL MATCH (open:Nomination {nomineeEmailHash: $hash, status: 'OPEN'})
         RETURN p IS NOT NULL AS known, e.id AS profile, count(open) > 0 AS invited
         """,
-        email=cmd.email,
+        skeleton=email_skeleton(cmd.email),
         hash=email_hash,
     )
     assert state is not None
@@ -208,17 +245,35 @@ async def of_experts(tx: Tx, expert_ids: list[str]) -> dict[str, list[Nomination
     return {r["id"]: [NominationRecord.from_map(m) for m in r["found"]] for r in records}
 
 
+def mail_safe_name(name: object) -> str | None:
+    """The nominee's name as the invitation may print it, or None to greet no one by name.
+
+    ``check_nomination`` already refuses anything else; this holds for messages enqueued before
+    that rule, whatever their params say: only name characters, no host name, one line, short."""
+    if not isinstance(name, str):
+        return None
+    kept = " ".join("".join(ch for ch in name if _is_name_character(ch)).split())[:NAME_MAX]
+    if not kept.strip(" '’-.") or _HOST_LIKE.search(kept):
+        return None
+    return kept
+
+
 def render_invitation(params: dict[str, Any], settings: Settings) -> Mail:
+    """Fixed text: the only thing of the nominator's in it is the nominee's name, reduced to
+    letters (``mail_safe_name``). The reason is kept for the verifying coordinators and never
+    mailed; nothing here is HTML, and no link but the registry's own."""
+    name = mail_safe_name(params.get("name"))
+    greeting = f"Kính gửi {name},\n\n" if name else "Kính gửi anh/chị,\n\n"
     return Mail(
         to=params["to"],
         subject="Lời mời tham gia mạng lưới chuyên gia CĐS / Invitation to the CĐS expert network",
         body=(
-            f"Kính gửi {params['name']},\n\n"
-            "Một thành viên của mạng lưới chuyển đổi số đã giới thiệu bạn vào mạng lưới chuyên "
+            greeting
+            + "Một thành viên của mạng lưới chuyển đổi số đã giới thiệu bạn vào mạng lưới chuyên "
             "gia CĐS. Hồ sơ của bạn chỉ được tạo khi chính bạn đăng ký và đồng ý.\n"
             "A member of the digital transformation network has nominated you for the CĐS "
             "expert network. No profile exists until you register and consent yourself.\n\n"
-            f"Register with this address within {params['days']} days:\n"
+            f"Register with this address within {NOMINATION_DAYS} days:\n"
             f"{settings.register_url}\n\n"
             "If you are not interested, ignore this message: nothing is kept that names you.\n"
         ),

@@ -5,11 +5,18 @@ and per-e-mail limits, refuses a second registration of the same e-mail or phone
 the person, the PENDING profile, the consent record (notice version, purposes granted and
 refused, time), the confirmation mail in the outbox and the audit event. Limits and the
 "already registered" answer are returned as values, not raised, so the attempt counters commit
-even then: probing which e-mails are registered is rate-limited like everything else.
+even then.
 
-Two registrations racing with the same e-mail meet on the ``Person.email`` uniqueness
-constraint (the same phone: on a ``ContactClaim`` node): one commits, the other gets
-``AlreadyRegistered``, never a second profile.
+"The same e-mail" is the same look-alike skeleton (graph/core/confusables.py): "аlice@x.vn"
+with a Cyrillic "а" is alice@x.vn's address. The caller is the public, so a duplicate must not
+tell them that someone is registered: the API answers as for a registration ("check your
+mail"), nothing is created, and the owner of the address (or of the phone, when they have an
+address) is mailed that someone tried to register with it (``Duplicate``). The per-e-mail limit
+counts by skeleton, so look-alikes cannot be used to flood that owner.
+
+Two registrations racing with the same e-mail meet on the ``Person.email`` and
+``Person.emailSkeleton`` uniqueness constraints (the same phone: on a ``ContactClaim`` node):
+one commits, the other gets ``AlreadyRegistered``, never a second profile.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from neo4j.exceptions import ConstraintError
 
 from graph.audit.events import Actor, Change, record
 from graph.core import outbox, ratelimit
+from graph.core.confusables import email_skeleton
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import DomainError, NotFound
 from graph.core.model import Expertise
@@ -96,6 +104,8 @@ PURPOSE_TEXT = {
 }
 
 CONFIRM_AUDIENCE = "cds:confirm-email"
+REGISTRATION_ATTEMPT = "REGISTRATION_ATTEMPT"
+"""The mail to a registered person whose e-mail or phone someone tried to register with."""
 
 
 class AlreadyRegistered(DomainError):
@@ -136,6 +146,9 @@ class Limited:
 
 @dataclass(frozen=True, slots=True)
 class Duplicate:
+    """Already registered: nothing was created; the owner was notified when they have an
+    address. Never shown to the caller as such."""
+
     field: str
 
 
@@ -193,11 +206,12 @@ async def register_expert(
 ) -> Registered | Limited | Duplicate:
     secret = settings.email_token_key.get_secret_value()
     window = settings.rate_limit_window_seconds
+    skeleton = email_skeleton(reg.email)
     for scope, key, limit in (
         ("address", f"register:addr:{reg.client_address}", settings.rate_limit_per_address),
         (
             "email",
-            f"register:email:{ratelimit.keyed_hash(secret, reg.email)}",
+            f"register:email:{ratelimit.keyed_hash(secret, skeleton)}",
             settings.rate_limit_per_email,
         ),
     ):
@@ -212,14 +226,24 @@ async def register_expert(
     )
     if province is None:
         raise NotFound("current province", reg.province_code)
+    # Index seeks: Person.emailSkeleton and Person.email are unique, Person.phone indexed.
     taken = await run_single(
         tx,
-        "OPTIONAL MATCH (e:Person {email: $email}) OPTIONAL MATCH (p:Person {phone: $phone}) "
-        "RETURN e IS NOT NULL AS email, p IS NOT NULL AS phone",
+        """
+        OPTIONAL MATCH (s:Person {emailSkeleton: $skeleton})
+        OPTIONAL MATCH (e:Person {email: $email})
+        OPTIONAL MATCH (p:Person {phone: $phone})
+        WITH coalesce(s, e) AS byEmail, p AS byPhone LIMIT 1
+        RETURN byEmail IS NOT NULL AS email, byPhone IS NOT NULL AS phone,
+               coalesce(byEmail.email, byPhone.email) AS owner
+        """,
+        skeleton=skeleton,
         email=reg.email,
         phone=reg.phone,
     )
     if taken is not None and (taken["email"] or taken["phone"]):
+        if taken["owner"] is not None:
+            await outbox.enqueue(tx, REGISTRATION_ATTEMPT, taken["owner"], {})
         return Duplicate("email" if taken["email"] else "phone")
     similar = await _similar_names(tx, reg.full_name, province["key"])
     granted = [p.value for p, yes in reg.consents if yes]
@@ -230,7 +254,7 @@ async def register_expert(
             """
             MATCH (u:AdministrativeUnit {key: $province})
             CREATE (p:Person {id: $pid, fullName: $name, searchKey: $nameKey, email: $email,
-                              phone: $phone, synthetic: false})
+                              emailSkeleton: $skeleton, phone: $phone, synthetic: false})
             CREATE (p)-[:HAS_PROFILE]->(e:ExpertProfile {
                 id: $eid, status: 'PENDING', expertise: $expertise, affiliation: $affiliation,
                 searchKey: $profileKey, submittedAt: datetime.transaction(),
@@ -252,6 +276,7 @@ async def register_expert(
             name=reg.full_name,
             nameKey=fold(reg.full_name),
             email=reg.email,
+            skeleton=skeleton,
             phone=reg.phone,
             eid=reg.expert_id,
             expertise=[x.value for x in reg.expertise],
@@ -395,6 +420,23 @@ def render(kind: str, params: dict[str, Any], settings: Settings) -> Mail:
                 f"Confirm your address (valid {settings.email_token_hours} hours):\n"
                 f"{settings.confirm_url}?token={token}\n\n"
                 f"Confirmation code: {token}\n"
+            ),
+        )
+    if kind == REGISTRATION_ATTEMPT:
+        # Fixed text: nothing of what the caller typed, so the notice cannot carry their words.
+        return Mail(
+            to=params["to"],
+            subject="Có người đăng ký bằng địa chỉ của bạn / Someone tried to register with your "
+            "address — mạng lưới chuyên gia CĐS",
+            body=(
+                "Ai đó vừa đăng ký vào mạng lưới chuyên gia CĐS bằng thư điện tử hoặc số điện "
+                "thoại đã gắn với bạn (hoặc một địa chỉ trông giống hệt). Không có gì được tạo "
+                "hay thay đổi.\n"
+                "Someone just tried to register with the CĐS expert network using the e-mail "
+                "address or phone number that is already yours (or an address that looks the "
+                "same). Nothing was created or changed.\n\n"
+                "If it was you: you are already in the registry; sign in to see or correct your "
+                "data. If it was not: you need not do anything.\n"
             ),
         )
     if kind == nominations.INVITE:

@@ -342,7 +342,7 @@ async def _erase(tx: Tx, mine: MyRecord) -> None:
         """
         MATCH (p:Person {id: $id})
         SET p.fullName = $erased, p.searchKey = '', p.erasedAt = datetime.transaction()
-        REMOVE p.email, p.phone, p.birthDate, p.emailConfirmedAt
+        REMOVE p.email, p.emailSkeleton, p.phone, p.birthDate, p.emailConfirmedAt
         WITH p
         OPTIONAL MATCH (p)-[:HAS_PROFILE]->(e:ExpertProfile)
         SET e.status = 'WITHDRAWN', e.searchKey = '', e.affiliation = '',

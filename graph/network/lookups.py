@@ -18,6 +18,7 @@ from graph.network.records import (
     ORG_FIELDS,
     PERSON_FIELDS,
     TEAM_FIELDS,
+    UNVERIFIED_EXPERT_ONLY,
     DecisionRecord,
     FocalPointRecord,
     MembershipRecord,
@@ -212,5 +213,11 @@ async def teams_by_ids(tx: Tx, ids: list[str]) -> dict[str, TeamRecord]:
 
 
 async def people_by_ids(tx: Tx, ids: list[str]) -> dict[str, PersonRecord]:
-    query: LiteralString = "MATCH (p:Person {id: id}) RETURN p {" + PERSON_FIELDS + "} AS n"
+    query: LiteralString = (
+        "MATCH (p:Person {id: id}) RETURN p {"
+        + PERSON_FIELDS
+        + ", unverifiedExpertOnly: "
+        + UNVERIFIED_EXPERT_ONLY
+        + "} AS n"
+    )
     return await _by_ids(tx, query, ids, PersonRecord.from_map)

@@ -13,6 +13,7 @@ from typing import Any
 from neo4j.exceptions import ConstraintError
 
 from graph.core.commands import new_id
+from graph.core.confusables import email_skeleton
 from graph.core.cypher import iso, require, synthetic_only, unwind
 from graph.core.db import Tx, run
 from graph.core.errors import Conflict, Forbidden
@@ -61,6 +62,7 @@ class PersonInput:
             "searchKey": key,
             "phone": self.phone,
             "email": self.email,
+            "emailSkeleton": email_skeleton(self.email) if self.email else None,
             "birthDate": iso(self.birth_date),
             "isSynthetic": self.synthetic,
         }
@@ -75,7 +77,8 @@ async def upsert_people(tx: Tx, rows: list[dict[str, Any]]) -> int:
         UNWIND $rows AS row
         MERGE (p:Person {id: row.id})
         SET p.fullName = row.fullName, p.searchKey = row.searchKey, p.phone = row.phone,
-            p.email = row.email, p.birthDate = date(row.birthDate), p.synthetic = row.isSynthetic
+            p.email = row.email, p.emailSkeleton = row.emailSkeleton,
+            p.birthDate = date(row.birthDate), p.synthetic = row.isSynthetic
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET p:Synthetic)
         RETURN count(*) AS n
         """,
@@ -90,7 +93,8 @@ async def create_people(tx: Tx, rows: list[dict[str, Any]]) -> int:
         UNWIND $rows AS row
         CREATE (p:Person:Synthetic {
             id: row.id, fullName: row.fullName, searchKey: row.searchKey, phone: row.phone,
-            email: row.email, birthDate: date(row.birthDate), synthetic: true})
+            email: row.email, emailSkeleton: row.emailSkeleton, birthDate: date(row.birthDate),
+            synthetic: true})
         RETURN count(*) AS n
         """,
         synthetic_only(rows),
@@ -167,13 +171,15 @@ async def person_id_of(tx: Tx, ref: PersonRef, field: str, guard: Guard) -> str:
         await run(
             tx,
             "CREATE (p:Person {id: $id, fullName: $name, searchKey: $key, email: $email, "
-            "phone: $phone, synthetic: false})",
+            "emailSkeleton: $skeleton, phone: $phone, synthetic: false})",
             id=new.id,
             name=new.full_name,
             key=fold(new.full_name),
             email=new.email,
+            skeleton=email_skeleton(new.email) if new.email else None,
             phone=new.phone,
         )
     except ConstraintError:
+        # The e-mail, or one that reads the same (Person.emailSkeleton), is someone's already.
         raise Conflict(f"{field}.email", "already belongs to a person: add them by id") from None
     return new.id

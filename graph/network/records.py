@@ -92,16 +92,33 @@ class DecisionRecord:
 PERSON_FIELDS: LiteralString = ".id, .fullName, .email, .phone"
 
 
+# A person the network knows only through an expert profile that is not verified yet (no team
+# membership, no focal-point post): their name is not published (api/policy.py
+# UnverifiedExperts). `p` is the person.
+UNVERIFIED_EXPERT_ONLY: LiteralString = (
+    "(EXISTS { (p)-[:HAS_PROFILE]->(pe:ExpertProfile) WHERE pe.status <> 'VERIFIED' }"
+    " AND NOT EXISTS { (p)-[:MEMBER_OF|HOLDS]->() })"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PersonRecord:
     id: str
     full_name: str
     email: str | None
     phone: str | None
+    # Only read where a person is loaded by id (node, payloads): UNVERIFIED_EXPERT_ONLY.
+    unverified_expert_only: bool = False
 
     @staticmethod
     def from_map(m: dict[str, Any]) -> PersonRecord:
-        return PersonRecord(m["id"], m["fullName"], m.get("email"), m.get("phone"))
+        return PersonRecord(
+            m["id"],
+            m["fullName"],
+            m.get("email"),
+            m.get("phone"),
+            bool(m.get("unverifiedExpertOnly")),
+        )
 
 
 @dataclass(frozen=True, slots=True)

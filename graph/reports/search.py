@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from graph.core.db import Tx, run
 from graph.core.text import fold, fulltext_query
-from graph.network.records import ORG_FIELDS, PERSON_FIELDS, TEAM_FIELDS
+from graph.network.records import ORG_FIELDS, PERSON_FIELDS, TEAM_FIELDS, UNVERIFIED_EXPERT_ONLY
 from graph.units.units import UNIT_FIELDS
 
 
@@ -32,7 +32,17 @@ class SearchHit:
     fields: dict[str, object]
 
 
-async def search(tx: Tx, text: str, first: int, *, include_people: bool) -> list[SearchHit]:
+async def search(
+    tx: Tx,
+    text: str,
+    first: int,
+    *,
+    include_people: bool,
+    unverified_everywhere: bool = False,
+    unverified_provinces: tuple[str, ...] = (),
+) -> list[SearchHit]:
+    """``unverified_*``: where people known only by an unverified expert profile may be found
+    (api/policy.py UnverifiedExperts); unverified profiles themselves are never EXPERT hits."""
     lucene = fulltext_query(text)
     if lucene is None:
         return []
@@ -67,7 +77,13 @@ async def search(tx: Tx, text: str, first: int, *, include_people: bool) -> list
                  score, node {.id, .affiliation, .expertise, .status} AS fields
           UNION ALL
           CALL db.index.fulltext.queryNodes('person_search', $q, {limit: $first}) YIELD node, score
-          WITH node, score WHERE $people
+          WITH node AS p, score WHERE $people
+          // Someone known only as an expert not yet verified: for their verifiers only.
+          WITH p, score WHERE $unverifiedEverywhere OR NOT """
+        + UNVERIFIED_EXPERT_ONLY
+        + """ OR EXISTS { (p)-[:HAS_PROFILE]->(:ExpertProfile)-[:LOCATED_IN]->(pu)
+                          WHERE pu.key IN $unverifiedProvinces }
+          WITH p AS node, score
           RETURN 'PERSON' AS kind, node.id AS key, node.fullName AS name,
                  node.searchKey AS folded, score, node {"""
         + PERSON_FIELDS
@@ -88,6 +104,8 @@ async def search(tx: Tx, text: str, first: int, *, include_people: bool) -> list
         first=first,
         exact=fold(text),
         people=include_people,
+        unverifiedEverywhere=unverified_everywhere,
+        unverifiedProvinces=list(unverified_provinces),
     )
     return [
         SearchHit(HitKind(r["kind"]), r["key"], r["name"], float(r["score"]), dict(r["fields"]))

@@ -71,6 +71,17 @@ EXPECT: dict[str, dict[str, tuple[str, str | None]]] = {
         "300-chars": ("ValidationErrors", "TOO_LONG"),
         "emoji-only": ("ValidationErrors", "INVALID_CHARACTERS"),
     },
+    # A nominee's name is printed in the registry's mail: letters, spaces, ' - . only.
+    "person-name": {
+        label: ("ValidationErrors", "INVALID_CHARACTERS")
+        for label in VALUES
+        if label not in {"nfd", "zero-width", "300-chars"}
+    }
+    | {
+        "nfd": (STORE, None),
+        "zero-width": (STORE, None),
+        "300-chars": ("ValidationErrors", "TOO_LONG"),
+    },
     "text": {label: (STORE, None) for label in VALUES},
     "email": {label: ("ValidationErrors", "INVALID_EMAIL") for label in VALUES},
     "phone": {label: ("ValidationErrors", "INVALID_PHONE") for label in VALUES},
@@ -442,7 +453,7 @@ def _rows() -> list[tuple[str, str, str, Build]]:
         ("rejectExpert", "id", "id", reject_id),
         ("rejectExpert", "reason", "text", reject_reason),
         ("nominateExpert", "email", "email", nominate("email")),
-        ("nominateExpert", "name", "name", nominate("name")),
+        ("nominateExpert", "name", "person-name", nominate("name")),
         ("nominateExpert", "reason", "text", nominate("reason")),
         ("updateMyProfile", "fullName", "name", mine("fullName", "person.name")),
         ("updateMyProfile", "phone", "phone", mine("phone", None)),

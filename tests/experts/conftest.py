@@ -26,7 +26,15 @@ def outbox_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def ss_settings(settings: Settings, outbox_dir: Path) -> Settings:
-    return settings.model_copy(update={"outbox_dir": outbox_dir, "rate_limit_per_address": 100_000})
+    # The modules nominate and register far more than one person would in an hour; the limits
+    # themselves are tested with strict settings of their own.
+    return settings.model_copy(
+        update={
+            "outbox_dir": outbox_dir,
+            "rate_limit_per_address": 100_000,
+            "rate_limit_nominations_per_nominator": 100_000,
+        }
+    )
 
 
 @pytest_asyncio.fixture(scope="module")

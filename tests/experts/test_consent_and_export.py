@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -10,9 +11,11 @@ import httpx
 
 from api.relay import to_global_id
 from api.viewer import Role
+from graph.audit.events import Actor
 from graph.core.db import Graph, Tx, run_single
-from graph.core.model import FocalPointMode, HomeAffiliation, OrganisationKind, TeamRole
+from graph.core.model import Expertise, FocalPointMode, HomeAffiliation, OrganisationKind, TeamRole
 from graph.core.settings import Settings
+from graph.experts import nominations
 from graph.experts.registration import NOTICE_VERSION, ConsentPurpose
 from graph.experts.self_service import ERASED_NAME
 from graph.network import focal_points, organisations, people, teams
@@ -210,17 +213,24 @@ class TestExportMyData:
             anyone,
         )
         await gql(web, EXPERT_NODE, {"id": me.expert_id}, headers=national)  # a logged read
-        mine = await gql(
-            web,
-            NOMINATE,
-            {
-                "email": f"friend-{uuid.uuid4().hex[:8]}@example.vn",
-                "name": "Bạn Tôi",
-                "reason": "Bạn",
-            },
-            headers=me.headers,
+        # A nomination the expert made while experts could still nominate (before hardening 3):
+        # theirs, so it is in their export.
+        mine = await graph.write(
+            nominations.nominate_expert,
+            nominations.Nomination(
+                f"friend-{uuid.uuid4().hex[:8]}@example.vn",
+                "Bạn Tôi",
+                (Expertise.AI,),
+                "Bạn",
+                "127.0.0.1",
+                me.person_id,
+            ),
+            Actor(f"expert-{me.person_id}", Role.EXPERT.value),
+            anyone,
+            ss_settings,
+            dt.datetime.now(dt.UTC),
         )
-        assert mine["r"]["__typename"] == "NominationPayload"
+        assert not isinstance(mine, nominations.Limited)
 
         export = (await gql(web, EXPORT, headers=me.headers))["exportMyData"]
         assert export["person"]["email"] == email

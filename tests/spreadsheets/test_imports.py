@@ -274,6 +274,40 @@ class TestDryRun:
         )
         assert explicit.ok
 
+    async def test_a_dry_run_does_not_confirm_names_outside_the_scope(
+        self, client: httpx.AsyncClient, settings: Settings, graph: Graph
+    ) -> None:
+        """The attacker: a provincial coordinator uploading rows with the phone of someone
+        elsewhere and guessed names, to see which guess makes the CONFLICT go away."""
+        await self._apply_teams(client, settings)
+        [elsewhere] = await graph.read(
+            lambda tx: run(
+                tx,
+                """
+                MATCH (p:Person)-[m:MEMBER_OF]->(:CommunityTechTeam)-[:OPERATES_IN]->
+                      (:AdministrativeUnit)-[:PART_OF]->(:AdministrativeUnit {code: '79',
+                                                                          era: 'CURRENT'})
+                WHERE p.phone IS NOT NULL AND m.until IS NULL
+                  AND NOT EXISTS { (p)-[:HOLDS|HAS_PROFILE]->() }
+                  AND COUNT { (:Person {phone: p.phone}) } = 1
+                RETURN p.phone AS phone, p.fullName AS name LIMIT 1
+                """,
+            )
+        )
+        team = "Tổ CNSCĐ kiểm thử Ba Đình"
+        token = bearer(settings, Role.PROVINCIAL_COORDINATOR, scope="01")
+        answers = []
+        for guess in (elsewhere["name"], "Tên Đoán Sai"):
+            row = ["00004", None, None, None, team, guess, elsewhere["phone"], None, None]
+            data = csv_file(MEMBER_HEADERS, [row])
+            response = await upload(client, "dry-run", ImportKind.MEMBERS, "tv.csv", data, token)
+            body = response.json()
+            assert problems(body) == {(2, "Số điện thoại", "OUT_OF_SCOPE")}, body
+            answers.append(body["problems"])
+        # The right name and a wrong one get the same answer, and none names the person.
+        assert answers[0] == answers[1]
+        assert elsewhere["name"] not in str(answers)
+
     async def _apply_teams(self, client: httpx.AsyncClient, settings: Settings) -> None:
         response = await upload(
             client, "apply", ImportKind.TEAMS, "to.xlsx", xlsx(TEAM_HEADERS, GOOD_TEAMS),
