@@ -48,6 +48,8 @@ from graph.core.connection import open_graph
 from graph.core.db import Graph, Unavailable
 from graph.core.migrations import applied_versions, latest_version, migrate
 from graph.core.settings import Settings, get_settings
+from graph.units.units import units_loaded
+from seed.units import seed_units
 
 log = logging.getLogger("cds.api")
 
@@ -196,6 +198,23 @@ class GraphQLRouter(GraphiQLRouter[Context, None]):
         return await super().on_ws_connect(context)  # a plain connection_ack
 
 
+async def load_units_once(graph: Graph) -> None:
+    """A first start on an empty store (a new deployment) loads the real administrative units
+    and skeleton organisations from the packages, once: the registry answers nothing without
+    them. Idempotent (MERGE) and safe when several replicas start together (the loser of a race
+    merges onto the same nodes); never the synthetic demo network."""
+    if await graph.read(units_loaded):
+        return
+    log.info("first start on this store: loading the administrative units")
+    report = await seed_units(graph)
+    log.info(
+        "loaded %d units and %d organisations in %.1fs",
+        report.units,
+        report.organisations,
+        report.seconds,
+    )
+
+
 def create_app(settings: Settings | None = None, graph: Graph | None = None) -> FastAPI:
     """The app; tests pass a connected ``graph``, otherwise the lifespan opens one."""
     settings = settings or get_settings()
@@ -207,6 +226,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         app.state.settings = settings
         if own:
             await migrate(app.state.graph)
+            await load_units_once(app.state.graph)
             app.state.live = LiveFeed(app.state.graph, settings.live_poll_seconds)
         try:
             yield

@@ -88,6 +88,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # Read by every worker's create_app (uvicorn starts them as new processes): JSON log lines
     # with request ids unless the operator chose otherwise.
     os.environ.setdefault("CDS_LOG_FORMAT", "json")
+    get_settings.cache_clear()  # this process's app (one worker) reads it again too
     if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each worker writes its metrics here; /metrics adds them up (api/observability.py).
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="cds-metrics-")

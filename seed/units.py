@@ -27,7 +27,13 @@ from graph.core.model import (
 from graph.core.text import fold
 from graph.network.organisations import OrganisationInput, upsert_organisations
 from graph.units import admin_units
-from graph.units.units import UnitInput, link_parents, upsert_successions, upsert_units
+from graph.units.units import (
+    UnitInput,
+    link_parents,
+    mark_units_loaded,
+    upsert_successions,
+    upsert_units,
+)
 
 T = TypeVar("T")
 _ONE_DAY = dt.timedelta(days=1)
@@ -216,4 +222,5 @@ async def seed_units(graph: Graph) -> SeedReport:
     orgs = [o.as_param() for o in skeleton_organisations()]
     n_orgs = await write_batched(graph, upsert_organisations, orgs)
     await graph.write(changes.bump)  # caches keyed by the counter must see the new data
+    await graph.write(mark_units_loaded, n_units)  # last: only a complete load is marked
     return SeedReport(n_units, n_part_of, n_succ, n_orgs, time.perf_counter() - began)

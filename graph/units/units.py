@@ -256,3 +256,24 @@ async def resolve_scope(
     if unit is None:
         raise NotFound("AdministrativeUnit", f"{code} on {day.isoformat()}")
     return unit
+
+
+# The marker a complete load of the real units leaves (seed/units.py): a first start of the API
+# on an empty store loads them once; a later start sees the marker and does nothing.
+UNITS_LOADED = "units"
+
+
+async def units_loaded(tx: Tx) -> bool:
+    found = await run_single(
+        tx, "MATCH (s:DataLoad {name: $name}) RETURN s.name AS n", name=UNITS_LOADED
+    )
+    return found is not None
+
+
+async def mark_units_loaded(tx: Tx, units: int) -> None:
+    await run(
+        tx,
+        "MERGE (s:DataLoad {name: $name}) SET s.units = $units, s.loadedAt = datetime.transaction()",
+        name=UNITS_LOADED,
+        units=units,
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest_asyncio
@@ -18,12 +17,12 @@ from api.live import NATIONAL, Batch, LiveFeed
 from api.viewer import Role
 from graph.core import changes
 from graph.core.db import Graph, Tx, connect, run_single
-from graph.core.local_neo4j import LocalNeo4j, free_port
+from graph.core.local_neo4j import LocalNeo4j
 from graph.core.migrations import migrate
 from graph.core.settings import Settings
+from tests.core.conftest import SPARE_PASSWORD
 from tests.tokens import bearer
 
-PASSWORD = "outage-pass"
 COUNT = "query { changes(since: 0) { seq } }"
 CREATE = (
     'mutation { r: createOrganisation(input: {name: "Hội Thử", kind: ASSOCIATION, '
@@ -32,21 +31,20 @@ CREATE = (
 
 
 @pytest_asyncio.fixture
-async def outage(tmp_path: Path) -> AsyncIterator[tuple[LocalNeo4j, Graph, Settings]]:
-    server = LocalNeo4j(
-        data_dir=tmp_path, port=free_port(), password=PASSWORD, heap_mb=256, pagecache_mb=64
-    )
-    server.start()
-    graph = await connect(server.uri, "neo4j", PASSWORD, "neo4j")
+async def outage(spare_neo4j: LocalNeo4j) -> AsyncIterator[tuple[LocalNeo4j, Graph, Settings]]:
+    """The spare server (tests/core/conftest.py): stopped and started again by the test."""
+    graph = await connect(spare_neo4j.uri, "neo4j", SPARE_PASSWORD, "neo4j")
     await migrate(graph)
     settings = Settings(
-        environment="test", neo4j_uri=server.uri, neo4j_password=PASSWORD, live_poll_seconds=0.2
+        environment="test",
+        neo4j_uri=spare_neo4j.uri,
+        neo4j_password=SPARE_PASSWORD,
+        live_poll_seconds=0.2,
     )
     try:
-        yield server, graph, settings
+        yield spare_neo4j, graph, settings
     finally:
         await graph.close()
-        server.stop()
 
 
 async def _nodes(tx: Tx) -> int:
