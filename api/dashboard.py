@@ -7,9 +7,12 @@ API, so anything they show another dashboard can show too. Nothing is fetched fr
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
+from urllib.parse import urlencode
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -23,8 +26,27 @@ and npm), then reload this page. The GraphQL API itself works at /graphql.
 """
 
 
+_TOKEN = re.compile(r"(token=)[^&\s]+")
+
+
+class RedactLinkTokens(logging.Filter):
+    """uvicorn's access log writes each request's path with its query: a confirmation link's
+    token would rest in the log, readable by whoever reads logs. It is written as ``token=…``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN.sub(r"\1…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
+_REDACT = RedactLinkTokens()
+
+
 def mount_dashboard(app: FastAPI) -> None:
-    """/ leads to the dashboard; /dashboard/ serves its page and bundle."""
+    """/ leads to the dashboard; /dashboard/ serves its page and bundle; the links in mails
+    lead to their pages."""
 
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
@@ -39,5 +61,22 @@ def mount_dashboard(app: FastAPI) -> None:
         return Response(
             index.read_bytes(), media_type="text/html", headers={"Cache-Control": "no-cache"}
         )
+
+    access_log = logging.getLogger("uvicorn.access")
+    if _REDACT not in access_log.filters:
+        access_log.addFilter(_REDACT)
+
+    # The addresses mails carry (CDS_CONFIRM_URL, CDS_REGISTER_URL) open the pages. The token
+    # moves into the fragment, which browsers never send to a server nor in a Referer, and the
+    # page drops it from the address once used. 303: a GET for whatever method came in.
+    @app.get("/confirm-email", include_in_schema=False)
+    async def confirm_email(request: Request) -> RedirectResponse:
+        token = request.query_params.get("token")
+        query = f"?{urlencode({'token': token})}" if token else ""
+        return RedirectResponse(f"{URL}/#/confirm{query}", status_code=303)
+
+    @app.get("/register", include_in_schema=False)
+    async def register() -> RedirectResponse:
+        return RedirectResponse(f"{URL}/#/register", status_code=303)
 
     app.mount(URL, StaticFiles(directory=ASSETS_DIR, check_dir=False), name="dashboard-assets")

@@ -49,6 +49,7 @@ class Action(StrEnum):
     NOMINATE_EXPERT = "nominateExpert"
     SELF_SERVICE = "manage one's own data"
     READ_NOMINATIONS = "see who nominated an expert"
+    REVIEW_EXPERTS = "see the experts waiting for review"
 
 
 NAT, PROV, COMM, ORG, EXP = (
@@ -84,6 +85,8 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     Action.SELF_SERVICE: frozenset({EXP}),
     # Nominations are shown to those who verify the expert.
     Action.READ_NOMINATIONS: frozenset({NAT, PROV}),
+    # The queue of pending profiles: for those who verify them, each in their own province.
+    Action.REVIEW_EXPERTS: frozenset({NAT, PROV}),
 }
 
 EVERYWHERE = scopes.EVERYWHERE
@@ -170,6 +173,17 @@ def require_organisation_kind(viewer: Viewer, kind: OrganisationKind) -> None:
             Action.CREATE_ORGANISATION.value,
             f"kind: {kind.value} is a national body, created by national coordinators only",
         )
+
+
+def review_scope(viewer: Viewer, asked: str | None) -> str | None:
+    """The province key whose review queue the viewer reads: the one asked for, or every
+    province (None) for a national coordinator; a provincial coordinator reads their own only."""
+    require(viewer, Action.REVIEW_EXPERTS)
+    if viewer.role is Role.NATIONAL_COORDINATOR:
+        return asked
+    if asked is not None and asked != viewer.province_key:
+        raise Forbidden(Action.REVIEW_EXPERTS.value, "provinceCode: outside your scope")
+    return viewer.province_key
 
 
 def require(viewer: Viewer, action: Action, placement: Placement = EVERYWHERE) -> None:

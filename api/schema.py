@@ -25,6 +25,7 @@ from api.inputs import CheckStringArguments
 from api.live import SubscriptionsOnlyOverWebSocket
 from api.mutations import Mutation
 from api.mutations.registration import RegistrationQueries
+from api.mutations.review import ReviewQueries
 from api.mutations.self_service import SelfServiceQueries
 from api.observability import ObserveOperations
 from api.policy import LogPersonalReads, sees_people, unverified_experts
@@ -62,7 +63,7 @@ AsOf = Annotated[
 
 
 @strawberry.type(description="Read access to the CĐS (digital transformation) network registry.")
-class Query(AuditQueries, RegistrationQueries, SelfServiceQueries):
+class Query(AuditQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries):
     @strawberry.field(description="Refetch any object by its global ID (Relay).")
     async def node(self, info: strawberry.Info[Context], id: strawberry.ID) -> Node | None:
         type_name, key = from_global_id(id)

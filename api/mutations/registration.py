@@ -1,4 +1,5 @@
-"""Self-registration of experts (anonymous), e-mail confirmation, and the privacy notice."""
+"""Self-registration of experts (anonymous), e-mail confirmation by link or code, a new
+confirmation mail, and the privacy notice."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from api.relay import to_global_id
 from api.types.enums import Expertise, ExpertStatus
 from graph.core import outbox
 from graph.core.errors import NotFound, ValidationFailed
-from graph.experts import registration
+from graph.core.validation import Checker
+from graph.experts import confirmation, mail, registration
+from graph.experts.confirmation import ConfirmationFailed, Problem
 from graph.experts.registration import (
     NOTICE_TEXT,
     NOTICE_VERSION,
     PURPOSE_TEXT,
     REQUIRED_PURPOSES,
     ConsentPurpose,
-    InvalidToken,
     NoticeLanguage,
 )
 from graph.experts.registration import (
@@ -34,6 +36,13 @@ log = logging.getLogger("cds.api")
 
 strawberry.enum(ConsentPurpose, description="What the registrant agrees their data is used for.")
 strawberry.enum(NoticeLanguage, name="Language", description="VI: tiếng Việt; EN: English.")
+strawberry.enum(
+    Problem,
+    name="ConfirmationProblem",
+    description="Why a confirmation link or code did not confirm: EXPIRED (ask for a new mail), "
+    "REPLACED (a newer mail was sent: use its link or code), INVALID (not ours, altered, or a "
+    "code that does not match the address).",
+)
 
 
 @strawberry.type(description="One purpose of the privacy notice.")
@@ -102,15 +111,31 @@ class AlreadyRegistered:
     message: str = strawberry.field(description="For people.")
 
 
-@strawberry.type(description="The e-mail address is confirmed.")
+@strawberry.type(
+    description="The e-mail address is confirmed; a coordinator of the expert's province now "
+    "reviews the profile."
+)
 class EmailConfirmed:
     audit_seq: int | None = strawberry.field(
         description="Audit event; null when it was already confirmed."
     )
+    already_confirmed: bool = strawberry.field(
+        description="The link or code had been used before: nothing changed."
+    )
 
 
-@strawberry.type(description="The confirmation link is expired, altered or not ours.")
+@strawberry.type(description="The link or code did not confirm; nothing changed.")
 class InvalidConfirmation:
+    problem: Problem = strawberry.field(description="Why, for the page to say what to do.")
+    message: str = strawberry.field(description="For people.")
+
+
+@strawberry.type(
+    description="Asked for: if a registration with this address waits for confirmation, a new "
+    "mail is on its way (its link and code replace the earlier ones). The same answer for every "
+    "address, registered or not."
+)
+class ConfirmationMailRequested:
     message: str = strawberry.field(description="For people.")
 
 
@@ -122,13 +147,38 @@ ConfirmEmailResult = Annotated[
     EmailConfirmed | InvalidConfirmation,
     strawberry.union("ConfirmEmailResult", description="Confirmed, or why not."),
 ]
+ConfirmEmailCodeResult = Annotated[
+    EmailConfirmed | InvalidConfirmation | RateLimitedError | ValidationErrors,
+    strawberry.union("ConfirmEmailCodeResult", description="Confirmed, or why not."),
+]
+ResendConfirmationResult = Annotated[
+    ConfirmationMailRequested | RateLimitedError | ValidationErrors,
+    strawberry.union("ResendConfirmationResult", description="Asked for, or why not."),
+]
+
+
+def _limited(outcome: confirmation.Limited, what: str) -> RateLimitedError:
+    return RateLimitedError(
+        scope=outcome.scope,
+        retry_after_seconds=outcome.retry_after_seconds,
+        message=f"too many {what} per {outcome.scope}; try again later",
+    )
+
+
+def _email(value: str) -> str:
+    """The address as registration keeps it (trimmed, lower-cased); raises ValidationFailed."""
+    check = Checker()
+    email = check.email("email", value)
+    check.done()
+    assert email is not None  # required: check.done() raised otherwise
+    return email
 
 
 async def deliver_mail(info: strawberry.Info[Context]) -> None:
     """After commit: the message is already safe in the outbox; a failure here only delays it
     (it stays PENDING and the next delivery sends it)."""
     try:
-        await outbox.deliver(info.context.graph, info.context.settings, registration.render)
+        await outbox.deliver(info.context.graph, info.context.settings, mail.render)
     except Exception:
         log.exception("request %s: outbox delivery deferred", info.context.request_id)
 
@@ -192,19 +242,88 @@ class RegistrationMutations:
         await deliver_mail(info)
         return _received(reg.expert_id)
 
-    @strawberry.mutation(description="Confirm an e-mail address with the token sent to it.")
+    @strawberry.mutation(
+        description="Confirm an e-mail address with the token of the link sent to it."
+    )
     async def confirm_email(
         self,
         info: strawberry.Info[Context],
         token: Annotated[str, strawberry.argument(description="The token from the e-mail.")],
     ) -> ConfirmEmailResult:
         try:
-            _, seq = await info.context.graph.write(
-                registration.confirm_email, token, info.context.settings
+            done = await info.context.graph.write(
+                confirmation.confirm_link, token, info.context.settings
             )
-        except InvalidToken as error:
-            return InvalidConfirmation(message=str(error))
-        return EmailConfirmed(audit_seq=seq)
+        except ConfirmationFailed as error:
+            return InvalidConfirmation(problem=error.problem, message=str(error))
+        return EmailConfirmed(audit_seq=done.seq, already_confirmed=done.already)
+
+    @strawberry.mutation(
+        description="Confirm an e-mail address with the short code printed in the mail (for "
+        "whoever cannot open the link where they read it). Wrong codes are limited per address "
+        "and per e-mail (CDS_EMAIL_CODE_ATTEMPTS an hour); a wrong code and an address that is "
+        "not registered get the same answer."
+    )
+    async def confirm_email_with_code(
+        self,
+        info: strawberry.Info[Context],
+        email: Annotated[str, strawberry.argument(description="The address the mail went to.")],
+        code: Annotated[
+            str, strawberry.argument(description="The code, with or without its hyphen.")
+        ],
+    ) -> ConfirmEmailCodeResult:
+        ctx = info.context
+        try:
+            address = _email(email)
+        except ValidationFailed as error:
+            failed = failure(error)
+            assert isinstance(failed, ValidationErrors)
+            return failed
+        outcome = await ctx.graph.write(
+            confirmation.confirm_code,
+            address,
+            code,
+            ctx.client_address,
+            ctx.settings,
+            dt.datetime.now(dt.UTC),
+        )
+        if isinstance(outcome, confirmation.Limited):
+            return _limited(outcome, "confirmation attempts")
+        if isinstance(outcome, confirmation.Rejected):
+            return InvalidConfirmation(problem=outcome.problem, message=outcome.message)
+        return EmailConfirmed(audit_seq=outcome.seq, already_confirmed=outcome.already)
+
+    @strawberry.mutation(
+        description="Send a new confirmation mail to a registration waiting for it. Answers the "
+        "same whether or not the address is registered; limited per client address and per "
+        "e-mail like registration."
+    )
+    async def resend_confirmation(
+        self,
+        info: strawberry.Info[Context],
+        email: Annotated[str, strawberry.argument(description="The address registered with.")],
+    ) -> ResendConfirmationResult:
+        ctx = info.context
+        try:
+            address = _email(email)
+        except ValidationFailed as error:
+            failed = failure(error)
+            assert isinstance(failed, ValidationErrors)
+            return failed
+        limited = await ctx.graph.write(
+            confirmation.resend_confirmation,
+            address,
+            ctx.client_address,
+            ctx.settings,
+            dt.datetime.now(dt.UTC),
+        )
+        if limited is not None:
+            return _limited(limited, "requests")
+        await deliver_mail(info)
+        return ConfirmationMailRequested(
+            message="If a registration with this address is waiting for confirmation, a new "
+            "mail is on its way; its link and code replace the earlier ones."
+        )
 
 
 @strawberry.type(description="The privacy notice.")

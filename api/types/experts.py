@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import strawberry
@@ -26,6 +27,13 @@ ExpertOrder = ExpertOrderEnum
 strawberry.enum(ExpertOrderEnum, description="Order of the expert directory.")
 
 
+@strawberry.enum(description="Whether the expert's e-mail address is proven, for the reviewer.")
+class EmailState(StrEnum):
+    CONFIRMED = "CONFIRMED"  # the expert opened the link or typed the code
+    UNCONFIRMED = "UNCONFIRMED"  # self-registered and not yet confirmed: cannot be verified
+    NOT_REQUIRED = "NOT_REQUIRED"  # loaded by an import or the demo, not self-registered
+
+
 @strawberry.type(
     description="An expert of the expert network (mạng lưới chuyên gia). Name, affiliation, "
     "areas and province are public once verified; until then the profile is shown only to the "
@@ -43,6 +51,9 @@ class Expert(Node):
     verified_at: dt.datetime | None = strawberry.field(
         description="When a coordinator verified the profile."
     )
+    submitted_at: dt.datetime | None = strawberry.field(
+        description="When the profile was submitted (the review queue's order)."
+    )
 
     @classmethod
     def from_record(cls, r: ExpertRecord, info: strawberry.Info[Context]) -> Expert:
@@ -54,6 +65,7 @@ class Expert(Node):
             expertise=list(r.expertise),
             affiliation=r.affiliation,
             verified_at=r.verified_at,
+            submitted_at=r.submitted_at,
         )
 
     @strawberry.field(description="Personal: null unless the viewer may see it.")
@@ -65,6 +77,31 @@ class Expert(Node):
     async def phone(self, info: strawberry.Info[Context]) -> str | None:
         person = self.record.person
         return await info.context.access.field(person.id, "phone", person.phone)
+
+    @strawberry.field(
+        description="Whether the e-mail address is confirmed (a self-registered expert is "
+        "verified only once it is): for the coordinators who verify the expert; null for "
+        "everyone else."
+    )
+    async def email_state(self, info: strawberry.Info[Context]) -> EmailState | None:
+        if not await info.context.access.allows(Action.REVIEW_EXPERTS, Kind.EXPERT, self.record.id):
+            return None
+        if self.record.email_confirmed_at is not None:
+            return EmailState.CONFIRMED
+        if self.record.source == "SELF_REGISTRATION":
+            return EmailState.UNCONFIRMED
+        return EmailState.NOT_REQUIRED
+
+    @strawberry.field(
+        description="Why the profile was rejected: for the coordinators who verify the expert; "
+        "null for everyone else and for profiles not rejected."
+    )
+    async def rejection_reason(self, info: strawberry.Info[Context]) -> str | None:
+        if self.record.rejection_reason is None or not await info.context.access.allows(
+            Action.REVIEW_EXPERTS, Kind.EXPERT, self.record.id
+        ):
+            return None
+        return self.record.rejection_reason
 
     @strawberry.field(description="The province the expert is located in.")
     async def province(self, info: strawberry.Info[Context]) -> AdministrativeUnit | None:

@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     register_url: str = "http://127.0.0.1:8000/register"
     email_token_key: SecretStr = SecretStr(DEV_EMAIL_TOKEN_KEY)
     email_token_hours: int = 48
+    # Wrong confirmation codes allowed per e-mail address and rate-limit window (the code is 8
+    # characters: a few guesses an hour cannot find it within its hours).
+    email_code_attempts: int = Field(default=5, gt=0)
 
     # Anonymous self-registration: attempts per fixed window, counted in Neo4j so that every
     # API replica shares them.

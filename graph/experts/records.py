@@ -10,8 +10,11 @@ from graph.core.cypher import native
 from graph.core.model import Expertise, ExpertStatus
 from graph.network.records import PersonRecord
 
+# The profile's projection; every query splicing it binds the profile's person as ``p`` (whose
+# e-mail state the verifying coordinator needs beside the profile).
 EXPERT_FIELDS: LiteralString = (
-    ".id, .status, .expertise, .affiliation, .submittedAt, .verifiedAt, .possibleDuplicateOf"
+    ".id, .status, .expertise, .affiliation, .submittedAt, .verifiedAt, .possibleDuplicateOf, "
+    ".source, .rejectionReason, emailConfirmedAt: p.emailConfirmedAt"
 )
 
 
@@ -28,6 +31,11 @@ class ExpertRecord:
     verified_at: dt.datetime | None
     # Profiles in the same province with the same folded name when this one registered.
     possible_duplicate_of: tuple[str, ...] = ()
+    # SELF_REGISTRATION for the public form; None for profiles loaded by the seed or imports,
+    # whose e-mail no one has to confirm.
+    source: str | None = None
+    rejection_reason: str | None = None
+    email_confirmed_at: dt.datetime | None = None
 
     @staticmethod
     def from_maps(
@@ -44,4 +52,7 @@ class ExpertRecord:
             native(e.get("submittedAt")),
             native(e.get("verifiedAt")),
             tuple(e.get("possibleDuplicateOf") or ()),
+            e.get("source"),
+            e.get("rejectionReason"),
+            native(e.get("emailConfirmedAt")),
         )

@@ -1,4 +1,5 @@
-"""Expert self-registration from the open internet, with consent, and e-mail confirmation.
+"""Expert self-registration from the open internet, with consent; the confirmation mail it
+sends is made in graph/experts/confirmation.py.
 
 ``register_expert`` is one write transaction: it counts the attempt against the per-address
 and per-e-mail limits, refuses a second registration of the same e-mail or phone, and creates
@@ -27,7 +28,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import jwt
 from neo4j.exceptions import ConstraintError
 
 from graph.audit.events import Actor, Change, record
@@ -40,7 +40,7 @@ from graph.core.outbox import Mail
 from graph.core.settings import Settings
 from graph.core.text import fold, fulltext_query
 from graph.core.validation import Checker, Code
-from graph.experts import nominations
+from graph.experts import confirmation
 from graph.units.scopes import Kind
 
 NOTICE_VERSION = "2026-01"
@@ -103,7 +103,6 @@ PURPOSE_TEXT = {
     },
 }
 
-CONFIRM_AUDIENCE = "cds:confirm-email"
 REGISTRATION_ATTEMPT = "REGISTRATION_ATTEMPT"
 """The mail to a registered person whose e-mail or phone someone tried to register with."""
 
@@ -299,7 +298,7 @@ async def register_expert(
     except ConstraintError:
         # A concurrent registration committed the same e-mail or phone first.
         raise AlreadyRegistered("email") from None
-    await outbox.enqueue(tx, "CONFIRM_EMAIL", reg.email, {"personId": reg.person_id})
+    await confirmation.issue(tx, reg.person_id, reg.email, settings)
     changes = [
         Change("status", None, "PENDING"),
         Change("expertise", None, [x.value for x in reg.expertise]),
@@ -340,105 +339,21 @@ async def _similar_names(tx: Tx, name: str, province_key: str) -> tuple[str, ...
     return tuple(r["id"] for r in records)
 
 
-def confirmation_token(settings: Settings, person_id: str, email: str, now: dt.datetime) -> str:
-    secret = settings.email_token_key.get_secret_value()
-    return jwt.encode(
-        {
-            "sub": person_id,
-            "em": ratelimit.keyed_hash(secret, email),  # a changed address voids the token
-            "aud": CONFIRM_AUDIENCE,
-            "iat": now,
-            "exp": now + dt.timedelta(hours=settings.email_token_hours),
-        },
-        secret,
-        algorithm="HS256",
+def render_attempt(params: dict[str, Any], settings: Settings) -> Mail:
+    """The owner's notice that someone tried to register with their address or phone. Fixed
+    text: nothing of what the caller typed, so the notice cannot carry their words."""
+    return Mail(
+        to=params["to"],
+        subject="Có người đăng ký bằng địa chỉ của bạn / Someone tried to register with your "
+        "address — mạng lưới chuyên gia CĐS",
+        body=(
+            "Ai đó vừa đăng ký vào mạng lưới chuyên gia CĐS bằng thư điện tử hoặc số điện "
+            "thoại đã gắn với bạn (hoặc một địa chỉ trông giống hệt). Không có gì được tạo "
+            "hay thay đổi.\n"
+            "Someone just tried to register with the CĐS expert network using the e-mail "
+            "address or phone number that is already yours (or an address that looks the "
+            "same). Nothing was created or changed.\n\n"
+            "If it was you: you are already in the registry; sign in to see or correct your "
+            "data. If it was not: you need not do anything.\n"
+        ),
     )
-
-
-class InvalidToken(DomainError):
-    pass
-
-
-def _verified(settings: Settings, token: str) -> dict[str, Any]:
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            settings.email_token_key.get_secret_value(),
-            algorithms=["HS256"],
-            audience=CONFIRM_AUDIENCE,
-            options={"require": ["exp", "sub", "em"]},
-        )
-    except jwt.ExpiredSignatureError:
-        raise InvalidToken("the confirmation link has expired: register again") from None
-    except jwt.InvalidTokenError:
-        raise InvalidToken("not a valid confirmation link") from None
-    return claims
-
-
-async def confirm_email(tx: Tx, token: str, settings: Settings) -> tuple[str, int | None]:
-    """Mark the address confirmed; return (person id, audit seq; None if already confirmed)."""
-    claims = _verified(settings, token)
-    secret = settings.email_token_key.get_secret_value()
-    person = await run_single(
-        tx,
-        "MATCH (p:Person {id: $id}) RETURN p.email AS email, p.emailConfirmedAt AS at",
-        id=claims["sub"],
-    )
-    if person is None or person["email"] is None:
-        raise InvalidToken("not a valid confirmation link")
-    if ratelimit.keyed_hash(secret, person["email"]) != claims["em"]:
-        raise InvalidToken("the address changed since this link was sent")
-    if person["at"] is not None:
-        return claims["sub"], None
-    await run(
-        tx,
-        "MATCH (p:Person {id: $id}) SET p.emailConfirmedAt = datetime.transaction()",
-        id=claims["sub"],
-    )
-    seq = await record(
-        tx,
-        Actor(claims["sub"], "ANONYMOUS"),
-        "confirmEmail",
-        (Kind.PERSON, claims["sub"]),
-        [Change("emailConfirmed", False, True)],
-    )
-    return claims["sub"], seq
-
-
-def render(kind: str, params: dict[str, Any], settings: Settings) -> Mail:
-    """The outbox's renderer: messages are written here, at delivery time."""
-    if kind == "CONFIRM_EMAIL":
-        token = confirmation_token(
-            settings, params["personId"], params["to"], dt.datetime.now(dt.UTC)
-        )
-        return Mail(
-            to=params["to"],
-            subject="Xác nhận địa chỉ e-mail / Confirm your e-mail — mạng lưới chuyên gia CĐS",
-            body=(
-                "Cảm ơn bạn đã đăng ký vào mạng lưới chuyên gia chuyển đổi số.\n"
-                "Thank you for registering with the CĐS expert network.\n\n"
-                f"Confirm your address (valid {settings.email_token_hours} hours):\n"
-                f"{settings.confirm_url}?token={token}\n\n"
-                f"Confirmation code: {token}\n"
-            ),
-        )
-    if kind == REGISTRATION_ATTEMPT:
-        # Fixed text: nothing of what the caller typed, so the notice cannot carry their words.
-        return Mail(
-            to=params["to"],
-            subject="Có người đăng ký bằng địa chỉ của bạn / Someone tried to register with your "
-            "address — mạng lưới chuyên gia CĐS",
-            body=(
-                "Ai đó vừa đăng ký vào mạng lưới chuyên gia CĐS bằng thư điện tử hoặc số điện "
-                "thoại đã gắn với bạn (hoặc một địa chỉ trông giống hệt). Không có gì được tạo "
-                "hay thay đổi.\n"
-                "Someone just tried to register with the CĐS expert network using the e-mail "
-                "address or phone number that is already yours (or an address that looks the "
-                "same). Nothing was created or changed.\n\n"
-                "If it was you: you are already in the registry; sign in to see or correct your "
-                "data. If it was not: you need not do anything.\n"
-            ),
-        )
-    if kind == nominations.INVITE:
-        return nominations.render_invitation(params, settings)
-    raise ValueError(f"unknown outbox message kind {kind!r}")

@@ -156,16 +156,20 @@ async def launch_server(
         *(sys.executable, "-m", "api.cli", "serve"),
         *("--host", LOCAL_HOST, "--port", str(port)),
     ]
+    url = f"http://{LOCAL_HOST}:{port}"
+    # The links in its mails lead back to this process, as CDS_CONFIRM_URL and CDS_REGISTER_URL
+    # name the deployed server: a test opens a mail's link exactly as it was sent.
+    links = {"CDS_CONFIRM_URL": f"{url}/confirm-email", "CDS_REGISTER_URL": f"{url}/register"}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
-            env=server_env(settings, outbox_dir, env or {}),
+            env=server_env(settings, outbox_dir, links | dict(env or {})),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(f"http://{LOCAL_HOST}:{port}", process, log_path, outbox_dir)
+    server = LiveServer(url, process, log_path, outbox_dir)
     try:
         await _wait_ready(server)
     except BaseException:

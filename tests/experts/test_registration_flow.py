@@ -21,7 +21,8 @@ from api.app import create_app
 from api.viewer import Role
 from graph.core.db import Graph, Tx, run
 from graph.core.settings import Settings
-from graph.experts.registration import NOTICE_VERSION, confirmation_token
+from graph.experts.confirmation import confirmation_token
+from graph.experts.registration import NOTICE_VERSION
 from tests.gql import gql
 from tests.tokens import bearer
 

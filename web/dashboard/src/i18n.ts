@@ -105,6 +105,60 @@ const vi = {
   rateLimited: "Quá nhiều lần thử; vui lòng thử lại sau {s} giây.",
   invalidValue: "Giá trị không hợp lệ.",
   outdatedNotice: "Thông báo đã thay đổi; vui lòng tải lại trang.",
+  navPending: "Chờ duyệt",
+  confirmTitle: "Xác nhận địa chỉ thư điện tử",
+  confirming: "Đang xác nhận…",
+  confirmedNow: "Đã xác nhận địa chỉ thư điện tử của bạn. Cảm ơn bạn!",
+  confirmedAlready: "Liên kết hoặc mã này đã được dùng: địa chỉ của bạn đã được xác nhận trước đó.",
+  whatNext:
+    "Tiếp theo: điều phối viên của tỉnh, thành phố bạn đã chọn sẽ xem xét và xác minh hồ sơ. Bạn sẽ nhận thư báo kết quả; sau khi được xác minh, hồ sơ xuất hiện trong danh bạ chuyên gia.",
+  linkExpired: "Liên kết xác nhận đã hết hạn.",
+  linkReplaced: "Đã có thư xác nhận mới hơn: chỉ liên kết và mã trong thư mới nhất còn dùng được.",
+  linkInvalid: "Liên kết xác nhận không hợp lệ (có thể bị cắt khi sao chép).",
+  codeExpired: "Mã xác nhận đã hết hạn.",
+  codeWrong: "Mã không đúng với địa chỉ này, hoặc đã được thay bằng mã trong thư mới hơn.",
+  askNewMail: "Bạn có thể yêu cầu gửi thư xác nhận mới ở dưới.",
+  codeTitle: "Nhập mã xác nhận",
+  codeIntro: "Không mở được liên kết? Nhập địa chỉ thư điện tử và mã 8 ký tự trong thư.",
+  code: "Mã xác nhận",
+  codeHint: "Ví dụ: ABCD-2345 (không phân biệt chữ hoa, chữ thường).",
+  confirmButton: "Xác nhận",
+  resendTitle: "Gửi lại thư xác nhận",
+  resendIntro: "Thư mới thay thế liên kết và mã của các thư trước.",
+  resendButton: "Gửi thư mới",
+  resendDone:
+    "Nếu có hồ sơ đăng ký với địa chỉ này đang chờ xác nhận, thư mới đang được gửi đến. Hãy kiểm tra cả thư mục thư rác.",
+  pendingTitle: "Hồ sơ chuyên gia chờ duyệt",
+  pendingIntro: "Hồ sơ chờ lâu nhất ở trên cùng. Kiểm tra trùng lặp và người giới thiệu trước khi quyết định.",
+  pendingForbidden:
+    "Trang này dành cho điều phối viên quốc gia và điều phối viên cấp tỉnh. Hãy đăng nhập bằng mã truy cập của bạn (nút Đăng nhập ở trên).",
+  pendingCount: "{n} hồ sơ chờ duyệt",
+  allProvincesCount: "Tất cả tỉnh ({n})",
+  submittedAt: "Gửi ngày",
+  emailConfirmed: "Đã xác nhận e-mail",
+  emailUnconfirmed: "Chưa xác nhận e-mail",
+  emailNotRequired: "Không cần xác nhận e-mail",
+  unconfirmedHint: "Chỉ xác minh được sau khi chuyên gia xác nhận e-mail.",
+  possibleDuplicates: "Có thể trùng với hồ sơ:",
+  nominatedBy: "Được giới thiệu bởi {who} ngày {date}",
+  verify: "Xác minh",
+  reject: "Từ chối…",
+  rejectConfirm: "Từ chối",
+  cancel: "Huỷ",
+  reason: "Lý do từ chối (gửi cho chuyên gia)",
+  reasonNeeded: "Cần ghi lý do từ chối.",
+  selectExpert: "Chọn {name}",
+  selectAll: "Chọn tất cả trên trang",
+  selectedCount: "Đã chọn {n}",
+  verifySelected: "Xác minh các hồ sơ đã chọn",
+  rejectSelected: "Từ chối các hồ sơ đã chọn",
+  bulkReason: "Lý do từ chối chung",
+  bulkDone: "Đã xử lý {ok}/{n} hồ sơ.",
+  nothingSelected: "Chưa chọn hồ sơ nào.",
+  verifiedDone: "Đã xác minh; chuyên gia được báo qua thư điện tử.",
+  rejectedDone: "Đã từ chối; chuyên gia được báo lý do qua thư điện tử.",
+  noPending: "Không có hồ sơ nào chờ duyệt.",
+  working: "Đang xử lý…",
 } as const;
 
 export type Key = keyof typeof vi;
@@ -211,6 +265,60 @@ const en: Record<Key, string> = {
   rateLimited: "Too many attempts; try again in {s} seconds.",
   invalidValue: "Not a valid value.",
   outdatedNotice: "The notice has changed; please reload the page.",
+  navPending: "Pending",
+  confirmTitle: "Confirm your e-mail address",
+  confirming: "Confirming…",
+  confirmedNow: "Your e-mail address is confirmed. Thank you!",
+  confirmedAlready: "This link or code was used before: your address is already confirmed.",
+  whatNext:
+    "Next: a coordinator of the province you chose reviews and verifies your profile. You will get an e-mail with the outcome; once verified, your profile appears in the expert directory.",
+  linkExpired: "This confirmation link has expired.",
+  linkReplaced: "A newer confirmation mail was sent: only the link and code in the latest mail work.",
+  linkInvalid: "This confirmation link is not valid (it may have been cut when copied).",
+  codeExpired: "This confirmation code has expired.",
+  codeWrong: "This code does not match the address, or a newer mail replaced it.",
+  askNewMail: "You can ask for a new confirmation mail below.",
+  codeTitle: "Type your confirmation code",
+  codeIntro: "Cannot open the link? Type your e-mail address and the 8-character code from the mail.",
+  code: "Confirmation code",
+  codeHint: "For example ABCD-2345 (upper or lower case).",
+  confirmButton: "Confirm",
+  resendTitle: "Send a new confirmation mail",
+  resendIntro: "A new mail replaces the link and code of earlier ones.",
+  resendButton: "Send a new mail",
+  resendDone:
+    "If a registration with this address is waiting for confirmation, a new mail is on its way. Check your spam folder too.",
+  pendingTitle: "Expert profiles pending review",
+  pendingIntro: "The longest-waiting profile is first. Check possible duplicates and nominations before deciding.",
+  pendingForbidden:
+    "This page is for national and provincial coordinators. Sign in with your access token (Sign in, above).",
+  pendingCount: "{n} profiles pending",
+  allProvincesCount: "All provinces ({n})",
+  submittedAt: "Submitted",
+  emailConfirmed: "E-mail confirmed",
+  emailUnconfirmed: "E-mail not confirmed",
+  emailNotRequired: "No e-mail confirmation needed",
+  unconfirmedHint: "Can be verified once the expert confirms their e-mail.",
+  possibleDuplicates: "Possibly the same person as:",
+  nominatedBy: "Nominated by {who} on {date}",
+  verify: "Verify",
+  reject: "Reject…",
+  rejectConfirm: "Reject",
+  cancel: "Cancel",
+  reason: "Reason for rejecting (sent to the expert)",
+  reasonNeeded: "Give the reason for rejecting.",
+  selectExpert: "Select {name}",
+  selectAll: "Select all on this page",
+  selectedCount: "{n} selected",
+  verifySelected: "Verify selected",
+  rejectSelected: "Reject selected",
+  bulkReason: "Reason for rejecting them",
+  bulkDone: "{ok} of {n} profiles done.",
+  nothingSelected: "No profile selected.",
+  verifiedDone: "Verified; the expert is told by e-mail.",
+  rejectedDone: "Rejected; the expert is told the reason by e-mail.",
+  noPending: "No profile is waiting for review.",
+  working: "Working…",
 };
 
 export const EXPERTISE_LABELS: Record<Lang, Record<string, string>> = {
@@ -301,6 +409,13 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
 
 export function expertiseLabel(code: string): string {
   return EXPERTISE_LABELS[current][code] ?? code;
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return "";
+  return new Date(iso).toLocaleDateString(current === "vi" ? "vi-VN" : "en-GB", {
+    timeZone: "Asia/Ho_Chi_Minh",
+  });
 }
 
 export function formatNumber(n: number): string {

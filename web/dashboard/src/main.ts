@@ -11,13 +11,19 @@ import { gapsPage } from "./pages/gaps";
 import type { Page } from "./pages/page";
 import { rankingsPage } from "./pages/rankings";
 import { registerPage } from "./pages/register";
+import { confirmPage } from "./pages/confirm";
+import { mayReview, pendingPage } from "./pages/pending";
 
-const PAGES: Record<string, [Key, Page]> = {
-  map: ["navMap", coveragePage],
-  rankings: ["navRankings", rankingsPage],
-  gaps: ["navGaps", gapsPage],
-  experts: ["navExperts", expertsPage],
-  register: ["navRegister", registerPage],
+// Each page: its title, how it draws, and whether the menu offers it (the review queue to those
+// who review; the confirmation page only through the link in the mail).
+const PAGES: Record<string, [Key, Page, () => boolean]> = {
+  map: ["navMap", coveragePage, () => true],
+  rankings: ["navRankings", rankingsPage, () => true],
+  gaps: ["navGaps", gapsPage, () => true],
+  experts: ["navExperts", expertsPage, () => true],
+  pending: ["navPending", pendingPage, mayReview],
+  register: ["navRegister", registerPage, () => true],
+  confirm: ["confirmTitle", confirmPage, () => false],
 };
 
 const app = document.getElementById("app")!;
@@ -67,9 +73,9 @@ function drawHeader(active: string): void {
     h(
       "nav",
       { "aria-label": "main" },
-      ...Object.entries(PAGES).map(([id, [label]]) =>
-        h("a", { href: `#/${id}`, "aria-current": id === active ? "page" : null }, t(label)),
-      ),
+      ...Object.entries(PAGES)
+        .filter(([id, [, , offered]]) => offered() || id === active)
+        .map(([id, [label]]) => h("a", { href: `#/${id}`, "aria-current": id === active ? "page" : null }, t(label))),
       h("a", { href: "/graphql" }, t("navGraphiql")),
     ),
     h("span", { class: "tools" }, live, langButton, auth),

@@ -243,3 +243,136 @@ export async function registerExpert(input: Record<string, unknown>): Promise<Re
   );
   return data.registerExpert;
 }
+
+export type ConfirmResult =
+  | { __typename: "EmailConfirmed"; alreadyConfirmed: boolean }
+  | { __typename: "InvalidConfirmation"; problem: "EXPIRED" | "REPLACED" | "INVALID"; message: string }
+  | { __typename: "RateLimitedError"; retryAfterSeconds: number }
+  | { __typename: "ValidationErrors"; errors: FieldError[] };
+
+const CONFIRM_FIELDS = `__typename
+  ... on EmailConfirmed { alreadyConfirmed }
+  ... on InvalidConfirmation { problem message }`;
+
+export async function confirmEmail(token: string): Promise<ConfirmResult> {
+  const data = await gql<{ r: ConfirmResult }>(
+    `mutation Confirm($token: String!) { r: confirmEmail(token: $token) { ${CONFIRM_FIELDS} } }`,
+    { token },
+  );
+  return data.r;
+}
+
+export async function confirmEmailWithCode(email: string, code: string): Promise<ConfirmResult> {
+  const data = await gql<{ r: ConfirmResult }>(
+    `mutation ConfirmCode($email: String!, $code: String!) {
+      r: confirmEmailWithCode(email: $email, code: $code) {
+        ${CONFIRM_FIELDS}
+        ... on RateLimitedError { retryAfterSeconds }
+        ... on ValidationErrors { errors { field code message } }
+      }
+    }`,
+    { email, code },
+  );
+  return data.r;
+}
+
+export type ResendResult =
+  | { __typename: "ConfirmationMailRequested"; message: string }
+  | { __typename: "RateLimitedError"; retryAfterSeconds: number }
+  | { __typename: "ValidationErrors"; errors: FieldError[] };
+
+export async function resendConfirmation(email: string): Promise<ResendResult> {
+  const data = await gql<{ r: ResendResult }>(
+    `mutation Resend($email: String!) {
+      r: resendConfirmation(email: $email) {
+        __typename
+        ... on ConfirmationMailRequested { message }
+        ... on RateLimitedError { retryAfterSeconds }
+        ... on ValidationErrors { errors { field code message } }
+      }
+    }`,
+    { email },
+  );
+  return data.r;
+}
+
+export interface PendingExpert extends ExpertSummary {
+  submittedAt: string | null;
+  emailState: "CONFIRMED" | "UNCONFIRMED" | "NOT_REQUIRED" | null;
+  possibleDuplicates: { id: string; fullName: string; status: string; affiliation: string }[] | null;
+  nominations: { nominatedAt: string; nominatorRole: string; reason: string | null; expertise: string[] }[] | null;
+}
+
+export interface PendingPage {
+  totalCount: number;
+  pageInfo: PageInfo;
+  nodes: PendingExpert[];
+}
+
+export interface PendingCount {
+  pending: number;
+  province: Province | null;
+}
+
+// One request for the page: the queue (its duplicates and nominations batched by the server's
+// DataLoaders) and the counts per province.
+export async function pendingExperts(
+  provinceCode: string | null,
+  after: string | null,
+  first: number,
+): Promise<{ page: PendingPage; counts: PendingCount[] }> {
+  const data = await gql<{ pendingExperts: PendingPage; pendingCountsByProvince: PendingCount[] }>(
+    `query Pending($provinceCode: String, $after: String, $first: Int) {
+      pendingExperts(provinceCode: $provinceCode, after: $after, first: $first) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes {
+          id fullName expertise affiliation status submittedAt emailState
+          province { code name }
+          possibleDuplicates { id fullName status affiliation }
+          nominations { nominatedAt nominatorRole reason expertise }
+        }
+      }
+      pendingCountsByProvince { pending province { code name } }
+    }`,
+    { provinceCode, after, first },
+  );
+  return { page: data.pendingExperts, counts: data.pendingCountsByProvince };
+}
+
+export type ReviewResult =
+  | { __typename: "ExpertReviewPayload"; expert: { id: string; status: string } }
+  | { __typename: "ValidationErrors"; errors: FieldError[] }
+  | { __typename: "NotAuthorized"; message: string }
+  | { __typename: "NotFoundError"; message: string }
+  | { __typename: "ConflictError"; message: string };
+
+const REVIEW_FIELDS = `__typename
+  ... on ExpertReviewPayload { expert { id status } }
+  ... on ValidationErrors { errors { field code message } }
+  ... on NotAuthorized { message }
+  ... on NotFoundError { message }
+  ... on ConflictError { message }`;
+
+export type BulkResult =
+  | { __typename: "BulkReviewPayload"; reviewed: number; items: { id: string; result: ReviewResult }[] }
+  | { __typename: "ValidationErrors"; errors: FieldError[] }
+  | { __typename: "NotAuthorized"; message: string };
+
+const BULK_FIELDS = `__typename
+  ... on BulkReviewPayload { reviewed items { id result { ${REVIEW_FIELDS} } } }
+  ... on ValidationErrors { errors { field code message } }
+  ... on NotAuthorized { message }`;
+
+// Verify or reject: one id or many, always through the bulk mutations, so a page has one code
+// path and every profile its own typed result.
+export async function review(ids: string[], reason: string | null): Promise<BulkResult> {
+  const data = await gql<{ r: BulkResult }>(
+    reason === null
+      ? `mutation Verify($ids: [ID!]!) { r: verifyExperts(ids: $ids) { ${BULK_FIELDS} } }`
+      : `mutation Reject($ids: [ID!]!, $reason: String!) {
+          r: rejectExperts(ids: $ids, reason: $reason) { ${BULK_FIELDS} } }`,
+    reason === null ? { ids } : { ids, reason },
+  );
+  return data.r;
+}

@@ -1,0 +1,22 @@
+"""The experts' mails, rendered when the outbox delivers them (graph/core/outbox.py): one
+renderer for every kind the experts' units of work enqueue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.core.outbox import Mail
+from graph.core.settings import Settings
+from graph.experts import confirmation, nominations, registration, review
+
+
+def render(kind: str, params: dict[str, Any], settings: Settings) -> Mail:
+    if kind == confirmation.CONFIRM_EMAIL:
+        return confirmation.render_confirmation(params, settings)
+    if kind == nominations.INVITE:
+        return nominations.render_invitation(params, settings)
+    if kind == registration.REGISTRATION_ATTEMPT:
+        return registration.render_attempt(params, settings)
+    if kind == review.OUTCOME:
+        return review.render_outcome(params, settings)
+    raise ValueError(f"unknown outbox message kind {kind!r}")
