@@ -165,7 +165,9 @@ class TestWhatEachProfileCarries:
     async def test_email_state_duplicates_and_nominations(
         self, web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, outbox_dir: Path
     ) -> None:
-        name = f"Đỗ Trùng Tên {uuid.uuid4().hex[:6]}"
+        # Letters only: a nominee's name may hold no digits (it goes into the invitation mail).
+        suffix = "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6])
+        name = f"Đỗ Trùng Tên {suffix}"
         earlier = await register_expert(
             web, graph, ss_settings, outbox_dir, verify=False, fullName=name, provinceCode="01"
         )
