@@ -14,6 +14,7 @@ from api.relay import to_global_id
 from api.types.enums import Expertise, ExpertStatus
 from graph.core import outbox
 from graph.core.errors import NotFound, ValidationFailed
+from graph.core.ratelimit import Limited
 from graph.core.validation import Checker
 from graph.experts import confirmation, mail, registration
 from graph.experts.confirmation import ConfirmationFailed, Problem
@@ -157,7 +158,7 @@ ResendConfirmationResult = Annotated[
 ]
 
 
-def _limited(outcome: confirmation.Limited, what: str) -> RateLimitedError:
+def _limited(outcome: Limited, what: str) -> RateLimitedError:
     return RateLimitedError(
         scope=outcome.scope,
         retry_after_seconds=outcome.retry_after_seconds,
@@ -229,7 +230,7 @@ class RegistrationMutations:
             failed = failure(error)
             assert isinstance(failed, ValidationErrors | NotFoundError)
             return failed
-        if isinstance(outcome, registration.Limited):
+        if isinstance(outcome, Limited):
             return RateLimitedError(
                 scope=outcome.scope,
                 retry_after_seconds=outcome.retry_after_seconds,
@@ -287,7 +288,7 @@ class RegistrationMutations:
             ctx.settings,
             dt.datetime.now(dt.UTC),
         )
-        if isinstance(outcome, confirmation.Limited):
+        if isinstance(outcome, Limited):
             return _limited(outcome, "confirmation attempts")
         if isinstance(outcome, confirmation.Rejected):
             return InvalidConfirmation(problem=outcome.problem, message=outcome.message)

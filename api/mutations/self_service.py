@@ -32,6 +32,7 @@ from api.types.experts import Expert
 from graph.audit.events import Actor
 from graph.core.commands import Changed
 from graph.core.errors import NotFound
+from graph.core.ratelimit import Limited
 from graph.experts import nominations, self_service
 from graph.experts.registration import ConsentPurpose
 from graph.experts.self_service import (
@@ -256,7 +257,7 @@ class SelfServiceMutations:
                 ctx.settings,
                 dt.datetime.now(dt.UTC),
             )
-            if isinstance(outcome, nominations.Limited):
+            if isinstance(outcome, Limited):
                 return RateLimitedError(
                     scope=outcome.scope,
                     retry_after_seconds=outcome.retry_after_seconds,

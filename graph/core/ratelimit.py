@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from graph.core.db import Tx, run
 
@@ -42,4 +44,24 @@ async def hit(tx: Tx, key: str, limit: int, window_seconds: int, now: dt.datetim
     )
     if int(records[0]["count"]) > limit:
         return max(1, int((ends - now).total_seconds()))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Limited:
+    """Over a limit: which one (``scope``: address, email, nominator…) and when to retry."""
+
+    scope: str
+    retry_after_seconds: int
+
+
+async def first_over(
+    tx: Tx, limits: Sequence[tuple[str, str, int]], window_seconds: int, now: dt.datetime
+) -> Limited | None:
+    """Count one attempt against each ``(scope, key, limit)`` in order; the first limit passed
+    (what comes after it is not counted), or None when the caller may go on."""
+    for scope, key, limit in limits:
+        retry = await hit(tx, key, limit, window_seconds, now)
+        if retry is not None:
+            return Limited(scope, retry)
     return None

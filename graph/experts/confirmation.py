@@ -38,6 +38,7 @@ from graph.core import outbox, ratelimit
 from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
 from graph.core.outbox import Mail
+from graph.core.ratelimit import Limited
 from graph.core.settings import Settings
 from graph.units.scopes import Kind
 
@@ -75,12 +76,6 @@ class Confirmed:
 class Rejected:
     problem: Problem
     message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Limited:
-    scope: str
-    retry_after_seconds: int
 
 
 def new_issue() -> str:
@@ -206,17 +201,16 @@ async def confirm_code(
     normalised). Counted per address and per e-mail before anything is looked up."""
     secret = settings.email_token_key.get_secret_value()
     window = settings.rate_limit_window_seconds
-    for scope, key, limit in (
+    limits = [
         ("address", f"confirm-code:addr:{client_address}", settings.rate_limit_per_address),
         (
             "email",
             f"confirm-code:email:{ratelimit.keyed_hash(secret, email)}",
             settings.email_code_attempts,
         ),
-    ):
-        retry = await ratelimit.hit(tx, key, limit, window, now)
-        if retry is not None:
-            return Limited(scope, retry)
+    ]
+    if (over := await ratelimit.first_over(tx, limits, window, now)) is not None:
+        return over
     wrong = Rejected(Problem.INVALID, "this code does not match the address, or has been replaced")
     person = await run_single(tx, "MATCH (p:Person {email: $email}) RETURN p.id AS id", email=email)
     if person is None:
@@ -257,17 +251,16 @@ async def resend_confirmation(
     change, and an event would tell the change feed's readers that the address is registered."""
     secret = settings.email_token_key.get_secret_value()
     window = settings.rate_limit_window_seconds
-    for scope, key, limit in (
+    limits = [
         ("address", f"confirm-resend:addr:{client_address}", settings.rate_limit_per_address),
         (
             "email",
             f"confirm-resend:email:{ratelimit.keyed_hash(secret, email)}",
             settings.rate_limit_per_email,
         ),
-    ):
-        retry = await ratelimit.hit(tx, key, limit, window, now)
-        if retry is not None:
-            return Limited(scope, retry)
+    ]
+    if (over := await ratelimit.first_over(tx, limits, window, now)) is not None:
+        return over
     waiting = await run_single(
         tx,
         """

@@ -38,6 +38,7 @@ from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
 from graph.core.model import Expertise
 from graph.core.outbox import Mail
+from graph.core.ratelimit import Limited
 from graph.core.settings import Settings
 from graph.core.validation import NAME_MAX, Checker, Code
 from graph.units.scopes import EVERYWHERE, Guard, Kind
@@ -91,12 +92,6 @@ NOMINATION_FIELDS: LiteralString = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Limited:
-    scope: str
-    retry_after_seconds: int
-
-
 # What the registry's mail may say of a nominee: their name as letters (any script, with their
 # marks), spaces and the punctuation of names. Nothing a mail client would turn into a link.
 _NAME_PUNCTUATION = frozenset(" '’-.")
@@ -147,7 +142,7 @@ async def nominate_expert(
     email_hash = ratelimit.keyed_hash(secret, cmd.email)
     window = settings.rate_limit_window_seconds
     nominator = ratelimit.keyed_hash(secret, f"{actor.role}:{actor.subject}")
-    for scope, key, limit in (
+    limits = [
         ("address", f"nominate:addr:{cmd.client_address}", settings.rate_limit_per_address),
         ("email", f"nominate:email:{email_hash}", settings.rate_limit_per_email),
         (
@@ -155,10 +150,9 @@ async def nominate_expert(
             f"nominate:who:{nominator}",
             settings.rate_limit_nominations_per_nominator,
         ),
-    ):
-        retry = await ratelimit.hit(tx, key, limit, window, now)
-        if retry is not None:
-            return Limited(scope, retry)
+    ]
+    if (over := await ratelimit.first_over(tx, limits, window, now)) is not None:
+        return over
     # Expired nominations that led nowhere forget the nominee (a few at a time, like counters).
     await run(
         tx,

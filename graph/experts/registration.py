@@ -37,6 +37,7 @@ from graph.core.db import Tx, run, run_single
 from graph.core.errors import DomainError, NotFound
 from graph.core.model import Expertise
 from graph.core.outbox import Mail
+from graph.core.ratelimit import Limited
 from graph.core.settings import Settings
 from graph.core.text import fold, fulltext_query
 from graph.core.validation import Checker, Code
@@ -138,12 +139,6 @@ class Registered:
 
 
 @dataclass(frozen=True, slots=True)
-class Limited:
-    scope: str
-    retry_after_seconds: int
-
-
-@dataclass(frozen=True, slots=True)
 class Duplicate:
     """Already registered: nothing was created; the owner was notified when they have an
     address. Never shown to the caller as such."""
@@ -206,17 +201,16 @@ async def register_expert(
     secret = settings.email_token_key.get_secret_value()
     window = settings.rate_limit_window_seconds
     skeleton = email_skeleton(reg.email)
-    for scope, key, limit in (
+    limits = [
         ("address", f"register:addr:{reg.client_address}", settings.rate_limit_per_address),
         (
             "email",
             f"register:email:{ratelimit.keyed_hash(secret, skeleton)}",
             settings.rate_limit_per_email,
         ),
-    ):
-        retry = await ratelimit.hit(tx, key, limit, window, now)
-        if retry is not None:
-            return Limited(scope, retry)
+    ]
+    if (over := await ratelimit.first_over(tx, limits, window, now)) is not None:
+        return over
     province = await run_single(
         tx,
         "MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: $code}) "

@@ -14,6 +14,7 @@ from api.viewer import Role
 from graph.audit.events import Actor
 from graph.core.db import Graph, Tx, run_single
 from graph.core.model import Expertise, FocalPointMode, HomeAffiliation, OrganisationKind, TeamRole
+from graph.core.ratelimit import Limited
 from graph.core.settings import Settings
 from graph.experts import nominations
 from graph.experts.registration import NOTICE_VERSION, ConsentPurpose
@@ -230,7 +231,7 @@ class TestExportMyData:
             ss_settings,
             dt.datetime.now(dt.UTC),
         )
-        assert not isinstance(mine, nominations.Limited)
+        assert not isinstance(mine, Limited)
 
         export = (await gql(web, EXPORT, headers=me.headers))["exportMyData"]
         assert export["person"]["email"] == email
