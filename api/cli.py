@@ -125,6 +125,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         asyncio.run(_with_graph(settings, body))
         print(f"serving GraphQL at http://{settings.host}:{settings.port}/graphql")
+        # A person at a terminal: plain log lines (`cds serve`, what deployments run, writes JSON).
+        os.environ.setdefault("CDS_LOG_FORMAT", "text")
         return _serve(args, settings)
     finally:
         if server is not None:

@@ -173,6 +173,8 @@ async def metrics(request: Request, refresh: Callable[[], Awaitable[None]]) -> R
 class _WithRequestId(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.requestId = request_id.get()
+        # uvicorn's copy of the message with terminal colour codes: noise in a JSON line.
+        record.__dict__.pop("color_message", None)
         return True
 
 
