@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.mutations.results import NotFoundError, RateLimitedError, ValidationErrors, failure
+from api.mutations.results import (
+    NotFoundError,
+    RateLimitedError,
+    ValidationErrors,
+    failure,
+    rate_limited,
+)
 from api.relay import to_global_id
 from api.types.enums import Expertise, ExpertStatus
 from graph.core import outbox
@@ -158,19 +164,16 @@ ResendConfirmationResult = Annotated[
 ]
 
 
-def _limited(outcome: Limited, what: str) -> RateLimitedError:
-    return RateLimitedError(
-        scope=outcome.scope,
-        retry_after_seconds=outcome.retry_after_seconds,
-        message=f"too many {what} per {outcome.scope}; try again later",
-    )
-
-
-def _email(value: str) -> str:
-    """The address as registration keeps it (trimmed, lower-cased); raises ValidationFailed."""
+def _email(value: str) -> str | ValidationErrors:
+    """The address as registration keeps it (trimmed, lower-cased), or why it is not one."""
     check = Checker()
     email = check.email("email", value)
-    check.done()
+    try:
+        check.done()
+    except ValidationFailed as error:
+        failed = failure(error)
+        assert isinstance(failed, ValidationErrors)
+        return failed
     assert email is not None  # required: check.done() raised otherwise
     return email
 
@@ -231,11 +234,7 @@ class RegistrationMutations:
             assert isinstance(failed, ValidationErrors | NotFoundError)
             return failed
         if isinstance(outcome, Limited):
-            return RateLimitedError(
-                scope=outcome.scope,
-                retry_after_seconds=outcome.retry_after_seconds,
-                message=f"too many registrations per {outcome.scope}; try again later",
-            )
+            return rate_limited(outcome, "registrations")
         # The caller is the public: whether this e-mail or phone is someone's already is not
         # theirs to learn. A duplicate creates nothing and mails the owner; the answer is the
         # one a registration gets, with an id no profile has (node() of an unverified
@@ -274,12 +273,9 @@ class RegistrationMutations:
         ],
     ) -> ConfirmEmailCodeResult:
         ctx = info.context
-        try:
-            address = _email(email)
-        except ValidationFailed as error:
-            failed = failure(error)
-            assert isinstance(failed, ValidationErrors)
-            return failed
+        address = _email(email)
+        if isinstance(address, ValidationErrors):
+            return address
         outcome = await ctx.graph.write(
             confirmation.confirm_code,
             address,
@@ -289,7 +285,7 @@ class RegistrationMutations:
             dt.datetime.now(dt.UTC),
         )
         if isinstance(outcome, Limited):
-            return _limited(outcome, "confirmation attempts")
+            return rate_limited(outcome, "confirmation attempts")
         if isinstance(outcome, confirmation.Rejected):
             return InvalidConfirmation(problem=outcome.problem, message=outcome.message)
         return EmailConfirmed(audit_seq=outcome.seq, already_confirmed=outcome.already)
@@ -305,12 +301,9 @@ class RegistrationMutations:
         email: Annotated[str, strawberry.argument(description="The address registered with.")],
     ) -> ResendConfirmationResult:
         ctx = info.context
-        try:
-            address = _email(email)
-        except ValidationFailed as error:
-            failed = failure(error)
-            assert isinstance(failed, ValidationErrors)
-            return failed
+        address = _email(email)
+        if isinstance(address, ValidationErrors):
+            return address
         limited = await ctx.graph.write(
             confirmation.resend_confirmation,
             address,
@@ -319,7 +312,7 @@ class RegistrationMutations:
             dt.datetime.now(dt.UTC),
         )
         if limited is not None:
-            return _limited(limited, "requests")
+            return rate_limited(limited, "requests")
         await deliver_mail(info)
         return ConfirmationMailRequested(
             message="If a registration with this address is waiting for confirmation, a new "

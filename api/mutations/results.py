@@ -25,6 +25,7 @@ from graph.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from graph.core.ratelimit import Limited
 from graph.core.validation import CodedInvalidInput, error_code
 from graph.units.scopes import Guard
 
@@ -148,3 +149,12 @@ async def perform(
         return present(await work(actor(viewer), guard(viewer, action)))
 
     return await attempt(go())
+
+
+def rate_limited(outcome: Limited, what: str) -> RateLimitedError:
+    """A limit passed (graph/core/ratelimit.py), as the schema's typed failure."""
+    return RateLimitedError(
+        scope=outcome.scope,
+        retry_after_seconds=outcome.retry_after_seconds,
+        message=f"too many {what} per {outcome.scope}; try again later",
+    )

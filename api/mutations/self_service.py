@@ -24,6 +24,7 @@ from api.mutations.results import (
     ValidationErrors,
     attempt,
     perform,
+    rate_limited,
 )
 from api.policy import Action, actor, guard, may, require
 from api.relay import to_global_id
@@ -258,11 +259,7 @@ class SelfServiceMutations:
                 dt.datetime.now(dt.UTC),
             )
             if isinstance(outcome, Limited):
-                return RateLimitedError(
-                    scope=outcome.scope,
-                    retry_after_seconds=outcome.retry_after_seconds,
-                    message=f"too many nominations per {outcome.scope}; try again later",
-                )
+                return rate_limited(outcome, "nominations")
             await deliver_mail(info)
             return NominationPayload(
                 nomination_id=outcome.value.id,
