@@ -11,13 +11,15 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from api.auth import AuthError, issue_local_token, viewer_from_claims
 from api.viewer import Role
+from graph.core import backup
 from graph.core.connection import local_server, open_graph
 from graph.core.db import Graph
 from graph.core.errors import GraphUnavailable
-from graph.core.local_neo4j import LocalNeo4jError
+from graph.core.local_neo4j import LocalNeo4j, LocalNeo4jError
 from graph.core.migrations import migrate
 from graph.core.settings import Settings, get_settings
 from seed.demo.loader import generate_and_load
@@ -32,7 +34,10 @@ def _neo4j(args: argparse.Namespace, settings: Settings) -> int:
             f"NEO4J_URI is set ({settings.neo4j_uri}): the local Neo4j is not used; unset it first"
         )
     server = local_server(settings)
-    if args.action == "start":
+    if args.action == "check":
+        backup.check(server)  # raises with the checker's report when it finds a problem
+        print(f"consistency check passed ({server.data_dir})")
+    elif args.action == "start":
         seconds = server.start(detach=True)
         print(f"Neo4j ready at {server.uri} in {seconds:.1f}s (store {server.data_dir})")
     elif args.action == "stop":
@@ -40,6 +45,36 @@ def _neo4j(args: argparse.Namespace, settings: Settings) -> int:
     else:
         pid = server.running_pid()
         print(f"running (pid {pid}) at {server.uri}" if pid else "not running")
+    return 0
+
+
+def _local_only(settings: Settings, command: str) -> LocalNeo4j:
+    if settings.neo4j_uri:
+        raise LocalNeo4jError(
+            f"NEO4J_URI is set ({settings.neo4j_uri}): `cds {command}` works on the local Neo4j; "
+            "for a server or the Docker image use neo4j-admin (README, 'Backup and restore')"
+        )
+    return local_server(settings)
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    server = _local_only(settings, "backup")
+    if server.running_pid():
+        print("the local Neo4j stops for the dump and starts again after it")
+    target = backup.dump(server, args.to)
+    print(f"backup written: {target} ({target.stat().st_size / 2**20:.1f} MiB)")
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    server = _local_only(settings, "restore")
+    if not args.yes:
+        raise LocalNeo4jError(
+            f"restoring replaces everything in {server.data_dir} with {args.dump}: "
+            "add --yes to go ahead (take a `cds backup` first if unsure)"
+        )
+    backup.restore(server, args.dump)
+    print(f"restored {args.dump} into {server.data_dir}")
     return 0
 
 
@@ -157,8 +192,21 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     neo = sub.add_parser("neo4j", help="start, stop or check the local Neo4j (no Docker)")
-    neo.add_argument("action", choices=["start", "stop", "status"])
+    neo.add_argument(
+        "action",
+        choices=["start", "stop", "status", "check"],
+        help="check: Neo4j's consistency checker on the store (stops and restarts a running one)",
+    )
     neo.set_defaults(func=_neo4j)
+
+    bk = sub.add_parser("backup", help="offline dump of the local Neo4j with neo4j-admin")
+    bk.add_argument("--to", type=Path, default=Path("var/backups"), help="folder (var/backups)")
+    bk.set_defaults(func=_backup)
+
+    rs = sub.add_parser("restore", help="load a `cds backup` dump into the local Neo4j")
+    rs.add_argument("dump", type=Path, help="the .dump file `cds backup` wrote")
+    rs.add_argument("--yes", action="store_true", help="replace the current data")
+    rs.set_defaults(func=_restore)
 
     mig = sub.add_parser("migrate", help="apply schema migrations (constraints, indexes)")
     mig.set_defaults(func=_migrate)

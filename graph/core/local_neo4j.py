@@ -24,6 +24,7 @@ MODULE_DIR = Path(__file__).resolve().parents[1] / "neo4j-local"
 CLASSES = MODULE_DIR / "target" / "classes"
 CLASSPATH_FILE = MODULE_DIR / "target" / "classpath.txt"
 MAIN_CLASS = "vn.cds.registry.LocalNeo4j"
+ADMIN_CLASS = "vn.cds.registry.Admin"  # neo4j-admin dump, load, check (offline)
 FAILED_MARK = "NEO4J_FAILED"  # LocalNeo4j.java prints it before exiting on a setup error
 READY_MARK = "NEO4J_READY"
 
@@ -163,7 +164,7 @@ class LocalNeo4j:
             return None
         return pid if _pid_alive(pid) else None
 
-    def command(self) -> list[str]:
+    def _java(self, main_class: str) -> list[str]:
         classpath = f"{CLASSES}{os.pathsep}{CLASSPATH_FILE.read_text().strip()}"
         return [
             find_java(),
@@ -172,7 +173,12 @@ class LocalNeo4j:
             *JVM_OPTIONS,
             "-cp",
             classpath,
-            MAIN_CLASS,
+            main_class,
+        ]
+
+    def command(self) -> list[str]:
+        return [
+            *self._java(MAIN_CLASS),
             str(self.data_dir),
             str(self.port),
             self.password,
@@ -265,9 +271,33 @@ class LocalNeo4j:
         else:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        self.pid_file.unlink(missing_ok=True)
+        if self.running_pid() is None:
+            # Only our own server's file: another start on this store since ours (`cds backup`
+            # restarts a server it stopped) keeps its file, so `cds neo4j stop` still finds it.
+            self.pid_file.unlink(missing_ok=True)
         self.process = None
         return True
+
+    def admin(self, action: str, *options: str) -> str:
+        """Run Neo4j's own offline ``neo4j-admin database <action>`` (dump, load or check) on
+        this store and return its output. The server must be stopped, as for neo4j-admin."""
+        ensure_built()
+        if pid := self.running_pid():
+            raise LocalNeo4jError(
+                f"the local Neo4j (pid {pid}) is running on {self.data_dir}: stop it first "
+                "(`cds neo4j stop`); dump, load and check work on a stopped store"
+            )
+        proc = subprocess.run(
+            [*self._java(ADMIN_CLASS), str(self.data_dir), action, *options],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        output = (proc.stdout + proc.stderr).strip()
+        if proc.returncode != 0:
+            tail = "\n".join(output.splitlines()[-10:])
+            raise LocalNeo4jError(f"neo4j-admin database {action} failed:\n{tail}")
+        return output
 
 
 @contextlib.contextmanager
