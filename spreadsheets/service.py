@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.core.db import Graph
+from graph.core.errors import GraphUnavailable
 from graph.imports import apply as chunks
 from graph.imports import batches as imports
 from graph.imports.apply import (
@@ -38,6 +40,15 @@ from spreadsheets.rows import (
 # Rows per write transaction: big enough that a 100,000-row file is ~20 round trips of work,
 # small enough that one transaction's changes stay a few megabytes in Neo4j's heap.
 CHUNK_ROWS = 5_000
+
+# A running batch untouched for this long lost its process (a chunk takes seconds): the next
+# import rolls it back instead of waiting for a lock no one will release.
+ABANDONED_AFTER = dt.timedelta(minutes=10)
+
+# Rollbacks waiting for Neo4j to return; a reference keeps each task alive until it ends.
+_RETRIES: set[asyncio.Task[None]] = set()
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (rows written, rows in the file)
 
@@ -191,6 +202,9 @@ async def apply(
         imported_by,
         scope,
     )
+    if stale := await graph.read(imports.abandoned, ABANDONED_AFTER):
+        log.warning("rolling back import batch %s, abandoned by its process", stale)
+        await rollback(graph, stale, chunk_rows)
     await graph.write(imports.begin, batch)
     done = 0
     try:
@@ -202,9 +216,30 @@ async def apply(
                 progress(done, len(report.plan))
         return await graph.write(imports.finish, batch.id)
     except BaseException:
-        # Whatever stopped us (Neo4j gone, Ctrl-C), what was written must go.
-        await rollback(graph, batch.id, chunk_rows)
+        # Whatever stopped us (Neo4j gone, Ctrl-C), what was written must go: now, or, when
+        # Neo4j itself is what went away, as soon as it is back.
+        try:
+            await rollback(graph, batch.id, chunk_rows)
+        except GraphUnavailable:
+            task = asyncio.create_task(_rollback_when_back(graph, batch.id, chunk_rows))
+            _RETRIES.add(task)
+            task.add_done_callback(_RETRIES.discard)
         raise
+
+
+async def _rollback_when_back(graph: Graph, batch_id: str, chunk_rows: int) -> None:
+    """Retry a rollback Neo4j's absence stopped, every few seconds, until it is done. Should
+    this process end first, the next import finds the batch abandoned and rolls it back."""
+    delay = 1.0
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await rollback(graph, batch_id, chunk_rows)
+        except GraphUnavailable:
+            delay = min(delay * 2, 30.0)
+            continue
+        log.warning("rolled back import batch %s after Neo4j came back", batch_id)
+        return
 
 
 def report_xlsx(upload: Upload, report: Report, limits: Limits = DEFAULT_LIMITS) -> bytes:

@@ -20,7 +20,7 @@ from graph.core.model import (
     VillageKind,
 )
 from graph.core.text import clean_name, fold
-from graph.imports.batches import Entity, new_id
+from graph.imports.batches import Entity, new_id, touch
 from graph.network.decisions import upsert_decisions
 from graph.network.focal_points import upsert_focal_points
 from graph.network.people import people_by_phone, upsert_people
@@ -383,6 +383,7 @@ async def apply_chunk(tx: Tx, batch_id: str, rows: Sequence[AnyImport]) -> int:
     changed anything."""
     if not rows:
         return 0
+    await touch(tx, batch_id)
     first = rows[0]
     if isinstance(first, TeamImport):
         changed = await apply_teams(tx, batch_id, [r for r in rows if isinstance(r, TeamImport)])

@@ -143,6 +143,24 @@ async def begin(tx: Tx, batch: BatchInput) -> None:
     )
 
 
+async def touch(tx: Tx, batch_id: str) -> None:
+    """The batch is alive: each chunk says so, and ``abandoned`` goes by it."""
+    await run(tx, "MATCH (b:ImportBatch {id: $id}) SET b.touched = datetime()", id=batch_id)
+
+
+async def abandoned(tx: Tx, idle: dt.timedelta) -> str | None:
+    """The running batch, when nothing has touched it for ``idle``: its process died (a crash,
+    a kill) before it could finish or roll back, and it holds the lock and half its rows."""
+    record = await run_single(
+        tx,
+        "MATCH (l:ImportLock {id: $lock}) MATCH (b:ImportBatch {id: l.batch, status: 'RUNNING'}) "
+        "WHERE coalesce(b.touched, b.at) < datetime() - $idle RETURN b.id AS id",
+        lock=LOCK_ID,
+        idle=idle,
+    )
+    return None if record is None else record["id"]
+
+
 async def _close(tx: Tx, batch_id: str, status: BatchStatus) -> BatchRecord:
     record = await run_single(
         tx,

@@ -16,7 +16,9 @@ from openpyxl import load_workbook
 
 from api.viewer import Role
 from graph.core.db import Graph, Tx, run
+from graph.core.errors import Conflict
 from graph.core.settings import Settings
+from graph.imports import apply as chunks
 from graph.imports import batches
 from spreadsheets import service
 from spreadsheets.columns import COLUMNS, ImportKind
@@ -437,6 +439,35 @@ class TestApply:
         # The new decision and team; the re-dated decision, and its team's start date, which
         # defaults to the decision's.
         assert done.changed == 4
+        await service.rollback(graph, done.id)
+        assert await snapshot(graph) == before
+
+    async def test_a_batch_whose_process_died_is_undone_by_the_next_import(
+        self, graph: Graph
+    ) -> None:
+        """A crash (the API, or Neo4j under it) between two chunks leaves half a file and the
+        lock: the next import rolls that batch back once it has been idle long enough."""
+        before = await snapshot(graph)
+        teams = service.Upload(xlsx(TEAM_HEADERS, GOOD_TEAMS), "to.xlsx")
+        report = await service.dry_run(graph, teams, ImportKind.TEAMS, scope=None)
+        dead = batches.BatchInput("dead", report.file_hash, "to.xlsx", "TEAMS", 4, "test", None)
+        await graph.write(batches.begin, dead)
+        await graph.write(chunks.apply_chunk, dead.id, report.plan[:2])
+        assert await snapshot(graph) != before
+
+        with pytest.raises(Conflict, match="still running"):  # maybe alive: wait
+            await service.apply(graph, teams, ImportKind.TEAMS, scope=None, imported_by="test")
+
+        async def idle(tx: Tx) -> None:
+            await run(tx, "MATCH (b:ImportBatch {id: 'dead'}) SET b.touched = datetime() - $d",
+                      d=service.ABANDONED_AFTER + dt.timedelta(seconds=1))  # fmt: skip
+
+        await graph.write(idle)
+        done = await service.apply(graph, teams, ImportKind.TEAMS, scope=None, imported_by="test")
+        statuses = {b.id: b.status for b in await graph.read(batches.list_batches, None, 10)}
+        assert statuses["dead"] is batches.BatchStatus.ROLLED_BACK
+        # Had the dead batch's two teams stayed, this import would have found them and
+        # written only the other two, and undoing it would leave them behind.
         await service.rollback(graph, done.id)
         assert await snapshot(graph) == before
 
