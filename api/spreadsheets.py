@@ -29,7 +29,14 @@ from starlette.requests import ClientDisconnect
 from api.policy import Action, may_at_all
 from api.viewer import Role, Viewer
 from graph.core.db import Graph
-from graph.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from graph.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    GraphUnavailable,
+    InvalidInput,
+    NotFound,
+)
 from graph.core.settings import Settings
 from graph.imports import batches
 from graph.reports.gaps import GapKind
@@ -91,6 +98,8 @@ ViewerDep = Annotated[Viewer, Depends(_viewer)]
 
 
 def _error(error: DomainError) -> JSONResponse:
+    if isinstance(error, GraphUnavailable):
+        raise error  # the app's handler: 503 with Retry-After, as on every route
     status = {Forbidden: 403, NotFound: 404, Conflict: 409, InvalidInput: 422}.get(type(error), 400)
     return JSONResponse({"error": str(error)}, status_code=status)
 

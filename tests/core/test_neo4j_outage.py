@@ -79,6 +79,13 @@ async def test_neo4j_away_and_back(outage: tuple[LocalNeo4j, Graph, Settings]) -
             assert "retry" in read["errors"][0]["message"]
             write = await client.post("/graphql", json={"query": CREATE}, headers=national)
             assert write.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+            upload = await client.post(
+                "/imports/teams/apply",
+                files={"file": ("to.csv", "Mã xã,Tên tổ\n00004,Tổ A\n".encode(), "text/csv")},
+                headers=national,
+            )
+            assert upload.status_code == 503  # not a 400: the file was fine, retry it
+            assert upload.json()["code"] == "SERVICE_UNAVAILABLE"
             down = await asyncio.wait_for(anext(messages), 60)
             assert down == Batch(first.seq, (), available=False)
 
