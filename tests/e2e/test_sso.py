@@ -11,9 +11,14 @@ import re
 from typing import Any
 
 from playwright.async_api import Page, ViewportSize, expect
+from pydantic import SecretStr
 
+from api.auth import issue_local_token
+from api.viewer import Role
+from graph.core.settings import Settings
 from tests.e2e.conftest import ARTIFACTS_DIR, LiveServer, NewPage
 from tests.sso import PASSWORD, SHORT_TOKEN_TTL, Sso
+from tests.tokens import bearer
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
@@ -107,3 +112,28 @@ async def test_an_expired_session_says_so_and_signs_in_again(
     await page.keyboard.press("Enter")
     await expect(page.get_by_test_id("signed-in")).to_have_attribute("data-scope", "79")
     await expect(expired).to_be_hidden()
+
+
+async def test_a_pasted_token_the_api_refuses_ends_the_session(
+    new_page: NewPage, live_server: LiveServer, settings: Settings
+) -> None:
+    # Local mode (development): Sign in is the token paste. A token signed with another key
+    # reads as a national coordinator in the page, but the API answers 401: the page says so.
+    foreign = settings.model_copy(update={"jwt_signing_key": SecretStr("another-key-" * 4)})
+    forged = issue_local_token(foreign, Role.NATIONAL_COORDINATOR, subject="forged")
+    page = await new_page()
+    await page.goto(f"{live_server.url}/dashboard/#/pending")
+    await page.get_by_test_id("sign-in").click()
+    await page.fill("#token", forged)
+    await page.locator("dialog.signin button[type=submit]").click()
+    await expect(page.get_by_test_id("session-expired")).to_be_visible()
+    await expect(page.get_by_test_id("pending-forbidden")).to_be_visible()
+    assert await page.evaluate("sessionStorage.getItem('cds.token')") is None
+    # A good one signs in.
+    await page.get_by_test_id("sign-in-again").click()
+    await page.fill("#token", bearer(settings, Role.NATIONAL_COORDINATOR)["Authorization"][7:])
+    await page.locator("dialog.signin button[type=submit]").click()
+    await expect(page.get_by_test_id("signed-in")).to_have_attribute(
+        "data-role", "NATIONAL_COORDINATOR"
+    )
+    await expect(page.get_by_test_id("session-expired")).to_be_hidden()
