@@ -19,7 +19,7 @@ MACHINE_SECRETS = {
 # Another API of the provider: its tokens are the provider's, for another audience.
 OTHER_RESOURCE = "urn:example:another-api"
 PASSWORD = "cds-dev"  # every development account's
-SHORT_TOKEN_TTL = 8  # seconds: the account province-79-short, to see a session expire
+SHORT_TOKEN_TTL = 10  # seconds: the account province-79-short, to see a session expire
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,11 @@ async def test_a_provincial_coordinator_signs_in_and_out(
     await expect(page.get_by_test_id("pending-forbidden")).to_be_visible()
     # Development: pasting a token is still offered, next to single sign-on.
     await expect(page.get_by_test_id("paste-token")).to_be_visible()
+    # Cancelled at the provider: back on the page, told so, still a guest.
+    await page.get_by_test_id("sign-in").click()
+    await page.get_by_role("link", name="Huỷ / Cancel").click()
+    await expect(page.get_by_test_id("sign-in-cancelled")).to_contain_text("Đã huỷ đăng nhập")
+    await expect(page).to_have_url(f"{sso_server.url}/dashboard/#/pending")
 
     await sign_in_at_provider(page, sso, "province-79", shot="sso-provider-login")
     # Back on the page they left, signed in with the token's role and scope.

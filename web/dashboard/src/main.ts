@@ -15,7 +15,7 @@ import { rankingsPage } from "./pages/rankings";
 import { registerPage } from "./pages/register";
 import { confirmPage } from "./pages/confirm";
 import { mayReview, pendingPage } from "./pages/pending";
-import { authConfig, completeSignIn, failureReason, forgetIdToken, signInWithSso, signOutAt, type AuthConfig } from "./sso";
+import { authConfig, cancelled, completeSignIn, failureReason, forgetIdToken, signInWithSso, signOutAt, type AuthConfig } from "./sso";
 
 // Each page: its title, how it draws, and whether the menu offers it (the review queue to those
 // who review; the confirmation page only through the link in the mail).
@@ -233,7 +233,8 @@ async function start(): Promise<void> {
   try {
     await completeSignIn(auth.sso);
   } catch (error) {
-    say({ key: "signInFailed", vars: { reason: failureReason(error) }, testid: "sign-in-failed" });
+    if (cancelled(error)) say({ key: "signInCancelled", testid: "sign-in-cancelled" });
+    else say({ key: "signInFailed", vars: { reason: failureReason(error) }, testid: "sign-in-failed" });
   }
   window.addEventListener("hashchange", route);
   watchExpiry();

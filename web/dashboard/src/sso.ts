@@ -142,6 +142,11 @@ export function forgetIdToken(): void {
   sessionStorage.removeItem(ID_TOKEN_KEY);
 }
 
+// The person said no at the provider (its Cancel).
+export function cancelled(error: unknown): boolean {
+  return error instanceof oauth.AuthorizationResponseError && error.error === "access_denied";
+}
+
 // What to show when the sign-in failed: the provider's own words when it gave a reason.
 export function failureReason(error: unknown): string {
   if (error instanceof oauth.AuthorizationResponseError) {
