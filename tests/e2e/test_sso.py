@@ -106,6 +106,7 @@ async def test_an_expired_session_says_so_and_signs_in_again(
     await expect(page.get_by_test_id("pending-forbidden")).to_be_visible()
     assert await page.evaluate("sessionStorage.getItem('cds.token')") is None
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await screenshot(page, "sso-session-expired-390")
     # English is one click away, the notice too.
     await page.get_by_role("button", name="English").click()
     await expect(expired).to_contain_text("Your session has expired")
