@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup graphiql dashboard lint format typecheck schema seed bench neo4j-start neo4j-stop clean
+.PHONY: run run-sso test setup graphiql dashboard oidc-provider lint format typecheck schema seed bench neo4j-start neo4j-stop clean
 
 # A venv in the repo (ignored by git); packages come from pip's cache (~/.cache/pip) and Neo4j's
 # jars from Maven's (~/.m2), so a second clone sets up in seconds.
@@ -35,13 +35,26 @@ api/static/dashboard/app.js: $(DASHBOARD_SRC)
 
 dashboard: api/static/dashboard/app.js
 
+# The development OpenID Connect provider (tests/oidc: panva's oidc-provider, pinned), for the
+# single sign-on tests and `make run-sso`; from npm's cache like the bundles.
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund
+	touch $@
+
+oidc-provider: $(OIDC_PROVIDER)
+
 ## Start the local Neo4j, migrate, seed real units + the synthetic demo network, serve :8000.
 run: $(STAMP) graphiql dashboard
 	$(VENV)/bin/cds run
 
+## The same, signed in through the development identity provider (single sign-on) on :8001.
+run-sso: $(STAMP) graphiql dashboard oidc-provider
+	$(VENV)/bin/cds run --oidc
+
 ## Lint, type-check, check the import contract (pyproject.toml), and run every test against a real local Neo4j started for the session,
 ## the browser tests (tests/e2e, Debian's chromium) included: they need both bundles built.
-test: $(STAMP) graphiql dashboard
+test: $(STAMP) graphiql dashboard oidc-provider
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -80,4 +93,4 @@ neo4j-stop: $(STAMP)
 
 clean:
 	rm -rf $(VENV) graph/neo4j-local/target var web/graphiql/node_modules api/static/graphiql \
-		web/dashboard/node_modules api/static/dashboard
+		web/dashboard/node_modules api/static/dashboard tests/oidc/node_modules

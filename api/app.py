@@ -43,6 +43,8 @@ from api.observability import (
 )
 from api.schema import build_schema
 from api.spreadsheets import router as imports_router
+from api.sso import connect_origins
+from api.sso import router as sso_router
 from graph.core import outbox
 from graph.core.connection import open_graph
 from graph.core.db import Graph, Unavailable
@@ -241,7 +243,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     if settings.log_format != "none":
         configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     count_statements()
-    app.add_middleware(SecurityHeaders)  # nosniff, Referrer-Policy; CSP on pages (api/headers.py)
+    # nosniff, Referrer-Policy; CSP on pages (api/headers.py), open to the SSO provider's origin
+    app.add_middleware(SecurityHeaders, connect_src=connect_origins(settings))
     if settings.cors_origins:
         # Pages of other origins the operator named (a province's portal): their browsers may
         # call the API with a bearer token; no cookies are used, so no credentials mode.
@@ -273,6 +276,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     mount_graphiql_assets(app)
     mount_dashboard(app)  # the pages at /dashboard (api/dashboard.py)
     app.include_router(imports_router)  # spreadsheets: /imports/*, /exports/* (api/spreadsheets.py)
+    app.include_router(sso_router)  # GET /auth/config: how the dashboard signs in (api/sso.py)
 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:

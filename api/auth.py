@@ -2,7 +2,8 @@
 
 Two modes (``CDS_AUTH_MODE``): ``local`` verifies HS256 tokens signed with the project's own key
 (``cds token`` issues them, for development and tests); ``oidc`` verifies RS256/ES256 tokens of
-the ministry's OpenID Connect provider against the keys published at its JWKS URL. Each mode
+the ministry's OpenID Connect provider against the keys it publishes (found by discovery from its
+issuer, or at a named JWKS URL: ``api.sso.ProviderKeys``). Each mode
 accepts only its own algorithms, so a token can neither choose ``none`` nor pass an RSA public key
 off as an HMAC secret. Issuer, audience, expiry and subject are always required.
 
@@ -13,12 +14,12 @@ find out).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
 import jwt
 
+from api.sso import DiscoveryError, ProviderKeys
 from api.viewer import Role, Viewer
 from graph.core.model import Era, UnitLevel, unit_key
 from graph.core.settings import Settings
@@ -33,11 +34,7 @@ class AuthError(Exception):
 class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._jwks: jwt.PyJWKClient | None = None
-        if settings.auth_mode == "oidc" and settings.oidc_jwks_url:
-            # Keys are cached by the client; an unknown key id makes it fetch the set again,
-            # which is how a provider's key rotation reaches us.
-            self._jwks = jwt.PyJWKClient(settings.oidc_jwks_url, cache_keys=True, lifespan=3600)
+        self._keys = ProviderKeys(settings) if settings.auth_mode == "oidc" else None
 
     async def viewer(self, authorization: str | None) -> Viewer:
         if not authorization:
@@ -51,10 +48,8 @@ class TokenVerifier:
     async def _claims(self, token: str) -> dict[str, Any]:
         settings = self._settings
         try:
-            if self._jwks is not None:
-                # The JWKS client fetches over blocking HTTP: keep it off the event loop.
-                signing = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
-                key: Any = signing.key
+            if self._keys is not None:
+                key: Any = await self._keys.signing_key(token)
                 algorithms = settings.oidc_algorithms
             else:
                 key = settings.jwt_signing_key.get_secret_value()
@@ -64,7 +59,7 @@ class TokenVerifier:
                 key,
                 algorithms=algorithms,
                 audience=settings.jwt_audience,
-                issuer=settings.jwt_issuer,
+                issuer=settings.token_issuer,
                 leeway=settings.jwt_leeway_seconds,
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
@@ -78,6 +73,8 @@ class TokenVerifier:
             raise AuthError("the token's algorithm is not accepted") from None
         except jwt.InvalidSignatureError:
             raise AuthError("the token's signature does not verify") from None
+        except DiscoveryError as error:
+            raise AuthError(f"the identity provider's keys could not be found ({error})") from None
         except jwt.PyJWKClientError as error:
             raise AuthError(f"the token's signing key is unknown ({error})") from None
         except jwt.InvalidTokenError as error:

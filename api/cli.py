@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from api.auth import AuthError, issue_local_token, viewer_from_claims
+from api.dev_oidc import DASHBOARD_CLIENT_ID, DevProvider, DevProviderError, start_dev_provider
 from api.viewer import Role
 from graph.core import backup
 from graph.core.connection import local_server, open_graph
@@ -142,9 +143,42 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _dev_sso(args: argparse.Namespace, settings: Settings) -> DevProvider:
+    """`cds run --oidc`: the development identity provider (api/dev_oidc.py) on the next port,
+    and this process's settings pointed at it (the served app reads them again)."""
+    if settings.environment == "production":
+        raise DevProviderError("the development identity provider is not for production")
+    port = args.port or settings.port
+    hosts = {"127.0.0.1", "localhost"}
+    if (args.host or settings.host) not in ("0.0.0.0", "::"):
+        hosts.add(args.host or settings.host)
+    provider = start_dev_provider(
+        port=args.oidc_port or port + 1,
+        redirect_uris=[f"http://{host}:{port}/dashboard/" for host in sorted(hosts)],
+        log_path=settings.local_neo4j_data.parent / "oidc-provider.log",
+    )
+    os.environ.update(
+        {
+            "CDS_AUTH_MODE": "oidc",
+            "CDS_OIDC_ISSUER": provider.issuer,
+            "CDS_OIDC_CLIENT_ID": DASHBOARD_CLIENT_ID,
+            "CDS_JWT_AUDIENCE": provider.resource,
+        }
+    )
+    get_settings.cache_clear()
+    print(
+        f"single sign-on: the development identity provider at {provider.issuer} "
+        f"(accounts national, province-79, province-01, …; password cds-dev; log "
+        f"{provider.log_path})"
+    )
+    return provider
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    """Everything a new user needs: the local Neo4j (unless NEO4J_URI), schema, data, service."""
+    """Everything a new user needs: the local Neo4j (unless NEO4J_URI), schema, data, service;
+    with --oidc, the development identity provider too."""
     server = None
+    provider = None
     if not settings.neo4j_uri:
         server = local_server(settings)
         if server.running_pid():
@@ -159,13 +193,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             await _seed_into(graph, args.scale, args.seed, units_only=False)
 
         asyncio.run(_with_graph(settings, body))
+        if args.oidc:
+            provider = _dev_sso(args, settings)
         print(f"serving GraphQL at http://{settings.host}:{settings.port}/graphql")
         # A person at a terminal: plain log lines (`cds serve`, what deployments run, writes JSON).
         os.environ.setdefault("CDS_LOG_FORMAT", "text")
-        return _serve(args, settings)
+        return _serve(args, get_settings())
     finally:
         if server is not None:
             server.stop()
+        if provider is not None:
+            provider.stop()
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:
@@ -249,6 +287,13 @@ def parser() -> argparse.ArgumentParser:
     rn = sub.add_parser("run", help="local Neo4j + migrate + seed + serve, in one command")
     scale_args(rn)
     serve_args(rn)
+    rn.add_argument(
+        "--oidc",
+        action="store_true",
+        help="sign in through the development identity provider (tests/oidc; needs `make "
+        "oidc-provider`), started on the next port",
+    )
+    rn.add_argument("--oidc-port", type=int, default=None, help="its port (default: port + 1)")
     rn.set_defaults(func=_run)
     add_transfer_commands(sub)  # import / export of spreadsheets (api/transfer_cli.py)
     return p
@@ -260,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()
         result: int = args.func(args, settings)
         return result
-    except (LocalNeo4jError, GraphUnavailable, AuthError) as error:
+    except (LocalNeo4jError, GraphUnavailable, AuthError, DevProviderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ValueError as error:  # settings that do not validate

@@ -14,6 +14,7 @@ import pytest
 import pytest_asyncio
 
 from api.app import create_app
+from api.dev_oidc import DevProviderError, start_dev_provider
 from graph.core.db import Graph, connect
 from graph.core.local_neo4j import LocalNeo4j, free_port
 from graph.core.migrations import migrate
@@ -21,6 +22,7 @@ from graph.core.settings import Settings
 from seed.demo.loader import generate_and_load
 from seed.demo.params import DEMO_SEED
 from seed.units import seed_units
+from tests.sso import SHORT_TOKEN_TTL, Sso
 
 TEST_PASSWORD = "cds-test-password"
 
@@ -73,6 +75,30 @@ async def client(graph: Graph, settings: Settings) -> AsyncIterator[httpx.AsyncC
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def sso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sso]:
+    """The development OpenID Connect provider (tests/oidc: panva's oidc-provider, `make
+    oidc-provider` installs it) on a free port, for the session. Its dashboard client's redirect
+    URI names a port kept for the browser tests' single sign-on API process."""
+    dashboard_port = free_port()
+    port = free_port()
+    while port == dashboard_port:
+        port = free_port()
+    try:
+        provider = start_dev_provider(
+            port=port,
+            redirect_uris=[f"http://127.0.0.1:{dashboard_port}/dashboard/"],
+            log_path=tmp_path_factory.mktemp("oidc") / "provider.log",
+            short_token_ttl=SHORT_TOKEN_TTL,
+        )
+    except DevProviderError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield Sso(provider, dashboard_port)
+    finally:
+        provider.stop()
 
 
 E2E_DIR = Path(__file__).resolve().parent / "e2e"

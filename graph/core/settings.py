@@ -81,8 +81,20 @@ class Settings(BaseSettings):
     auth_mode: Literal["local", "oidc"] = "local"
     jwt_signing_key: SecretStr = SecretStr(DEV_SIGNING_KEY)
     jwt_issuer: str = "cds-registry"
+    # The API's audience: the `aud` its tokens must carry (with OIDC, the resource indicator
+    # clients ask the provider for, e.g. urn:cds:registry or the API's https address).
     jwt_audience: str = "cds-registry"
+    # OIDC by issuer: the provider's issuer URL, exactly as its tokens' `iss`; the keys are found
+    # through its discovery document (<issuer>/.well-known/openid-configuration -> jwks_uri).
+    # Or, without discovery: oidc_jwks_url with jwt_issuer. Set both and the JWKS URL is used
+    # for the keys, oidc_issuer for `iss`.
+    oidc_issuer: str | None = None
     oidc_jwks_url: str | None = None
+    # The dashboard's single sign-on (authorization code + PKCE) as this public client of the
+    # provider, asking these scopes; unset: the dashboard offers no SSO (machines still call the
+    # API with the provider's tokens).
+    oidc_client_id: str | None = None
+    oidc_scopes: str = "openid"
     oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
     jwt_role_claim: str = "cds_role"
     jwt_scope_claim: str = "cds_scope"
@@ -195,9 +207,20 @@ class Settings(BaseSettings):
                 "CDS_JWT_SIGNING_KEY / CDS_EMAIL_TOKEN_KEY are development defaults; set real "
                 "secrets (or CDS_AUTH_MODE=oidc) in production"
             )
-        if self.auth_mode == "oidc" and not self.oidc_jwks_url:
-            raise ValueError("CDS_AUTH_MODE=oidc needs CDS_OIDC_JWKS_URL")
+        if self.auth_mode == "oidc" and not (self.oidc_issuer or self.oidc_jwks_url):
+            raise ValueError(
+                "CDS_AUTH_MODE=oidc needs CDS_OIDC_ISSUER (the provider's issuer URL, its keys "
+                "found by discovery) or CDS_OIDC_JWKS_URL with CDS_JWT_ISSUER"
+            )
         return self
+
+    @property
+    def token_issuer(self) -> str:
+        """The ``iss`` bearer tokens must carry: the provider's issuer in OIDC mode when named,
+        else ``jwt_issuer``."""
+        if self.auth_mode == "oidc" and self.oidc_issuer:
+            return self.oidc_issuer
+        return self.jwt_issuer
 
 
 @cache

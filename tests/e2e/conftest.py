@@ -8,6 +8,9 @@ Fixtures, for tests in this directory:
   (the process signs and verifies with the test ``settings``' key).
 - ``start_server``: ``await start_server(env={...})`` starts one more process (stopped at the end
   of the test), e.g. to show that a change made through one process reaches a page of another.
+- ``sso_server``: an API process in single sign-on mode (``CDS_AUTH_MODE=oidc``) on the session's
+  development identity provider (``sso``), on the port the provider knows as the dashboard's; it
+  allows the first of ``portal_origins`` (pages of other origins, a province's portal) by CORS.
 - ``browser``: chromium for the session; ``new_page(...)`` / ``page``: a page in a fresh context
   whose screenshots land in var/e2e-artifacts/<test>.png at teardown, pass or fail.
 - ``request_log``: every URL the test's pages requested; ``assert_only_local()`` fails on any that
@@ -25,10 +28,12 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Generator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -47,10 +52,12 @@ from playwright.async_api import (
 )
 from playwright.async_api import Error as PlaywrightError
 
+from api.dev_oidc import DASHBOARD_CLIENT_ID
 from graph.core.db import Graph
 from graph.core.local_neo4j import free_port
 from graph.core.settings import REPO_ROOT, Settings
 from tests.e2e.chromium import CHROMIUM_ARGS, ChromiumMissing, find_chromium
+from tests.sso import Sso
 
 ARTIFACTS_DIR = REPO_ROOT / "var" / "e2e-artifacts"
 LOCAL_HOST = "127.0.0.1"
@@ -143,11 +150,14 @@ def server_env(settings: Settings, outbox_dir: Path, extra: Mapping[str, str]) -
 
 
 async def launch_server(
-    settings: Settings, workdir: Path, env: Mapping[str, str] | None = None
+    settings: Settings,
+    workdir: Path,
+    env: Mapping[str, str] | None = None,
+    port: int | None = None,
 ) -> LiveServer:
-    """Start an API process and return once /readyz says ready; fail with its log tail if it
-    does not within READY_TIMEOUT_SECONDS."""
-    port = free_port()
+    """Start an API process (on ``port``, else a free one) and return once /readyz says ready;
+    fail with its log tail if it does not within READY_TIMEOUT_SECONDS."""
+    port = port or free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / f"uvicorn-{port}.log"
     outbox_dir = workdir / f"outbox-{port}"
@@ -239,6 +249,78 @@ async def start_server(
 
     yield start
     for server in started:
+        await server.stop()
+
+
+# A page of another origin, as a province's portal would be: it calls the API's GraphQL from the
+# browser with a bearer token; the API address and token come in the fragment (never sent to a
+# server). It says what happened in #result[data-outcome]: "ok" with the answer, or "blocked".
+PORTAL_PAGE = b"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<link rel="icon" href="data:,"><title>Cong thong tin tinh (thu)</title></head><body>
+<p id="result">...</p>
+<script>
+const { api, token, query } = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+const result = document.getElementById("result");
+fetch(api + "/graphql", {
+  method: "POST",
+  headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+  body: JSON.stringify({ query }),
+})
+  .then((response) => response.json())
+  .then((body) => { result.textContent = JSON.stringify(body); result.dataset.outcome = "ok"; })
+  .catch((error) => { result.textContent = String(error); result.dataset.outcome = "blocked"; });
+</script></body></html>"""
+
+
+class _PortalPage(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(PORTAL_PAGE)
+
+    def log_message(self, *args: object) -> None:  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def portal_origins() -> Iterator[tuple[str, str]]:
+    """Two origins on this machine serving the portal page: the first is in the single sign-on
+    API's CDS_CORS_ORIGINS, the second is not."""
+    servers = [ThreadingHTTPServer((LOCAL_HOST, 0), _PortalPage) for _ in range(2)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        allowed, other = (f"http://{LOCAL_HOST}:{s.server_address[1]}" for s in servers)
+        yield allowed, other
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sso_server(
+    graph: Graph,
+    settings: Settings,
+    sso: Sso,
+    portal_origins: tuple[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[LiveServer]:
+    env = {
+        "CDS_AUTH_MODE": "oidc",
+        "CDS_OIDC_ISSUER": sso.provider.issuer,
+        "CDS_OIDC_CLIENT_ID": DASHBOARD_CLIENT_ID,
+        "CDS_JWT_AUDIENCE": sso.provider.resource,
+        # Expired means expired (no clock-skew grace): the page and the API agree at once.
+        "CDS_JWT_LEEWAY_SECONDS": "0",
+        "CDS_CORS_ORIGINS": portal_origins[0],
+    }
+    workdir = tmp_path_factory.mktemp("sso-server")
+    server = await launch_server(settings, workdir, env, port=sso.dashboard_port)
+    try:
+        yield server
+    finally:
         await server.stop()
 
 

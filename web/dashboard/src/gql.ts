@@ -34,6 +34,7 @@ export interface Claims {
   role?: string;
   scope?: string;
   sub?: string;
+  exp?: number;
 }
 
 // For display only (who am I signed in as); the server verifies the token on every request.
@@ -46,7 +47,8 @@ export function claims(): Claims | null {
     const body = JSON.parse(json) as Record<string, unknown>;
     const str = (k: string): string | undefined =>
       typeof body[k] === "string" ? (body[k] as string) : undefined;
-    return { role: str("cds_role"), scope: str("cds_scope"), sub: str("sub") };
+    const exp = typeof body.exp === "number" ? body.exp : undefined;
+    return { role: str("cds_role"), scope: str("cds_scope"), sub: str("sub"), exp };
   } catch {
     return {};
   }
@@ -57,12 +59,23 @@ function authHeaders(): Record<string, string> {
   return value ? { Authorization: `Bearer ${value}` } : {};
 }
 
+// Told when the API refuses the token the page sent (401: expired, or no longer valid).
+const refusedListeners = new Set<() => void>();
+
+export function onTokenRefused(listener: () => void): void {
+  refusedListeners.add(listener);
+}
+
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const sent = authHeaders();
   const response = await fetch(ENDPOINT, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json", ...authHeaders() },
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...sent },
     body: JSON.stringify({ query, variables }),
   });
+  if (response.status === 401 && sent.Authorization) {
+    for (const listener of refusedListeners) listener();
+  }
   let body: Response<T>;
   try {
     body = (await response.json()) as Response<T>;

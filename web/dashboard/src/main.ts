@@ -1,7 +1,9 @@
 // The shell: header (pages, language, sign-in, live status) and a hash router that draws one
-// page into <main> and stops the previous page's live work.
+// page into <main> and stops the previous page's live work. Sign-in is the provider's single
+// sign-on when the server names one (sso.ts), and pasting a token where the server allows it
+// (development); a session that expires, or whose token the API refuses, is said so.
 
-import { claims, resetSubscriptions, setToken } from "./gql";
+import { claims, onTokenRefused, resetSubscriptions, setToken, token } from "./gql";
 import { currentRoute, h, replace } from "./dom";
 import { codeLabel, lang, setLang, t, type Key } from "./i18n";
 import { liveStatus, onLiveStatus, type LiveStatus } from "./live";
@@ -13,6 +15,7 @@ import { rankingsPage } from "./pages/rankings";
 import { registerPage } from "./pages/register";
 import { confirmPage } from "./pages/confirm";
 import { mayReview, pendingPage } from "./pages/pending";
+import { authConfig, cancelled, completeSignIn, failureReason, forgetIdToken, signInWithSso, signOutAt, type AuthConfig } from "./sso";
 
 // Each page: its title, how it draws, and whether the menu offers it (the review queue to those
 // who review; the confirmation page only through the link in the mail).
@@ -28,8 +31,12 @@ const PAGES: Record<string, [Key, Page, () => boolean]> = {
 
 const app = document.getElementById("app")!;
 const header = h("header", { class: "top" });
+// What the page has to say about signing in (failed, session expired), above the page.
+const notice = h("div", { class: "auth-notice", role: "alert", hidden: true });
 const main = h("main", { id: "main", tabindex: -1 });
-app.replaceChildren(header, main);
+app.replaceChildren(header, notice, main);
+
+let auth: AuthConfig = { mode: "local", sso: null, tokenPaste: true };
 
 onLiveStatus(() => {
   const badge = document.querySelector<HTMLElement>("[data-testid=live-status]");
@@ -59,14 +66,14 @@ function drawHeader(active: string): void {
     setLang(lang() === "vi" ? "en" : "vi");
     route();
   });
-  const auth = who
+  const account = who
     ? h(
         "span",
-        { class: "who", "data-testid": "signed-in", "data-role": who.role ?? "" },
+        { class: "who", "data-testid": "signed-in", "data-role": who.role ?? "", "data-scope": who.scope ?? "" },
         `${t("signedInAs")}: ${who.role ? codeLabel(who.role) : "?"}${who.scope ? ` (${who.scope})` : ""} `,
-        h("button", { type: "button", class: "link", onclick: (() => signOut()) as EventListener }, t("signOut")),
+        h("button", { type: "button", class: "link", onclick: (() => void signOut()) as EventListener }, t("signOut")),
       )
-    : h("button", { type: "button", class: "link", onclick: (() => signIn()) as EventListener }, t("signIn"));
+    : h("span", { class: "who" }, ...signInButtons());
   replace(
     header,
     h("a", { class: "brand", href: "#/map" }, t("appTitle")),
@@ -78,11 +85,63 @@ function drawHeader(active: string): void {
         .map(([id, [label]]) => h("a", { href: `#/${id}`, "aria-current": id === active ? "page" : null }, t(label))),
       h("a", { href: "/graphql" }, t("navGraphiql")),
     ),
-    h("span", { class: "tools" }, live, langButton, auth),
+    h("span", { class: "tools" }, live, langButton, account),
   );
 }
 
-function signIn(): void {
+function signInButtons(): HTMLElement[] {
+  const buttons: HTMLElement[] = [];
+  if (auth.sso) {
+    buttons.push(h("button", { type: "button", class: "link", "data-testid": "sign-in", onclick: (() => void signIn()) as EventListener }, t("signIn")));
+  }
+  if (auth.tokenPaste) {
+    const label = auth.sso ? t("pasteToken") : t("signIn");
+    buttons.push(h("button", { type: "button", class: "link", "data-testid": auth.sso ? "paste-token" : "sign-in", onclick: (() => pasteToken()) as EventListener }, label));
+  }
+  return buttons;
+}
+
+// The notice is kept as what to say, and drawn with the page (so it follows the language).
+interface Notice {
+  key: Key;
+  vars?: Record<string, string>;
+  testid: string;
+  offerSignIn?: boolean;
+}
+let said: Notice | null = null;
+
+function say(next: Notice | null): void {
+  said = next;
+  paintNotice();
+}
+
+function paintNotice(): void {
+  notice.hidden = said === null;
+  if (said === null) {
+    notice.replaceChildren();
+    return;
+  }
+  notice.dataset.testid = said.testid;
+  const again = said.offerSignIn
+    ? h("button", { type: "button", class: "primary", "data-testid": "sign-in-again", onclick: (() => void signIn()) as EventListener }, t("signInAgain"))
+    : null;
+  replace(notice, h("span", {}, t(said.key, said.vars)), again ? " " : null, again);
+}
+
+async function signIn(): Promise<void> {
+  if (!auth.sso) {
+    pasteToken();
+    return;
+  }
+  say({ key: "signingIn", testid: "signing-in" });
+  try {
+    await signInWithSso(auth.sso); // the browser leaves for the provider's login page
+  } catch (error) {
+    say({ key: "signInFailed", vars: { reason: failureReason(error) }, testid: "sign-in-failed" });
+  }
+}
+
+function pasteToken(): void {
   const input = h("textarea", { id: "token", rows: 4, required: true, spellcheck: false });
   const dialog = h(
     "dialog",
@@ -99,8 +158,7 @@ function signIn(): void {
   dialog.addEventListener("close", () => {
     if (dialog.returnValue === "ok" && input.value.trim()) {
       setToken(input.value);
-      resetSubscriptions(); // the socket authenticates once, at connection
-      route();
+      signedIn();
     }
     dialog.remove();
   });
@@ -108,11 +166,54 @@ function signIn(): void {
   dialog.showModal();
 }
 
-function signOut(): void {
-  setToken(null);
+// After any sign-in: the socket authenticates once, at connection, so it starts again.
+function signedIn(): void {
+  say(null);
   resetSubscriptions();
+  watchExpiry();
   route();
 }
+
+async function signOut(): Promise<void> {
+  setToken(null);
+  resetSubscriptions();
+  window.clearTimeout(expiryTimer);
+  let provider: string | null = null;
+  if (auth.sso) {
+    try {
+      provider = await signOutAt(auth.sso);
+    } catch {
+      provider = null; // signed out here at least; the provider's session ends with its own time
+    }
+  }
+  if (provider) location.assign(provider);
+  else route();
+}
+
+// The token says when it expires: the page says so then, rather than at the next failed
+// request. A 401 from the API (the token refused for any reason) is the same to the user.
+let expiryTimer: number | undefined;
+
+function watchExpiry(): void {
+  window.clearTimeout(expiryTimer);
+  const exp = claims()?.exp;
+  if (!exp) return;
+  const left = exp * 1000 - Date.now();
+  if (left <= 0) sessionEnded();
+  else expiryTimer = window.setTimeout(sessionEnded, Math.min(left, 2 ** 31 - 1));
+}
+
+function sessionEnded(): void {
+  if (!token()) return;
+  setToken(null);
+  forgetIdToken();
+  resetSubscriptions();
+  window.clearTimeout(expiryTimer);
+  say({ key: "sessionExpired", testid: "session-expired", offerSignIn: Boolean(auth.sso || auth.tokenPaste) });
+  route();
+}
+
+onTokenRefused(sessionEnded);
 
 let stopPage: (() => void) | void;
 
@@ -124,7 +225,20 @@ function route(): void {
   document.title = `${t(label)} · ${t("appTitle")}`;
   stopPage = draw(main);
   drawHeader(page in PAGES ? page : "map");
+  paintNotice();
 }
 
-window.addEventListener("hashchange", route);
-route();
+async function start(): Promise<void> {
+  auth = await authConfig();
+  try {
+    await completeSignIn(auth.sso);
+  } catch (error) {
+    if (cancelled(error)) say({ key: "signInCancelled", testid: "sign-in-cancelled" });
+    else say({ key: "signInFailed", vars: { reason: failureReason(error) }, testid: "sign-in-failed" });
+  }
+  window.addEventListener("hashchange", route);
+  watchExpiry();
+  route();
+}
+
+void start();
