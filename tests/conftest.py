@@ -38,8 +38,11 @@ def neo4j_server() -> Iterator[tuple[str, str]]:
             data_dir=Path(store), port=free_port(), password=TEST_PASSWORD, pagecache_mb=256
         )
         server.start()
+        # CDS_TEST_NEO4J_SCHEME=neo4j runs the suite through the routing driver, as a cluster or
+        # Aura needs (`neo4j://`: the driver asks the server for its routing table first).
+        scheme = os.environ.get("CDS_TEST_NEO4J_SCHEME", "bolt")
         try:
-            yield server.uri, TEST_PASSWORD
+            yield server.uri.replace("bolt://", f"{scheme}://", 1), TEST_PASSWORD
         finally:
             server.stop()
 

@@ -1,0 +1,249 @@
+"""Soak: ``python -m bench.soak [--minutes 10] [--connections 50] [--workers 2]``.
+
+Against the project's graph (the local Neo4j unless NEO4J_URI is set; ``python -m bench.api``
+loads the national-scale synthetic network into it), starts `cds serve` on a free port and, for
+``--minutes``, keeps ``--connections`` connections busy with the dashboard's query (ranking and
+national totals, what every open dashboard polls), registers one synthetic expert per second
+(e-mails at soak.example.org, labelled synthetic) and keeps one live subscription
+(``networkChanges``, graphql-transport-ws) open. Prints a row per minute: requests, errors (an
+HTTP status other than 200, or GraphQL errors), p50 / p95 of the dashboard query, registrations
+acknowledged, live messages received, and the resident memory of the API (all its processes) and
+of the local Neo4j. Then the verdict (memory growth counted from the end of the first minute, which
+warms Neo4j's page cache and the API's caches) on what #18 asks: no errors, the last minute's p95 within 20%
+of the first's, memory growth within the bounds given (``--api-growth-mb``, ``--neo4j-growth-mb``).
+Figures, not a test: the 2-core machine runs the API, Neo4j and this load generator at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
+
+from bench import run_main
+from bench.api import DASHBOARD, wait_ready
+from graph.core.connection import local_server
+from graph.core.local_neo4j import free_port
+from graph.core.settings import get_settings
+from graph.experts.registration import NOTICE_VERSION
+
+REGISTER = (
+    "mutation($input: RegisterExpertInput!) { r: registerExpert(input: $input) { __typename } }"
+)
+SUBSCRIBE = "subscription { networkChanges { seq databaseAvailable } }"
+
+
+@dataclass
+class Minute:
+    latencies: list[float] = field(default_factory=list)  # ms, dashboard query
+    errors: int = 0
+    registered: int = 0
+    live: int = 0
+
+
+@dataclass
+class Soak:
+    minutes: list[Minute]
+    began: float = field(default_factory=time.monotonic)
+    live_closed: str | None = None
+
+    def now(self) -> Minute | None:
+        i = int((time.monotonic() - self.began) // 60)
+        return self.minutes[i] if i < len(self.minutes) else None
+
+
+def _rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total / 1024
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (uvicorn's workers)."""
+    found = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += _tree(int(child))
+    return found
+
+
+async def _dashboard(client: httpx.AsyncClient, url: str, soak: Soak) -> None:
+    body = {"query": DASHBOARD}
+    while (minute := soak.now()) is not None:
+        began = time.perf_counter()
+        try:
+            response = await client.post(url, json=body)
+            ok = response.status_code == 200 and "errors" not in response.json()
+        except httpx.HTTPError:
+            ok = False
+        if ok:
+            minute.latencies.append((time.perf_counter() - began) * 1000)
+        else:
+            minute.errors += 1
+
+
+async def _registrations(client: httpx.AsyncClient, url: str, soak: Soak) -> None:
+    n = 0
+    while (minute := soak.now()) is not None:
+        n += 1
+        tick = time.monotonic()
+        variables = {
+            "input": {
+                "fullName": f"Chuyên gia Ngâm {n}",
+                "email": f"soak-{int(soak.began)}-{n}@soak.example.org",
+                "expertise": ["DATA"],
+                "affiliation": "Dữ liệu tổng hợp (synthetic)",
+                "provinceCode": "79",
+                "noticeVersion": NOTICE_VERSION,
+                "consents": [
+                    {"purpose": p, "granted": True}
+                    for p in ("DIRECTORY_LISTING", "COORDINATOR_CONTACT")
+                ],
+            }
+        }
+        try:
+            response = await client.post(url, json={"query": REGISTER, "variables": variables})
+            data = response.json().get("data") or {}
+            ok = (data.get("r") or {}).get("__typename") == "RegisterExpertSuccess"
+        except httpx.HTTPError:
+            ok = False
+        if ok:
+            minute.registered += 1
+        else:
+            minute.errors += 1
+        await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
+
+
+async def _live(host: str, soak: Soak) -> None:
+    async with connect(
+        f"ws://{host}/graphql", subprotocols=[Subprotocol("graphql-transport-ws")], proxy=None
+    ) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
+        while soak.now() is not None:
+            try:
+                raw = await asyncio.wait_for(ws.recv(), timeout=5)
+            except TimeoutError:
+                continue
+            message = json.loads(raw)
+            if message["type"] == "next" and (minute := soak.now()):
+                minute.live += 1
+            elif message["type"] in ("error", "complete"):
+                soak.live_closed = f"the subscription ended: {message}"
+                return
+
+
+def _pct(values: list[float], q: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100)[q - 1]
+
+
+async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int | None) -> bool:
+    soak = Soak([Minute() for _ in range(args.minutes)])
+    limits = httpx.Limits(max_connections=args.connections + 1)
+    url = f"{base}/graphql"
+    print(
+        "min  requests  errors  p50 ms  p95 ms  registered  live msgs  API RSS MB  Neo4j RSS MB",
+        flush=True,
+    )
+    memory: list[tuple[float, float]] = []
+
+    async def report() -> None:
+        for i in range(args.minutes):
+            await asyncio.sleep(max(0.0, soak.began + 60 * (i + 1) - time.monotonic()))
+            m = soak.minutes[i]
+            api = _rss_mb(_tree(api_pid))
+            neo = _rss_mb([neo4j_pid]) if neo4j_pid else float("nan")
+            memory.append((api, neo))
+            print(
+                f"{i + 1:3d}  {len(m.latencies) + m.errors:8d}  {m.errors:6d}  "
+                f"{_pct(m.latencies, 50):6.1f}  {_pct(m.latencies, 95):6.1f}  "
+                f"{m.registered:10d}  {m.live:9d}  {api:10.0f}  {neo:12.0f}",
+                flush=True,
+            )
+
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        await asyncio.gather(
+            *(_dashboard(client, url, soak) for _ in range(args.connections)),
+            _registrations(client, url, soak),
+            _live(base.removeprefix("http://"), soak),
+            report(),
+        )
+    errors = sum(m.errors for m in soak.minutes)
+    first, last = _pct(soak.minutes[0].latencies, 95), _pct(soak.minutes[-1].latencies, 95)
+    # Growth after the first minute: that one fills Neo4j's page cache and the API's caches.
+    api_growth = memory[-1][0] - memory[0][0]
+    neo_growth = memory[-1][1] - memory[0][1]
+    stable = last <= first * 1.2
+    print(
+        f"errors {errors}; p95 first minute {first:.1f} ms, last {last:.1f} ms "
+        f"({'within' if stable else 'NOT within'} 20%); memory growth API {api_growth:+.0f} MB "
+        f"(bound {args.api_growth_mb}), Neo4j {neo_growth:+.0f} MB (bound {args.neo4j_growth_mb}); "
+        f"live subscription {'open throughout' if soak.live_closed is None else soak.live_closed}"
+    )
+    return (
+        errors == 0
+        and stable
+        and api_growth <= args.api_growth_mb
+        and neo_growth <= args.neo4j_growth_mb
+        and soak.live_closed is None
+    )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__.split("\n")[0])
+    p.add_argument("--minutes", type=int, default=10)
+    p.add_argument("--connections", type=int, default=50)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--api-growth-mb", type=int, default=100)
+    p.add_argument("--neo4j-growth-mb", type=int, default=200)
+    args = p.parse_args()
+    settings = get_settings()
+    neo4j_pid = None if settings.neo4j_uri else local_server(settings).running_pid()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "CDS_RATE_LIMIT_PER_ADDRESS": "1000000",  # one client registers for the whole public
+        "CDS_LOG_LEVEL": "WARNING",
+    }
+    api = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_ready(base, 120)
+        print(f"$ python -m bench.soak {shlex.join(sys.argv[1:])}".rstrip())
+        print(
+            f"API {base} ({args.workers} workers), {args.connections} connections on the dashboard "
+            f"query, 1 registration/s, 1 live subscription, {args.minutes} min"
+        )
+        if not asyncio.run(_run(args, base, api.pid, neo4j_pid)):
+            raise SystemExit(1)
+    finally:
+        api.terminate()
+        api.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main))
