@@ -22,7 +22,10 @@ from graph.core.settings import Settings
 from seed.demo.loader import generate_and_load
 from seed.demo.params import DEMO_SEED
 from seed.units import seed_units
+from tests.spare import spare_neo4j
 from tests.sso import SHORT_TOKEN_TTL, Sso
+
+__all__ = ["spare_neo4j"]  # a session fixture: the spare Neo4j (tests/spare.py)
 
 TEST_PASSWORD = "cds-test-password"
 

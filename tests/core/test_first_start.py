@@ -14,7 +14,7 @@ import httpx
 from graph.core.db import Graph, Tx, connect, run_single
 from graph.core.local_neo4j import LocalNeo4j, free_port
 from seed.units import unit_inputs
-from tests.core.conftest import SPARE_PASSWORD
+from tests.spare import SPARE_PASSWORD
 
 READY_SECONDS = 300.0
 

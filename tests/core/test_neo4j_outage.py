@@ -20,7 +20,7 @@ from graph.core.db import Graph, Tx, connect, run_single
 from graph.core.local_neo4j import LocalNeo4j
 from graph.core.migrations import migrate
 from graph.core.settings import Settings
-from tests.core.conftest import SPARE_PASSWORD
+from tests.spare import SPARE_PASSWORD
 from tests.tokens import bearer
 
 COUNT = "query { changes(since: 0) { seq } }"
@@ -32,7 +32,7 @@ CREATE = (
 
 @pytest_asyncio.fixture
 async def outage(spare_neo4j: LocalNeo4j) -> AsyncIterator[tuple[LocalNeo4j, Graph, Settings]]:
-    """The spare server (tests/core/conftest.py): stopped and started again by the test."""
+    """The spare server (tests/spare.py): stopped and started again by the test."""
     graph = await connect(spare_neo4j.uri, "neo4j", SPARE_PASSWORD, "neo4j")
     await migrate(graph)
     settings = Settings(

@@ -8,17 +8,20 @@ import { subscriptions } from "./gql";
 export interface ChangeMessage {
   seq: number;
   events: { seq: number; mutation: string; targetType: string }[];
+  databaseAvailable: boolean;
 }
 
 const QUERY = `subscription Live($scopeCode: String, $since: Int) {
   networkChanges(scopeCode: $scopeCode, since: $since) {
     seq
     events { seq mutation targetType }
+    databaseAvailable
   }
 }`;
 
 // "idle": no page on screen is live (the registration form, say), so there is nothing to show.
-export type LiveStatus = "idle" | "connecting" | "connected" | "offline";
+// "databaseDown": the API answers but cannot read Neo4j; figures on screen may be stale.
+export type LiveStatus = "idle" | "connecting" | "connected" | "offline" | "databaseDown";
 type StatusListener = (status: LiveStatus) => void;
 const statusListeners = new Set<StatusListener>();
 let watchers = 0;
@@ -60,8 +63,19 @@ export function watch(scopeCode: string | null, onChange: (message: ChangeMessag
         next: (result) => {
           const message = result.data?.networkChanges;
           if (!message) return;
+          if (!message.databaseAvailable) {
+            publish("databaseDown");
+            return;
+          }
+          const back = status === "databaseDown";
+          if (back) publish("connected");
           const first = lastSeq === null;
           lastSeq = message.seq;
+          // Back after an outage: refetch, whatever the message carries.
+          if (back) {
+            onChange(message);
+            return;
+          }
           // The first message only says where the feed stands; the page has just loaded.
           if (!first || message.events.length > 0) onChange(message);
         },

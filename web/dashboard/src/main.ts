@@ -47,6 +47,7 @@ const LIVE_LABELS: Record<Exclude<LiveStatus, "idle">, Key> = {
   connecting: "connecting",
   connected: "live",
   offline: "offline",
+  databaseDown: "databaseDown",
 };
 
 function paintLive(badge: HTMLElement): void {

@@ -1,5 +1,6 @@
 """A spare Neo4j for the tests that need an empty store or must stop the server (the session's
-is shared by every other test): started once, empty, on a free port."""
+is shared by every other test): started once, empty, on a free port. The fixture is registered
+in tests/conftest.py, so that the API and browser tests share the one server."""
 
 from __future__ import annotations
 
