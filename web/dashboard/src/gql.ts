@@ -57,12 +57,21 @@ function authHeaders(): Record<string, string> {
   return value ? { Authorization: `Bearer ${value}` } : {};
 }
 
+// Who is told when the server refuses the token (401: expired, or no longer valid): a page that
+// can sign the reader in again (pages/signin.ts, for experts' sessions).
+let unauthenticated: (() => void) | null = null;
+
+export function onUnauthenticated(handler: () => void): void {
+  unauthenticated = handler;
+}
+
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch(ENDPOINT, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json", ...authHeaders() },
     body: JSON.stringify({ query, variables }),
   });
+  if (response.status === 401) unauthenticated?.();
   let body: Response<T>;
   try {
     body = (await response.json()) as Response<T>;
