@@ -203,6 +203,9 @@ async def update_my_profile(
             raise NotFound("current province", patch.province_code)
         province_key = found["key"]
     new_phone = before.phone if patch.phone is None else phone
+    # The same areas in another order (a form lists them its own way) are no change.
+    if expertise is not None and set(expertise) == set(before.expert.expertise):
+        expertise = before.expert.expertise
     after: dict[str, Any] = {
         "fullName": name or before.full_name,
         "phone": new_phone,

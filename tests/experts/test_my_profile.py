@@ -222,6 +222,9 @@ class TestEditAfterVerification:
             "r"
         ]
         assert phone["me"]["expert"]["changedSinceVerification"] is None
+        # The same areas in another order (as a form lists them) are no change at all.
+        same = await gql(web, EDIT, {"input": {"expertise": ["DATA", "AI"]}}, headers=me.headers)
+        assert same["r"]["auditSeq"] is None
         assert await _in_queue(web, hanoi, me.expert_id) is None
 
         edited = (

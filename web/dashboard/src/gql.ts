@@ -58,10 +58,12 @@ function authHeaders(): Record<string, string> {
 }
 
 // Who is told when the server refuses the token (401: expired, or no longer valid): a page that
-// can sign the reader in again (pages/signin.ts, for experts' sessions).
-let unauthenticated: (() => void) | null = null;
+// can sign the reader in again (pages/signin.ts, for experts' sessions). When it takes the reader
+// there (returns true), the refused call never settles: the page that made it is gone and must
+// not paint its error over the sign-in page.
+let unauthenticated: (() => boolean) | null = null;
 
-export function onUnauthenticated(handler: () => void): void {
+export function onUnauthenticated(handler: () => boolean): void {
   unauthenticated = handler;
 }
 
@@ -71,7 +73,7 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     headers: { "Content-Type": "application/json", Accept: "application/json", ...authHeaders() },
     body: JSON.stringify({ query, variables }),
   });
-  if (response.status === 401) unauthenticated?.();
+  if (response.status === 401 && unauthenticated?.()) return new Promise<T>(() => undefined);
   let body: Response<T>;
   try {
     body = (await response.json()) as Response<T>;

@@ -44,15 +44,21 @@ export const mePage: Page = (root) => {
     return;
   }
   replace(root, h("h2", {}, t("meTitle")), h("p", { class: "status" }, t("loading")));
+  // A refused session moves the reader to #/sign-in while these are under way (pages/signin.ts):
+  // then this page has nothing more to draw.
+  const here = (): boolean => currentRoute().page === "me";
   void Promise.all([me(), notice(lang()), provinces(today())]).then(
     ([mine, n, list]) => {
+      if (!here()) return;
       if (!mine) {
         replace(root, h("h2", {}, t("meTitle")), h("p", { class: "status error" }, t("meNotFound")));
         return;
       }
       draw(root, mine, n, list);
     },
-    (error: Error) => replace(root, h("h2", {}, t("meTitle")), h("p", { class: "status error" }, `${t("errorPrefix")}: ${error.message}`)),
+    (error: Error) => {
+      if (here()) replace(root, h("h2", {}, t("meTitle")), h("p", { class: "status error" }, `${t("errorPrefix")}: ${error.message}`));
+    },
   );
 };
 

@@ -24,10 +24,11 @@ export function isExpert(): boolean {
 
 // An expert's session that the server no longer accepts: forget it and ask to sign in again.
 onUnauthenticated(() => {
-  if (!isExpert()) return;
+  if (!isExpert()) return false;
   setToken(null);
   resetSubscriptions();
   go("sign-in", { expired: "1" });
+  return true;
 });
 
 export function signOutExpert(): void {
