@@ -210,7 +210,7 @@ const vi = {
   readsTitle: "Ai đã đọc dữ liệu của tôi",
   readsIntro:
     "Mỗi lần điều phối viên xem thư điện tử hoặc số điện thoại của bạn đều được ghi lại: vai trò, địa bàn hoặc cơ quan, thời điểm và thông tin đã xem.",
-  readsCount: "{n} lần đọc",
+  readsCount: "Số lần đọc: {n}",
   noReads: "Chưa ai khác đọc dữ liệu cá nhân của bạn.",
   readFields: "đã xem: {fields}",
   changedFlag: "Đã sửa sau khi xác minh: {fields}",
@@ -424,7 +424,7 @@ const en: Record<Key, string> = {
   readsTitle: "Who read my data",
   readsIntro:
     "Every time a coordinator sees your e-mail or phone it is logged: their role, the place or organisation they act for, when, and what they saw.",
-  readsCount: "{n} reads",
+  readsCount: "Reads: {n}",
   noReads: "No one else has read your personal data.",
   readFields: "saw: {fields}",
   changedFlag: "Changed since verification: {fields}",
