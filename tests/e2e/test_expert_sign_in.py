@@ -125,6 +125,21 @@ async def test_an_expert_signs_in_by_mail_and_manages_their_data(
     assert [bool(x["usedAt"]) for x in data["signInLinks"]] == [True]
     assert "redeemSignInLink" in [e["mutation"] for e in data["auditEvents"]]
 
+    # Consent per purpose, with a confirm step: a purpose the network needs warns that it
+    # erases (focus on Cancel); the optional one is withdrawn by keyboard.
+    listing = page.locator("[data-testid=consents] > li[data-purpose=DIRECTORY_LISTING]")
+    await listing.get_by_role("button", name="Rút lại sự đồng ý…").click()
+    await expect(listing.get_by_role("alert")).to_contain_text("XOÁ")
+    await expect(listing.get_by_role("button", name="Huỷ")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(listing.get_by_role("alert")).to_be_hidden()
+    news = page.locator("[data-testid=consents] > li[data-purpose=NETWORK_NEWS]")
+    await news.get_by_role("button", name="Rút lại sự đồng ý…").click()
+    await news.get_by_role("button", name="Xác nhận rút lại").click()
+    await expect(news).to_have_attribute("data-granted", "false")
+    await expect(news).to_contain_text("Đã rút lại sự đồng ý")
+    await expect(listing).to_have_attribute("data-granted", "true")
+
     # English is one click away.
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", name="Who read my data")).to_be_visible()

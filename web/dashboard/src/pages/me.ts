@@ -213,7 +213,8 @@ function consentsSection(mine: MyProfile, n: Notice): HTMLElement {
       const confirmBox = h(
         "div",
         { class: "confirm-withdraw", hidden: true, role: "group", "aria-label": t("withdraw") },
-        h("p", { class: p.required ? "warning" : "hint" }, t(p.required ? "withdrawErases" : "withdrawOptional")),
+        // Read out as it appears; focus goes to Cancel, so Enter never erases by accident.
+        h("p", { class: p.required ? "warning" : "hint", role: "alert" }, t(p.required ? "withdrawErases" : "withdrawOptional")),
         h(
           "span",
           { class: "actions" },
@@ -244,7 +245,7 @@ function consentsSection(mine: MyProfile, n: Notice): HTMLElement {
       withdraw.addEventListener("click", () => {
         confirmBox.hidden = false;
         withdraw.setAttribute("aria-expanded", "true");
-        confirmBox.querySelector<HTMLButtonElement>("button")!.focus();
+        confirmBox.querySelectorAll<HTMLButtonElement>("button")[1]!.focus();
       });
       const confirm = async (): Promise<void> => {
         said.textContent = t("working");
