@@ -7,6 +7,14 @@ issuer, or at a named JWKS URL: ``api.sso.ProviderKeys``). Each mode
 accepts only its own algorithms, so a token can neither choose ``none`` nor pass an RSA public key
 off as an HMAC secret. Issuer, audience, expiry and subject are always required.
 
+In both modes the API also accepts the experts' own sessions, which it issues itself when an
+expert redeems a sign-in link (graph/experts/sign_in.py): HS256 with ``CDS_JWT_SIGNING_KEY``, a
+distinct issuer ``<CDS_JWT_ISSUER>/expert-session``, the same audience, role EXPERT and the
+person's id as scope. A token is routed by its (unverified) issuer: that issuer is verified only
+with the project's key and HS256, and then only role EXPERT is accepted, so neither a forged role
+in such a token nor the provider's keys can reach anything else; every other issuer goes the
+mode's own way (an OIDC deployment keeps trusting its provider alone for coordinators).
+
 No ``Authorization`` header means an anonymous viewer; a header that does not verify is a 401 with
 a GraphQL-shaped body, never a silent downgrade to anonymous (a client with a stale token must
 find out).
@@ -25,6 +33,7 @@ from graph.core.model import Era, UnitLevel, unit_key
 from graph.core.settings import Settings
 
 LOCAL_ALGORITHMS = ["HS256"]
+SESSION_ISSUER_SUFFIX = "/expert-session"
 
 
 class AuthError(Exception):
@@ -48,6 +57,8 @@ class TokenVerifier:
     async def _claims(self, token: str) -> dict[str, Any]:
         settings = self._settings
         try:
+            if _issuer(token) == session_issuer(settings):
+                return _session_claims(token, settings)
             if self._keys is not None:
                 key: Any = await self._keys.signing_key(token)
                 algorithms = settings.oidc_algorithms
@@ -82,6 +93,33 @@ class TokenVerifier:
         return claims
 
 
+def session_issuer(settings: Settings) -> str:
+    """The issuer of the sessions this API gives experts: never the one of any other token."""
+    return f"{settings.jwt_issuer}{SESSION_ISSUER_SUFFIX}"
+
+
+def _issuer(token: str) -> object:
+    """The token's claimed issuer, unverified: only to choose how to verify it."""
+    unverified: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    return unverified.get("iss")
+
+
+def _session_claims(token: str, settings: Settings) -> dict[str, Any]:
+    """An expert session: our key, HS256 only, our session issuer; then role EXPERT only."""
+    claims: dict[str, Any] = jwt.decode(
+        token,
+        settings.jwt_signing_key.get_secret_value(),
+        algorithms=LOCAL_ALGORITHMS,
+        audience=settings.jwt_audience,
+        issuer=session_issuer(settings),
+        leeway=settings.jwt_leeway_seconds,
+        options={"require": ["exp", "iss", "aud", "sub"]},
+    )
+    if claims.get(settings.jwt_role_claim) != Role.EXPERT.value:
+        raise AuthError("an expert session carries role EXPERT only")
+    return claims
+
+
 def viewer_from_claims(claims: dict[str, Any], settings: Settings) -> Viewer:
     """Role and scope from the claims; a scoped role without its scope is refused."""
     try:
@@ -90,6 +128,9 @@ def viewer_from_claims(claims: dict[str, Any], settings: Settings) -> Viewer:
         raise AuthError(f"the token has no valid '{settings.jwt_role_claim}' claim") from None
     if role is Role.ANONYMOUS:
         raise AuthError("an anonymous caller sends no token")
+    if claims.get("iss") == session_issuer(settings) and role is not Role.EXPERT:
+        # _session_claims refused it already; said again where roles become viewers.
+        raise AuthError("an expert session carries role EXPERT only")
     scope = claims.get(settings.jwt_scope_claim)
     subject = str(claims["sub"])
     if role is Role.NATIONAL_COORDINATOR:
@@ -131,3 +172,25 @@ def issue_local_token(
     if scope is not None:
         claims[settings.jwt_scope_claim] = scope
     return jwt.encode(claims, settings.jwt_signing_key.get_secret_value(), algorithm="HS256")
+
+
+def issue_expert_session(
+    settings: Settings, person_id: str, now: dt.datetime | None = None
+) -> tuple[str, dt.datetime]:
+    """The session an expert gets for a redeemed sign-in link (graph/experts/sign_in.py), and
+    when it ends: ``CDS_EXPERT_SESSION_MINUTES``. Issued in production too (unlike
+    ``issue_local_token``): the link proved who asks. Nothing is kept server-side; signing out
+    forgets it in the browser, and it ends by itself."""
+    issued = now or dt.datetime.now(dt.UTC)
+    expires = issued + dt.timedelta(minutes=settings.expert_session_minutes)
+    claims: dict[str, Any] = {
+        "sub": person_id,
+        "iss": session_issuer(settings),
+        "aud": settings.jwt_audience,
+        "iat": issued,
+        "exp": expires,
+        settings.jwt_role_claim: Role.EXPERT.value,
+        settings.jwt_scope_claim: person_id,
+    }
+    token = jwt.encode(claims, settings.jwt_signing_key.get_secret_value(), algorithm="HS256")
+    return token, expires

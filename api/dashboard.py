@@ -66,14 +66,21 @@ def mount_dashboard(app: FastAPI) -> None:
     if _REDACT not in access_log.filters:
         access_log.addFilter(_REDACT)
 
-    # The addresses mails carry (CDS_CONFIRM_URL, CDS_REGISTER_URL) open the pages. The token
+    # The addresses mails carry (CDS_CONFIRM_URL, CDS_SIGN_IN_URL, CDS_REGISTER_URL) open the pages. The token
     # moves into the fragment, which browsers never send to a server nor in a Referer, and the
     # page drops it from the address once used. 303: a GET for whatever method came in.
-    @app.get("/confirm-email", include_in_schema=False)
-    async def confirm_email(request: Request) -> RedirectResponse:
+    def to_page(page: str, request: Request) -> RedirectResponse:
         token = request.query_params.get("token")
         query = f"?{urlencode({'token': token})}" if token else ""
-        return RedirectResponse(f"{URL}/#/confirm{query}", status_code=303)
+        return RedirectResponse(f"{URL}/#/{page}{query}", status_code=303)
+
+    @app.get("/confirm-email", include_in_schema=False)
+    async def confirm_email(request: Request) -> RedirectResponse:
+        return to_page("confirm", request)
+
+    @app.get("/sign-in", include_in_schema=False)
+    async def sign_in(request: Request) -> RedirectResponse:
+        return to_page("sign-in", request)
 
     @app.get("/register", include_in_schema=False)
     async def register() -> RedirectResponse:

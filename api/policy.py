@@ -201,7 +201,10 @@ def guard(viewer: Viewer, action: Action) -> Guard:
 
 
 def actor(viewer: Viewer) -> audit.Actor:
-    return audit.Actor(viewer.subject, viewer.role.value)
+    """The viewer as the audit trail and the personal-read log keep them: subject, role and
+    the scope the role is bound to (what a person is shown of who read their data)."""
+    scope = viewer.province_key or viewer.commune_key or viewer.organisation_id
+    return audit.Actor(viewer.subject, viewer.role.value, scope)
 
 
 class PersonalAccess:

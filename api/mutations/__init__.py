@@ -8,11 +8,18 @@ from api.mutations.network import NetworkMutations
 from api.mutations.registration import RegistrationMutations
 from api.mutations.review import ReviewMutations
 from api.mutations.self_service import SelfServiceMutations
+from api.mutations.sign_in import SignInMutations
 
 
 @strawberry.type(
     description="Changes to the registry. Each is one transaction with its audit event; "
     "expected failures are members of the result union."
 )
-class Mutation(NetworkMutations, ReviewMutations, RegistrationMutations, SelfServiceMutations):
+class Mutation(
+    NetworkMutations,
+    ReviewMutations,
+    RegistrationMutations,
+    SelfServiceMutations,
+    SignInMutations,
+):
     pass

@@ -3,6 +3,7 @@ confirmation mail, and the privacy notice."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Annotated
@@ -164,7 +165,7 @@ ResendConfirmationResult = Annotated[
 ]
 
 
-def _email(value: str) -> str | ValidationErrors:
+def valid_email(value: str) -> str | ValidationErrors:
     """The address as registration keeps it (trimmed, lower-cased), or why it is not one."""
     check = Checker()
     email = check.email("email", value)
@@ -185,6 +186,19 @@ async def deliver_mail(info: strawberry.Info[Context]) -> None:
         await outbox.deliver(info.context.graph, info.context.settings, mail.render)
     except Exception:
         log.exception("request %s: outbox delivery deferred", info.context.request_id)
+
+
+# Deliveries started by deliver_mail_soon, kept referenced until they end (the event loop holds
+# tasks only weakly).
+_delivering: set[asyncio.Task[None]] = set()
+
+
+def deliver_mail_soon(info: strawberry.Info[Context]) -> None:
+    """Deliver after the answer, not before it: for the public forms whose answer must not
+    take longer when a mail was queued (an SMTP round trip would tell who is registered)."""
+    task = asyncio.get_running_loop().create_task(deliver_mail(info))
+    _delivering.add(task)
+    task.add_done_callback(_delivering.discard)
 
 
 def _received(expert_id: str) -> RegisterExpertSuccess:
@@ -273,7 +287,7 @@ class RegistrationMutations:
         ],
     ) -> ConfirmEmailCodeResult:
         ctx = info.context
-        address = _email(email)
+        address = valid_email(email)
         if isinstance(address, ValidationErrors):
             return address
         outcome = await ctx.graph.write(
@@ -301,7 +315,7 @@ class RegistrationMutations:
         email: Annotated[str, strawberry.argument(description="The address registered with.")],
     ) -> ResendConfirmationResult:
         ctx = info.context
-        address = _email(email)
+        address = valid_email(email)
         if isinstance(address, ValidationErrors):
             return address
         limited = await ctx.graph.write(

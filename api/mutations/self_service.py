@@ -27,9 +27,10 @@ from api.mutations.results import (
     rate_limited,
 )
 from api.policy import Action, actor, guard, may, require
-from api.relay import to_global_id
+from api.relay import After, Connection, First, connection, decode_cursor, to_global_id
 from api.types.enums import Expertise
 from api.types.experts import Expert
+from graph.audit import events as audit
 from graph.audit.events import Actor
 from graph.core.commands import Changed
 from graph.core.errors import NotFound
@@ -318,6 +319,25 @@ class SelfServiceMutations:
         return await perform(info, Action.SELF_SERVICE, work, ConsentWithdrawn.of)
 
 
+@strawberry.type(
+    description="One read of your personal data by someone else (a coordinator whose scope "
+    "covers you): when, in which role and for which place or organisation, and which fields. "
+    "Who they are is their own personal data and is not shown."
+)
+class PersonalDataRead:
+    at: dt.datetime = strawberry.field(description="When.")
+    role: str = strawberry.field(description="The reader's role (NATIONAL_COORDINATOR, …).")
+    scope: str | None = strawberry.field(
+        description="The province, commune or organisation the reader's role is bound to, by "
+        "name; null for a national coordinator (the whole country)."
+    )
+    fields: list[str] = strawberry.field(description="The fields read (email, phone).")
+
+    @classmethod
+    def from_record(cls, r: audit.ReadRecord) -> PersonalDataRead:
+        return cls(at=r.at, role=r.role, scope=r.scope_name, fields=list(r.fields))
+
+
 @strawberry.type(description="The signed-in expert's own data.")
 class SelfServiceQueries:
     @strawberry.field(
@@ -342,3 +362,23 @@ class SelfServiceQueries:
             return None
         data = await info.context.graph.read(self_service.export_my_data, viewer.person_id)
         return JSON(data) if data is not None else None
+
+    @strawberry.field(
+        description="Who read your personal data (experts): every read by someone else, newest "
+        "first, paged; null for other viewers."
+    )
+    async def my_data_reads(
+        self, info: strawberry.Info[Context], first: First = None, after: After = None
+    ) -> Connection[PersonalDataRead] | None:
+        ctx = info.context
+        viewer = ctx.viewer
+        if not may(viewer, Action.SELF_SERVICE) or viewer.person_id is None:
+            return None
+        page = await ctx.graph.read(
+            audit.reads_of, viewer.person_id, ctx.page_size(first), decode_cursor(after)
+        )
+        return connection(
+            [(key, PersonalDataRead.from_record(r)) for key, r in page.items],
+            page.total,
+            page.has_next,
+        )

@@ -103,6 +103,31 @@ class Expert(Node):
             return None
         return self.record.rejection_reason
 
+    @strawberry.field(
+        description="A verified profile whose expert edited its public fields since (name, "
+        "areas, affiliation, province): when it first changed. It stays listed and is back in "
+        "the review queue until a coordinator accepts or rejects the changes. For the "
+        "coordinators who verify the expert and the expert; null for everyone else and for "
+        "profiles not changed since verification."
+    )
+    async def changed_since_verification_at(
+        self, info: strawberry.Info[Context]
+    ) -> dt.datetime | None:
+        if not await _reviewer_or_self(self.record, info):
+            return None
+        return self.record.changed_since_verification_at
+
+    @strawberry.field(
+        description="The fields changed since verification (fullName, expertise, affiliation, "
+        "province); null when `changedSinceVerificationAt` is."
+    )
+    async def changed_since_verification(self, info: strawberry.Info[Context]) -> list[str] | None:
+        if self.record.changed_since_verification_at is None or not await _reviewer_or_self(
+            self.record, info
+        ):
+            return None
+        return list(self.record.changed_since_verification)
+
     @strawberry.field(description="The province the expert is located in.")
     async def province(self, info: strawberry.Info[Context]) -> AdministrativeUnit | None:
         if self.record.province_key is None:
@@ -147,6 +172,11 @@ class Expert(Node):
         experts = [e for e in found if e is not None]
         shown = await asyncio.gather(*(_shown(e, info) for e in experts))
         return [Expert.from_record(e, info) for e, ok in zip(experts, shown, strict=True) if ok]
+
+
+async def _reviewer_or_self(e: ExpertRecord, info: strawberry.Info[Context]) -> bool:
+    """The expert, or a coordinator who verifies them: who sees the review's state."""
+    return await info.context.access.sees_unverified_expert(e.id, e.person.id)
 
 
 async def _shown(e: ExpertRecord, info: strawberry.Info[Context]) -> bool:

@@ -12,8 +12,10 @@ Before/after values of personal fields are never stored, only that they changed:
 survive an erasure (``withdrawConsent``) without keeping what was erased.
 
 Reads of personal data by anyone but the person are logged too, as ``PersonalDataAccess`` nodes
-(who, whose, which fields, when), written once per request in one batched statement. They are not
-part of the change feed: reading is not a change.
+(who, in which role and scope, whose, which fields, when), written once per request in one batched
+statement. They are not part of the change feed: reading is not a change. The person reads their
+own log (``reads_of``) with the reader's role and the name of their scope, never the reader's
+subject: that is the reader's own personal data.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, LiteralString
 
 from graph.core import changes as change_counter
 from graph.core.cypher import native
-from graph.core.db import Tx, run
+from graph.core.db import Tx, run, run_single
+from graph.core.paging import Page
 from graph.units.scopes import NOWHERE, Guard, Kind, Placement, placement, placements
 
 REDACTED = "[redacted]"
@@ -39,10 +42,13 @@ PERSONAL_FIELDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acts: the token's subject and role (``None`` subject: an anonymous caller)."""
+    """Who acts: the token's subject and role (``None`` subject: an anonymous caller), and the
+    scope the role is bound to (a province or commune key, an organisation id; None for the
+    national coordinator), which the person whose data were read is shown."""
 
     subject: str | None
     role: str
+    scope: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,13 +245,62 @@ async def log_personal_reads(
         """
         UNWIND $rows AS row
         CREATE (:PersonalDataAccess {personId: row.personId, fields: row.fields,
-                                     subject: $subject, role: $role, requestId: $requestId,
-                                     at: datetime.transaction()})
+                                     subject: $subject, role: $role, scope: $scope,
+                                     requestId: $requestId, at: datetime.transaction()})
         RETURN count(*) AS n
         """,
         rows=rows,
         subject=actor.subject,
         role=actor.role,
+        scope=actor.scope,
         requestId=request_id,
     )
     return int(records[0]["n"])
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRecord:
+    """One logged read of a person's data, as that person sees it: the reader's role and the
+    name of the place or organisation their role is bound to (None: the whole country, or a
+    read logged before scopes were), never who they are."""
+
+    at: dt.datetime
+    role: str
+    scope_name: str | None
+    fields: tuple[str, ...]
+
+
+# Newest first: the sort key counts down from the far future, then the node's id breaks ties,
+# so that a cursor orders the same as the list.
+_READS: LiteralString = """
+MATCH (r:PersonalDataAccess {personId: $personId})
+WITH r, right('000000000000000' + toString(99999999999999 - r.at.epochMillis), 15)
+        + '\t' + elementId(r) AS sortKey
+ORDER BY sortKey
+WITH collect({sortKey: sortKey, r: r}) AS items
+WITH size(items) AS total, [x IN items WHERE $after IS NULL OR x.sortKey > $after] AS rest
+WITH total, rest[0..$first] AS page, size(rest) > $first AS hasNext
+CALL (page) {
+  UNWIND page AS x
+  WITH x, x.r AS r
+  OPTIONAL MATCH (u:AdministrativeUnit {key: r.scope})
+  OPTIONAL MATCH (o:Organisation {id: r.scope})
+  RETURN collect({sortKey: x.sortKey, at: r.at, role: r.role, fields: r.fields,
+                  scopeName: coalesce(u.name, o.name)}) AS shown
+}
+RETURN total, shown, hasNext
+"""
+
+
+async def reads_of(tx: Tx, person_id: str, first: int, after: str | None) -> Page:
+    """Who read this person's personal data: page items are (sortKey, ReadRecord), newest first."""
+    found = await run_single(tx, _READS, personId=person_id, first=first, after=after)
+    assert found is not None  # an aggregate always answers one row
+    items = [
+        (
+            m["sortKey"],
+            ReadRecord(native(m["at"]), m["role"], m["scopeName"], tuple(m["fields"] or ())),
+        )
+        for m in sorted(found["shown"], key=lambda m: m["sortKey"])
+    ]
+    return Page(items, found["total"], found["hasNext"])

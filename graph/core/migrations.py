@@ -247,6 +247,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         heal=heal_email_skeletons,
     ),
+    Migration(
+        11,
+        "expert sign-in links (graph/experts/sign_in.py) and profiles changed since verification",
+        (
+            # A link is found by the hash of its token: one index seek, and two links can never
+            # share a token.
+            "CREATE CONSTRAINT sign_in_link_id IF NOT EXISTS "
+            "FOR (l:SignInLink) REQUIRE l.id IS UNIQUE",
+            "CREATE CONSTRAINT sign_in_link_token IF NOT EXISTS "
+            "FOR (l:SignInLink) REQUIRE l.tokenHash IS UNIQUE",
+            "CREATE INDEX sign_in_link_expiry IF NOT EXISTS FOR (l:SignInLink) ON (l.expiresAt)",
+            # The review queue's second half: verified profiles the expert edited since.
+            "CREATE INDEX expert_changed_since_verification IF NOT EXISTS "
+            "FOR (e:ExpertProfile) ON (e.changedSinceVerificationAt)",
+        ),
+    ),
 )
 
 

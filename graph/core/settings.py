@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     jwt_role_claim: str = "cds_role"
     jwt_scope_claim: str = "cds_scope"
     jwt_leeway_seconds: int = 30
+    # Experts sign in without passwords (graph/experts/sign_in.py): a link by e-mail, valid this
+    # long and once, gives a session token signed with jwt_signing_key under the issuer
+    # "<jwt_issuer>/expert-session", accepted in both modes for role EXPERT only (api/auth.py).
+    sign_in_url: str = "http://127.0.0.1:8000/sign-in"
+    sign_in_link_minutes: int = Field(default=15, gt=0)
+    expert_session_minutes: int = Field(default=60, gt=0)
 
     # Outgoing mail goes through the outbox (graph/core/outbox.py): files in outbox_dir, or SMTP
     # when smtp_host is set. Confirmation links carry a token signed with email_token_key.
@@ -122,6 +128,9 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = 3600
     rate_limit_per_address: int = 20
     rate_limit_per_email: int = 3
+    # Sign-in links one e-mail address may be sent per window (the per-address limit above
+    # applies too): a few, for a mail that is slow to arrive.
+    rate_limit_sign_in_per_email: int = Field(default=5, gt=0)
     # nominateExpert: invitations one signed-in nominator may have sent per window, whatever
     # address they come from (a token is one accountable official; the registry's mail is not
     # theirs to use in bulk).
@@ -196,16 +205,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 "NEO4J_PASSWORD is the development default; set a real password in production"
             )
+        # Both modes: the signing key also signs the experts' sign-in sessions (api/auth.py),
+        # so with the known development key anyone could sign in as any expert.
         if self.environment == "production" and (
             self.email_token_key.get_secret_value() == DEV_EMAIL_TOKEN_KEY
-            or (
-                self.auth_mode == "local"
-                and self.jwt_signing_key.get_secret_value() == DEV_SIGNING_KEY
-            )
+            or self.jwt_signing_key.get_secret_value() == DEV_SIGNING_KEY
         ):
             raise ValueError(
                 "CDS_JWT_SIGNING_KEY / CDS_EMAIL_TOKEN_KEY are development defaults; set real "
-                "secrets (or CDS_AUTH_MODE=oidc) in production"
+                "secrets in production (with CDS_AUTH_MODE=oidc too: the signing key signs "
+                "the experts' sign-in sessions)"
             )
         if self.auth_mode == "oidc" and not (self.oidc_issuer or self.oidc_jwks_url):
             raise ValueError(

@@ -7,7 +7,7 @@ from typing import Any
 
 from graph.core.outbox import Mail
 from graph.core.settings import Settings
-from graph.experts import confirmation, nominations, registration, review
+from graph.experts import confirmation, nominations, registration, review, sign_in
 
 
 def render(kind: str, params: dict[str, Any], settings: Settings) -> Mail:
@@ -19,4 +19,6 @@ def render(kind: str, params: dict[str, Any], settings: Settings) -> Mail:
         return registration.render_attempt(params, settings)
     if kind == review.OUTCOME:
         return review.render_outcome(params, settings)
+    if kind == sign_in.SIGN_IN:
+        return sign_in.render_sign_in(params, settings)
     raise ValueError(f"unknown outbox message kind {kind!r}")

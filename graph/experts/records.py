@@ -14,7 +14,8 @@ from graph.network.records import PersonRecord
 # e-mail state the verifying coordinator needs beside the profile).
 EXPERT_FIELDS: LiteralString = (
     ".id, .status, .expertise, .affiliation, .submittedAt, .verifiedAt, .possibleDuplicateOf, "
-    ".source, .rejectionReason, emailConfirmedAt: p.emailConfirmedAt"
+    ".source, .rejectionReason, .changedSinceVerificationAt, .changedSinceVerification, "
+    "emailConfirmedAt: p.emailConfirmedAt"
 )
 
 
@@ -36,6 +37,10 @@ class ExpertRecord:
     source: str | None = None
     rejection_reason: str | None = None
     email_confirmed_at: dt.datetime | None = None
+    # A verified profile whose public fields the expert edited since (graph/experts/
+    # self_service.py): when it first changed, and which fields; back in the review queue.
+    changed_since_verification_at: dt.datetime | None = None
+    changed_since_verification: tuple[str, ...] = ()
 
     @staticmethod
     def from_maps(
@@ -55,4 +60,6 @@ class ExpertRecord:
             e.get("source"),
             e.get("rejectionReason"),
             native(e.get("emailConfirmedAt")),
+            native(e.get("changedSinceVerificationAt")),
+            tuple(e.get("changedSinceVerification") or ()),
         )

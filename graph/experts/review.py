@@ -1,5 +1,12 @@
 """Coordinators' review of expert profiles: the queue of pending profiles, and the decision.
 
+The queue holds two kinds of item: PENDING profiles, and VERIFIED profiles whose expert edited
+a public field since (``changedSinceVerificationAt``, graph/experts/self_service.py). Those stay
+listed while they wait; verifying one accepts the changes (the flag is cleared, no mail: nothing
+changes for the expert), rejecting it ends the listing with the reason mailed as for any
+rejection. Each waits from when it entered the queue: submission, or the first edit since
+verification.
+
 The decision has the same shape as the network's commands (``graph/network/teams.py``): one unit
 of work per profile, the guard called on the target's placement inside the transaction, and the
 audit event and the mail telling the expert the outcome written by that same transaction (the
@@ -41,7 +48,8 @@ async def expert(tx: Tx, id: str) -> ExpertRecord:
 async def review_expert(
     tx: Tx, id: str, verdict: ExpertStatus, reason: str | None, actor: Actor, guard: Guard
 ) -> Changed[ExpertRecord]:
-    """PENDING → VERIFIED or REJECTED (with a reason). A self-registered expert is verified
+    """PENDING → VERIFIED or REJECTED (with a reason); a VERIFIED profile changed since its
+    verification → VERIFIED (changes accepted) or REJECTED. A self-registered expert is verified
     only once they confirmed their e-mail: a coordinator must not vouch for an unproven
     address. An unconfirmed one may be rejected (a registration made with someone else's
     address, say), and is then not mailed: the address may not be theirs."""
@@ -53,12 +61,14 @@ async def review_expert(
         tx,
         "MATCH (p:Person)-[:HAS_PROFILE]->(e:ExpertProfile {id: $id}) "
         "RETURN e.status AS status, e.source AS source, p.emailConfirmedAt AS confirmed, "
-        "p.email AS email, p.fullName AS name",
+        "p.email AS email, p.fullName AS name, e.changedSinceVerification AS changed",
         id=id,
     )
     assert state is not None  # placement() raised NotFound otherwise
-    if state["status"] != ExpertStatus.PENDING.value:
-        raise Conflict("id", f"the profile is {state['status']}, not PENDING")
+    status = state["status"]
+    changed = state["changed"] if status == ExpertStatus.VERIFIED.value else None
+    if status != ExpertStatus.PENDING.value and not changed:
+        raise Conflict("id", f"the profile is {status}, not PENDING nor changed since verified")
     unproven = state["source"] == "SELF_REGISTRATION" and state["confirmed"] is None
     if unproven and verdict is ExpertStatus.VERIFIED:
         raise Conflict("id", "the expert has not confirmed their e-mail address yet")
@@ -66,15 +76,22 @@ async def review_expert(
         tx,
         "MATCH (e:ExpertProfile {id: $id}) SET e.status = $status, e.rejectionReason = $reason, "
         "e.verifiedAt = CASE WHEN $status = 'VERIFIED' THEN datetime.transaction() END, "
-        "e.reviewedAt = datetime.transaction()",
+        "e.reviewedAt = datetime.transaction() "
+        "REMOVE e.changedSinceVerification, e.changedSinceVerificationAt",
         id=id,
         status=verdict.value,
         reason=reason,
     )
-    changes = [Change("status", ExpertStatus.PENDING.value, verdict.value)]
+    changes: list[Change] = []
+    if status != verdict.value:
+        changes.append(Change("status", status, verdict.value))
+    if changed:
+        changes.append(Change("changedSinceVerification", changed, None))
     if reason:
         changes.append(Change("rejectionReason", None, reason))
-    if state["email"] is not None and not unproven:  # demo profiles may have no address
+    # A re-review that keeps the profile verified tells the expert nothing new: no mail.
+    accepted_changes = changed and verdict is ExpertStatus.VERIFIED
+    if state["email"] is not None and not unproven and not accepted_changes:
         await outbox.enqueue(
             tx,
             OUTCOME,
@@ -86,17 +103,30 @@ async def review_expert(
     return Changed(await expert(tx, id), seq)
 
 
-# The queue: pending profiles, oldest first (the longest waiting is reviewed first), in a
-# province or everywhere. The sort key is the submission time in zero-padded epoch
-# milliseconds, then the id, so that the cursor orders the same as the list.
-_QUEUE: LiteralString = (
-    """
-MATCH (e:ExpertProfile {status: 'PENDING'})-[:LOCATED_IN]->(u:AdministrativeUnit)
+# The queue: pending profiles and verified ones changed since, oldest first (the longest waiting
+# is reviewed first), in a province or everywhere. The sort key is when the profile entered the
+# queue (submission, or the first change since verification) in zero-padded epoch milliseconds,
+# then the id, so that the cursor orders the same as the list.
+_WAITING: LiteralString = """
+CALL () {
+  MATCH (e:ExpertProfile {status: 'PENDING'}) RETURN e
+  UNION
+  MATCH (e:ExpertProfile) WHERE e.changedSinceVerificationAt IS NOT NULL
+    AND e.status = 'VERIFIED'
+  RETURN e
+}
+MATCH (e)-[:LOCATED_IN]->(u:AdministrativeUnit)
 WHERE $provinceKey IS NULL OR u.key = $provinceKey
+"""
+
+_QUEUE: LiteralString = (
+    _WAITING
+    + """
 MATCH (p:Person)-[:HAS_PROFILE]->(e)
 OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
 WITH e, p, u, o,
-     right('000000000000000' + toString(coalesce(e.submittedAt.epochMillis, 0)), 15)
+     right('000000000000000' + toString(coalesce(
+         e.changedSinceVerificationAt.epochMillis, e.submittedAt.epochMillis, 0)), 15)
        + '\t' + e.id AS sortKey
 ORDER BY sortKey
 WITH collect({sortKey: sortKey, e: e {"""
@@ -111,7 +141,7 @@ RETURN total, rest[0..$first] AS page, size(rest) > $first AS hasNext
 
 
 async def pending(tx: Tx, province_key: str | None, first: int, after: str | None) -> Page:
-    """Page items are (sortKey, ExpertRecord) pairs, oldest submission first."""
+    """Page items are (sortKey, ExpertRecord) pairs, longest waiting first."""
     found = await run_single(tx, _QUEUE, provinceKey=province_key, first=first, after=after)
     assert found is not None  # an aggregate always answers one row
     items = [
@@ -125,17 +155,18 @@ async def pending(tx: Tx, province_key: str | None, first: int, after: str | Non
 class PendingCount:
     province_key: str
     pending: int
-    oldest: dt.datetime | None  # the longest-waiting submission there
+    oldest: dt.datetime | None  # when the longest-waiting there entered the queue
 
 
 async def pending_counts(tx: Tx, province_key: str | None) -> list[PendingCount]:
-    """Pending profiles per province (one province, or all that have any), most first."""
+    """Profiles waiting for review per province (one province, or all that have any), most
+    first."""
     records = await run(
         tx,
-        """
-        MATCH (e:ExpertProfile {status: 'PENDING'})-[:LOCATED_IN]->(u:AdministrativeUnit)
-        WHERE $provinceKey IS NULL OR u.key = $provinceKey
-        WITH u.key AS key, u.code AS code, count(e) AS pending, min(e.submittedAt) AS oldest
+        _WAITING
+        + """
+        WITH u.key AS key, u.code AS code, count(e) AS pending,
+             min(coalesce(e.changedSinceVerificationAt, e.submittedAt)) AS oldest
         RETURN key, pending, oldest ORDER BY pending DESC, code
         """,
         provinceKey=province_key,

@@ -3,6 +3,15 @@
 The viewer is the person named by their token (role EXPERT); every unit of work calls the guard
 on that person's placement, so no other person can be reached from here.
 
+Editing a verified profile (``update_my_profile``): the profile stays VERIFIED and listed with
+the new values (an expert fixing a typo or a new affiliation does not vanish from the directory
+for days), but when a public field changes (name, areas, affiliation, province: what the
+coordinator vouched for; not the phone, which is never public) it is flagged
+``changedSinceVerificationAt`` (the first such edit) with the fields changed
+(``changedSinceVerification``, accumulated over later edits), and so re-enters the review queue
+of the coordinators of its province, now the new one if it moved (graph/experts/review.py).
+Their decision clears the flag: verifying accepts the changes, rejecting ends the listing.
+
 Erasure (``withdraw_consent`` of a purpose registration needs, or of all) anonymises instead of
 deleting, so that counts and history stay consistent: the Person, their profile, memberships,
 posts and audit events stay, but the name becomes ``ERASED_NAME``, e-mail, phone and birth date
@@ -37,6 +46,9 @@ from graph.experts.records import EXPERT_FIELDS, ExpertRecord
 from graph.experts.registration import REQUIRED_PURPOSES, ConsentPurpose
 from graph.network.records import PERSON_FIELDS
 from graph.units.scopes import Guard, Kind, placement
+
+PUBLIC_FIELDS = frozenset({"fullName", "expertise", "affiliation", "province"})
+"""The fields the directory publishes once a coordinator verified them (the audit's names)."""
 
 ERASED_NAME = "Đã xóa"
 """What an erased person is called ('deleted'): lists that show them keep their place."""
@@ -191,6 +203,9 @@ async def update_my_profile(
             raise NotFound("current province", patch.province_code)
         province_key = found["key"]
     new_phone = before.phone if patch.phone is None else phone
+    # The same areas in another order (a form lists them its own way) are no change.
+    if expertise is not None and set(expertise) == set(before.expert.expertise):
+        expertise = before.expert.expertise
     after: dict[str, Any] = {
         "fullName": name or before.full_name,
         "phone": new_phone,
@@ -210,6 +225,15 @@ async def update_my_profile(
     )
     if not changes:
         return Changed(before, None)
+    # Edits of what a coordinator vouched for send a verified profile back for review.
+    public = sorted({c.field for c in changes} & PUBLIC_FIELDS)
+    flagged = before.expert.changed_since_verification
+    if public and before.expert.status is ExpertStatus.VERIFIED:
+        fields = sorted(set(flagged) | set(public))
+        if fields != list(flagged):
+            changes.append(Change("changedSinceVerification", list(flagged) or None, fields))
+    else:
+        fields = list(flagged)
     if new_phone != before.phone and new_phone is not None:
         taken = await run_single(
             tx,
@@ -225,7 +249,10 @@ async def update_my_profile(
             """
             MATCH (p:Person {id: $id})-[:HAS_PROFILE]->(e:ExpertProfile {id: $eid})
             SET p.fullName = $name, p.searchKey = $nameKey, p.phone = $phone,
-                e.expertise = $expertise, e.affiliation = $affiliation, e.searchKey = $profileKey
+                e.expertise = $expertise, e.affiliation = $affiliation, e.searchKey = $profileKey,
+                e.changedSinceVerification = CASE WHEN size($changed) > 0 THEN $changed END,
+                e.changedSinceVerificationAt = CASE WHEN size($changed) > 0
+                    THEN coalesce(e.changedSinceVerificationAt, datetime.transaction()) END
             WITH e
             MATCH (u:AdministrativeUnit {key: $province})
             OPTIONAL MATCH (e)-[old:LOCATED_IN]->(x) WHERE x <> u
@@ -241,6 +268,7 @@ async def update_my_profile(
             affiliation=after["affiliation"],
             profileKey=fold(f"{after['fullName']} {after['affiliation']}"),
             province=province_key,
+            changed=fields,
         )
         if new_phone != before.phone:
             secret = settings.email_token_key.get_secret_value()
@@ -347,6 +375,10 @@ async def _erase(tx: Tx, mine: MyRecord) -> None:
         OPTIONAL MATCH (p)-[:HAS_PROFILE]->(e:ExpertProfile)
         SET e.status = 'WITHDRAWN', e.searchKey = '', e.affiliation = '',
             e.possibleDuplicateOf = [], e.withdrawnAt = datetime.transaction()
+        REMOVE e.changedSinceVerification, e.changedSinceVerificationAt
+        WITH DISTINCT p
+        OPTIONAL MATCH (p)-[:HAS_SIGN_IN_LINK]->(l:SignInLink)
+        DETACH DELETE l
         WITH DISTINCT p
         OPTIONAL MATCH (n:Nomination)-[:LED_TO]->(:ExpertProfile)<-[:HAS_PROFILE]-(p)
         SET n.reason = null, n.nomineeEmailHash = null
@@ -421,16 +453,24 @@ async def export_my_data(tx: Tx, person_id: str) -> dict[str, Any] | None:
                             .changes}) AS auditEvents
         }
         CALL (p) {
+          // Who read their data, as the reads log shows it (graph/audit/events.py): the
+          // reader's role and scope, not the reader's own identifier.
           OPTIONAL MATCH (r:PersonalDataAccess {personId: p.id})
           WITH r ORDER BY r.at
-          RETURN collect(r {.at, .subject, .role, .fields, .requestId}) AS accessLog
+          RETURN collect(r {.at, .role, .scope, .fields, .requestId}) AS accessLog
         }
         CALL (p) {
           OPTIONAL MATCH (m:OutboxMessage) WHERE m.params CONTAINS $quoted
           RETURN collect(m {.id, .kind, .status, .createdAt, .sentAt}) AS mail
         }
+        CALL (p) {
+          // When sign-in links were asked for and used; never the token's hash.
+          OPTIONAL MATCH (p)-[:HAS_SIGN_IN_LINK]->(l:SignInLink)
+          WITH l ORDER BY l.createdAt
+          RETURN collect(l {.createdAt, .expiresAt, .usedAt, .replacedAt}) AS signInLinks
+        }
         RETURN p {.*} AS person, profiles, consents, withdrawals, memberships, focalPoints,
-               nominationsReceived, nominationsMade, auditEvents, accessLog, mail
+               nominationsReceived, nominationsMade, auditEvents, accessLog, mail, signInLinks
         """,
         id=person_id,
         quoted=json.dumps(person_id),

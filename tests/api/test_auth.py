@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from api.app import create_app
-from api.auth import issue_local_token, viewer_from_claims
+from api.auth import issue_expert_session, issue_local_token, session_issuer, viewer_from_claims
 from api.relay import to_global_id
 from api.viewer import Role
 from graph.core.db import Graph, Tx, run
@@ -149,18 +149,20 @@ def provider() -> Iterator[tuple[str, rsa.RSAPrivateKey, ec.EllipticCurvePrivate
         server.shutdown()
 
 
-@pytest_asyncio.fixture(scope="module")
-async def oidc_client(
-    graph: Graph, settings: Settings, provider: tuple[str, Any, Any]
-) -> AsyncIterator[httpx.AsyncClient]:
-    oidc = settings.model_copy(
+@pytest.fixture(scope="module")
+def oidc_settings(settings: Settings, provider: tuple[str, Any, Any]) -> Settings:
+    return settings.model_copy(
         update={
             "auth_mode": "oidc",
             "oidc_jwks_url": provider[0],
             "jwt_issuer": "https://sso.example.gov.vn/realms/cds",
         }
     )
-    transport = httpx.ASGITransport(app=create_app(oidc, graph))
+
+
+@pytest_asyncio.fixture(scope="module")
+async def oidc_client(graph: Graph, oidc_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(oidc_settings, graph))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
 
@@ -206,6 +208,81 @@ class TestOidcTokens:
             assert status == 401, reason
             message = body["errors"][0]["message"]
             assert reason in message or (reason == "unknown" and "key" in message), message
+
+
+class TestExpertSessions:
+    """The sessions the API itself gives experts for a sign-in link (graph/experts/sign_in.py):
+    accepted in both modes, and for role EXPERT only."""
+
+    def _session(self, s: Settings, role: str, key: str | None = None, **over: Any) -> str:
+        claims = _claims(s, iss=session_issuer(s), cds_role=role, cds_scope="person-x", **over)
+        return jwt.encode(claims, key or s.jwt_signing_key.get_secret_value(), algorithm="HS256")
+
+    async def test_accepted_in_both_modes(
+        self,
+        client: httpx.AsyncClient,
+        oidc_client: httpx.AsyncClient,
+        settings: Settings,
+        oidc_settings: Settings,
+    ) -> None:
+        for web, s in ((client, settings), (oidc_client, oidc_settings)):
+            token, expires = issue_expert_session(s, "person-x")
+            status, body = await _status(web, token)
+            assert status == 200, body
+            claims = jwt.decode(token, options={"verify_signature": False})
+            assert claims["iss"] == f"{s.jwt_issuer}/expert-session"
+            assert expires - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=60)
+            me = await gql(web, "{ me { id } }", headers={"Authorization": f"Bearer {token}"})
+            assert me == {"me": None}  # an EXPERT viewer: no such person, so nothing
+
+    async def test_any_other_role_in_a_session_is_refused_in_both_modes(
+        self,
+        client: httpx.AsyncClient,
+        oidc_client: httpx.AsyncClient,
+        settings: Settings,
+        oidc_settings: Settings,
+    ) -> None:
+        for web, s in ((client, settings), (oidc_client, oidc_settings)):
+            for role in ("NATIONAL_COORDINATOR", "PROVINCIAL_COORDINATOR", "ORGANISATION_ADMIN"):
+                status, body = await _status(web, self._session(s, role))
+                assert status == 401, (s.auth_mode, role)
+                assert "EXPERT only" in body["errors"][0]["message"]
+
+    async def test_a_session_verifies_only_with_the_projects_key(
+        self,
+        client: httpx.AsyncClient,
+        oidc_client: httpx.AsyncClient,
+        settings: Settings,
+        oidc_settings: Settings,
+        provider: tuple[str, Any, Any],
+    ) -> None:
+        for web, s in ((client, settings), (oidc_client, oidc_settings)):
+            cases = {
+                "signature": self._session(s, "EXPERT", key="another-key-0123456789abcdef0123"),
+                "expired": self._session(s, "EXPERT", exp=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
+                "audience": self._session(s, "EXPERT", aud="another-app"),
+                # The provider's own key cannot mint sessions: HS256 only for that issuer.
+                "algorithm": jwt.encode(
+                    _claims(s, iss=session_issuer(s), cds_role="EXPERT", cds_scope="person-x"),
+                    provider[1],
+                    algorithm="RS256",
+                    headers={"kid": "rsa-1"},
+                ),
+            }
+            for reason, token in cases.items():
+                status, body = await _status(web, token)
+                assert status == 401, (s.auth_mode, reason)
+                assert reason in body["errors"][0]["message"], body
+
+    def test_production_refuses_the_development_key_in_oidc_mode_too(self) -> None:
+        with pytest.raises(ValueError, match="CDS_JWT_SIGNING_KEY"):
+            Settings(
+                environment="production",
+                auth_mode="oidc",
+                oidc_jwks_url="https://sso.example.gov.vn/jwks",
+                neo4j_password="a-real-password",
+                email_token_key="a-real-email-token-key-0123456789",
+            )
 
 
 async def _expert_with_contact(tx: Tx) -> dict[str, Any]:

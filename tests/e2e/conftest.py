@@ -167,9 +167,13 @@ async def launch_server(
         *("--host", LOCAL_HOST, "--port", str(port)),
     ]
     url = f"http://{LOCAL_HOST}:{port}"
-    # The links in its mails lead back to this process, as CDS_CONFIRM_URL and CDS_REGISTER_URL
-    # name the deployed server: a test opens a mail's link exactly as it was sent.
-    links = {"CDS_CONFIRM_URL": f"{url}/confirm-email", "CDS_REGISTER_URL": f"{url}/register"}
+    # The links in its mails lead back to this process, as CDS_CONFIRM_URL, CDS_SIGN_IN_URL and
+    # CDS_REGISTER_URL name the deployed server: a test opens a mail's link exactly as it was sent.
+    links = {
+        "CDS_CONFIRM_URL": f"{url}/confirm-email",
+        "CDS_SIGN_IN_URL": f"{url}/sign-in",
+        "CDS_REGISTER_URL": f"{url}/register",
+    }
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,

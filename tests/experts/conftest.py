@@ -57,7 +57,7 @@ async def _clean_up(tx: Tx, start: int) -> None:
         UNWIND made AS n
         OPTIONAL MATCH (n)-[:ESTABLISHED_BY]->(d:Decision)
         OPTIONAL MATCH (n)-[:HAS_PROFILE]->(e:ExpertProfile)
-        OPTIONAL MATCH (n)-[:GAVE|WITHDREW|NOMINATED]->(c)
+        OPTIONAL MATCH (n)-[:GAVE|WITHDREW|NOMINATED|HAS_SIGN_IN_LINK]->(c)
         OPTIONAL MATCH (nom:Nomination)-[:LED_TO]->(n)
         OPTIONAL MATCH (claim:ContactClaim {personId: n.id})
         WITH collect(n) + collect(d) + collect(e) + collect(c) + collect(nom) + collect(claim)

@@ -3,6 +3,8 @@ outbox, and the failure fragments of GraphQL answers."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -109,6 +111,25 @@ def mails_to(outbox_dir: Path, email: str) -> list[str]:
             assert body is not None
             found.append(str(body.get_content()))
     return found
+
+
+SIGN_IN_TOKEN = re.compile(r"/sign-in\?token=([A-Za-z0-9_\-]+)")
+
+
+async def new_sign_in_token(outbox_dir: Path, email: str, seen: set[str] | None = None) -> str:
+    """The token of a sign-in mail to this address not in ``seen`` (which it joins), waiting
+    for it: sign-in mail is delivered after the answer (api/mutations/sign_in.py)."""
+    seen = set() if seen is None else seen
+    for _ in range(400):
+        tokens = {
+            m.group(1) for mail in mails_to(outbox_dir, email) for m in SIGN_IN_TOKEN.finditer(mail)
+        }
+        if fresh := tokens - seen:
+            [token] = fresh
+            seen.add(token)
+            return token
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no new sign-in mail to {email} within 20 s")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import json
 import unicodedata
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -17,11 +18,13 @@ from tests.experts.support import (
     EXPERT_NODE,
     EXPORT,
     ME,
+    RESULT,
     UPDATE,
     VERIFY,
     WITHDRAW,
     accesses,
     last_seq,
+    mails_to,
     register_expert,
 )
 from tests.gql import gql
@@ -178,3 +181,165 @@ class TestUpdateMyProfile:
         export = (await gql(web, EXPORT, headers=other.headers))["exportMyData"]
         assert one.name not in json.dumps(export, ensure_ascii=False)
         assert one.email not in json.dumps(export)
+
+
+# --- editing a verified profile -----------------------------------------------------------------
+
+EDIT = (
+    "mutation($input: UpdateMyProfileInput!) { r: updateMyProfile(input: $input) { "
+    + RESULT
+    + " ... on MyProfilePayload { auditSeq me { expert { status affiliation "
+    "changedSinceVerification changedSinceVerificationAt } } } } }"
+)
+QUEUE = (
+    'query { pendingExperts(provinceCode: "01", first: 500) { nodes { id status '
+    "changedSinceVerification } } }"
+)
+PUBLIC_VIEW = (
+    "query($id: ID!) { node(id: $id) { ... on Expert { status affiliation "
+    "changedSinceVerification changedSinceVerificationAt } } }"
+)
+REJECT = (
+    'mutation($id: ID!) { r: rejectExpert(id: $id, reason: "Đơn vị không đúng") { '
+    + RESULT
+    + " } }"
+)
+
+
+async def _in_queue(web: httpx.AsyncClient, headers: dict[str, str], expert_id: str) -> Any:
+    nodes = (await gql(web, QUEUE, headers=headers))["pendingExperts"]["nodes"]
+    return next((n for n in nodes if n["id"] == expert_id), None)
+
+
+class TestEditAfterVerification:
+    async def test_a_verified_profile_stays_listed_and_is_reviewed_again(
+        self, web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, outbox_dir: Path
+    ) -> None:
+        me = await register_expert(web, graph, ss_settings, outbox_dir)
+        hanoi = bearer(ss_settings, Role.PROVINCIAL_COORDINATOR, "01")
+        # The phone is not public: correcting it is not a change to review.
+        phone = (await gql(web, EDIT, {"input": {"phone": "0912 345 987"}}, headers=me.headers))[
+            "r"
+        ]
+        assert phone["me"]["expert"]["changedSinceVerification"] is None
+        # The same areas in another order (as a form lists them) are no change at all.
+        same = await gql(web, EDIT, {"input": {"expertise": ["DATA", "AI"]}}, headers=me.headers)
+        assert same["r"]["auditSeq"] is None
+        assert await _in_queue(web, hanoi, me.expert_id) is None
+
+        edited = (
+            await gql(web, EDIT, {"input": {"affiliation": "Viện Dữ liệu Mới"}}, headers=me.headers)
+        )["r"]
+        expert = edited["me"]["expert"]
+        assert expert["status"] == "VERIFIED"
+        assert expert["changedSinceVerification"] == ["affiliation"]
+        first_changed = expert["changedSinceVerificationAt"]
+        # Still listed, with the new value; the review state is not the public's business.
+        public = (await gql(web, PUBLIC_VIEW, {"id": me.expert_id}))["node"]
+        assert public == {
+            "status": "VERIFIED",
+            "affiliation": "Viện Dữ liệu Mới",
+            "changedSinceVerification": None,
+            "changedSinceVerificationAt": None,
+        }
+        # Back in the queue of the province's coordinators; later edits add up.
+        assert (await _in_queue(web, hanoi, me.expert_id))["changedSinceVerification"] == [
+            "affiliation"
+        ]
+        more = (await gql(web, EDIT, {"input": {"expertise": ["HEALTH"]}}, headers=me.headers))["r"]
+        assert more["me"]["expert"]["changedSinceVerification"] == ["affiliation", "expertise"]
+        assert more["me"]["expert"]["changedSinceVerificationAt"] == first_changed
+
+        # Verifying accepts the changes: out of the queue, no mail (nothing new for the expert).
+        mails = len(mails_to(outbox_dir, me.email))
+        verified = (await gql(web, VERIFY, {"id": me.expert_id}, headers=hanoi))["r"]
+        assert verified["expert"]["status"] == "VERIFIED"
+        assert await _in_queue(web, hanoi, me.expert_id) is None
+        assert len(mails_to(outbox_dir, me.email)) == mails
+        trail = await gql(
+            web,
+            "query($id: ID!) { auditTrail(id: $id) { mutation changes { field before after } } }",
+            {"id": me.expert_id},
+            headers=hanoi,
+        )
+        last = trail["auditTrail"][-1]
+        assert last["mutation"] == "verifyExpert"
+        assert last["changes"] == [
+            {
+                "field": "changedSinceVerification",
+                "before": ["affiliation", "expertise"],
+                "after": None,
+            }
+        ]
+
+        # Rejecting a change ends the listing, and the expert is told why.
+        await gql(web, EDIT, {"input": {"affiliation": "Công ty Không Rõ"}}, headers=me.headers)
+        rejected = (await gql(web, REJECT, {"id": me.expert_id}, headers=hanoi))["r"]
+        assert rejected["__typename"] == "ExpertReviewPayload"
+        assert (await gql(web, PUBLIC_VIEW, {"id": me.expert_id}))["node"] is None
+        assert any("Đơn vị không đúng" in m for m in mails_to(outbox_dir, me.email))
+
+    async def test_a_pending_profile_is_not_flagged(
+        self, web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, outbox_dir: Path
+    ) -> None:
+        me = await register_expert(web, graph, ss_settings, outbox_dir, verify=False)
+        edited = (
+            await gql(web, EDIT, {"input": {"affiliation": "Viện Chờ Duyệt"}}, headers=me.headers)
+        )["r"]
+        assert edited["me"]["expert"]["status"] == "PENDING"
+        assert edited["me"]["expert"]["changedSinceVerification"] is None
+
+
+# --- who read my data ------------------------------------------------------------------------------
+
+READS = (
+    "query($first: Int, $after: String) { myDataReads(first: $first, after: $after) { "
+    "totalCount pageInfo { hasNextPage endCursor } nodes { at role scope fields } } }"
+)
+
+
+class TestMyDataReads:
+    async def test_only_this_persons_reads_with_role_and_scope_never_who(
+        self, web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, outbox_dir: Path
+    ) -> None:
+        me = await register_expert(web, graph, ss_settings, outbox_dir, phone="0933 111 222")
+        other = await register_expert(web, graph, ss_settings, outbox_dir)
+        national = bearer(ss_settings, Role.NATIONAL_COORDINATOR, subject="quoc-gia@cds.gov.vn")
+        hanoi = bearer(ss_settings, Role.PROVINCIAL_COORDINATOR, "01", subject="ha-noi@cds.vn")
+        await gql(web, EXPERT_NODE, {"id": me.expert_id}, headers=national)
+        await gql(web, EXPERT_NODE, {"id": other.expert_id}, headers=national)
+        contact = "query($id: ID!) { node(id: $id) { ... on Expert { phone } } }"
+        await gql(web, contact, {"id": me.expert_id}, headers=hanoi)
+
+        reads = (await gql(web, READS, headers=me.headers))["myDataReads"]
+        assert reads["totalCount"] == 2
+        newest, oldest = reads["nodes"]
+        hanoi_name = (await gql(web, 'query { administrativeUnit(code: "01") { name } }'))[
+            "administrativeUnit"
+        ]["name"]
+        assert (newest["role"], newest["scope"], newest["fields"]) == (
+            "PROVINCIAL_COORDINATOR",
+            hanoi_name,
+            ["phone"],
+        )
+        assert (oldest["role"], oldest["scope"], oldest["fields"]) == (
+            "NATIONAL_COORDINATOR",
+            None,
+            ["email", "phone"],
+        )
+        assert newest["at"] >= oldest["at"]
+        assert "@cds" not in json.dumps(reads)  # the readers' subjects
+        # Paged, newest first.
+        first = (await gql(web, READS, {"first": 1}, headers=me.headers))["myDataReads"]
+        assert first["pageInfo"]["hasNextPage"] is True
+        assert first["nodes"] == [newest]
+        rest = await gql(
+            web, READS, {"first": 1, "after": first["pageInfo"]["endCursor"]}, headers=me.headers
+        )
+        assert rest["myDataReads"]["nodes"] == [oldest]
+        assert rest["myDataReads"]["pageInfo"]["hasNextPage"] is False
+        # Another expert sees their own only; no one else sees any.
+        theirs = (await gql(web, READS, headers=other.headers))["myDataReads"]
+        assert [n["fields"] for n in theirs["nodes"]] == [["email"]]
+        for headers in ({}, national, hanoi):
+            assert (await gql(web, READS, headers=headers))["myDataReads"] is None

@@ -59,11 +59,14 @@ function authHeaders(): Record<string, string> {
   return value ? { Authorization: `Bearer ${value}` } : {};
 }
 
-// Told when the API refuses the token the page sent (401: expired, or no longer valid).
-const refusedListeners = new Set<() => void>();
+// Told when the API refuses the token the page sent (401: expired, or no longer valid). A
+// listener that takes the reader to a sign-in page returns true (pages/signin.ts, for experts'
+// sessions): the refused call then never settles, since the page that made it is gone and must not
+// paint its error over the sign-in page. Listeners are asked in the order they were added.
+const refusedListeners: (() => boolean)[] = [];
 
-export function onTokenRefused(listener: () => void): void {
-  refusedListeners.add(listener);
+export function onTokenRefused(listener: () => boolean): void {
+  refusedListeners.push(listener);
 }
 
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -73,8 +76,8 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     headers: { "Content-Type": "application/json", Accept: "application/json", ...sent },
     body: JSON.stringify({ query, variables }),
   });
-  if (response.status === 401 && sent.Authorization) {
-    for (const listener of refusedListeners) listener();
+  if (response.status === 401 && sent.Authorization && refusedListeners.some((listener) => listener())) {
+    return new Promise<T>(() => undefined);
   }
   let body: Response<T>;
   try {

@@ -166,6 +166,61 @@ const vi = {
   rejectedDone: "Đã từ chối; chuyên gia được báo lý do qua thư điện tử.",
   noPending: "Không có hồ sơ nào chờ duyệt.",
   working: "Đang xử lý…",
+  // Expert sign-in (#/sign-in) and My profile (#/me).
+  navSignInExpert: "Đăng nhập chuyên gia",
+  navMe: "Hồ sơ của tôi",
+  signInTitle: "Đăng nhập chuyên gia",
+  signInLinkTitle: "Nhận liên kết đăng nhập qua thư điện tử",
+  signInIntro:
+    "Không cần mật khẩu: nhập địa chỉ thư điện tử bạn đã đăng ký, chúng tôi gửi một liên kết đăng nhập dùng một lần.",
+  signInSend: "Gửi liên kết đăng nhập",
+  signInSent:
+    "Nếu có chuyên gia đăng ký với địa chỉ này, liên kết đăng nhập đang được gửi đến. Liên kết dùng được một lần, trong {m} phút; hãy kiểm tra cả thư mục thư rác.",
+  signInExpired: "Liên kết đăng nhập đã hết hạn.",
+  signInUsed: "Liên kết đăng nhập này đã được dùng.",
+  signInReplaced: "Đã có liên kết đăng nhập mới hơn: chỉ liên kết trong thư mới nhất còn dùng được.",
+  signInInvalid: "Liên kết đăng nhập không hợp lệ (có thể bị cắt khi sao chép).",
+  askNewLink: "Bạn có thể yêu cầu liên kết mới ở dưới.",
+  expertSessionExpired: "Phiên đăng nhập đã hết hạn. Vui lòng yêu cầu liên kết mới để đăng nhập lại.",
+  signedOut: "Bạn đã đăng xuất.",
+  notRegisteredYet: "Chưa đăng ký?",
+  meTitle: "Hồ sơ của tôi",
+  meNeedsSignIn: "Trang này dành cho chuyên gia đã đăng nhập.",
+  meNotFound: "Không tìm thấy hồ sơ của bạn.",
+  welcome: "Bạn đã đăng nhập.",
+  welcomeConfirmed: "Bạn đã đăng nhập, và địa chỉ thư điện tử của bạn cũng đã được xác nhận.",
+  mePending: "Hồ sơ đang chờ điều phối viên của tỉnh xác minh.",
+  meChanged:
+    "Bạn đã sửa {fields} sau khi được xác minh: hồ sơ vẫn hiển thị trong danh bạ và đang chờ điều phối viên xem lại.",
+  meErased: "Bạn đã rút lại sự đồng ý: dữ liệu cá nhân của bạn đã được xoá.",
+  meProfileTitle: "Thông tin hồ sơ",
+  meEditHint:
+    "Sửa họ tên, lĩnh vực, đơn vị công tác hoặc tỉnh của hồ sơ đã xác minh: hồ sơ vẫn hiển thị, và điều phối viên sẽ xem lại thay đổi.",
+  phoneRemoveHint: "Để trống để xoá số điện thoại.",
+  saveProfile: "Lưu thay đổi",
+  saved: "Đã lưu.",
+  savedForReview: "Đã lưu. Điều phối viên sẽ xem lại các thay đổi; hồ sơ vẫn hiển thị.",
+  phoneTaken: "Số điện thoại này đã được đăng ký.",
+  downloadData: "Tải dữ liệu của tôi",
+  downloaded: "Đã tải tệp JSON.",
+  consentsTitle: "Sự đồng ý theo từng mục đích",
+  consentGiven: "Đã đồng ý",
+  consentNotGiven: "Chưa đồng ý hoặc đã rút lại",
+  withdraw: "Rút lại sự đồng ý…",
+  withdrawOptional: "Bạn sẽ không còn nhận nội dung theo mục đích này. Hồ sơ của bạn vẫn giữ nguyên.",
+  withdrawErases:
+    "Mục đích này là bắt buộc để tham gia mạng lưới: rút lại sẽ XOÁ họ tên, thư điện tử, số điện thoại của bạn và rút hồ sơ khỏi mạng lưới. Không thể hoàn tác.",
+  withdrawConfirm: "Xác nhận rút lại",
+  withdrawAndErase: "Rút lại và xoá dữ liệu",
+  withdrawn: "Đã rút lại sự đồng ý.",
+  readsTitle: "Ai đã đọc dữ liệu của tôi",
+  readsIntro:
+    "Mỗi lần điều phối viên xem thư điện tử hoặc số điện thoại của bạn đều được ghi lại: vai trò, địa bàn hoặc cơ quan, thời điểm và thông tin đã xem.",
+  readsCount: "Số lần đọc: {n}",
+  noReads: "Chưa ai khác đọc dữ liệu cá nhân của bạn.",
+  readFields: "đã xem: {fields}",
+  changedFlag: "Đã sửa sau khi xác minh: {fields}",
+  acceptChanges: "Chấp nhận thay đổi",
 } as const;
 
 export type Key = keyof typeof vi;
@@ -333,6 +388,59 @@ const en: Record<Key, string> = {
   rejectedDone: "Rejected; the expert is told the reason by e-mail.",
   noPending: "No profile is waiting for review.",
   working: "Working…",
+  navSignInExpert: "Expert sign-in",
+  navMe: "My profile",
+  signInTitle: "Expert sign-in",
+  signInLinkTitle: "Get a sign-in link by e-mail",
+  signInIntro: "No password: type the e-mail address you registered with and we send you a sign-in link that works once.",
+  signInSend: "Send me a sign-in link",
+  signInSent:
+    "If an expert is registered with this address, a sign-in link is on its way. It works once, for {m} minutes; check your spam folder too.",
+  signInExpired: "This sign-in link has expired.",
+  signInUsed: "This sign-in link was used already.",
+  signInReplaced: "A newer sign-in link was sent: only the link in the latest mail works.",
+  signInInvalid: "This sign-in link is not valid (it may have been cut when copied).",
+  askNewLink: "You can ask for a new link below.",
+  expertSessionExpired: "Your session has expired. Ask for a new link to sign in again.",
+  signedOut: "You are signed out.",
+  notRegisteredYet: "Not registered yet?",
+  meTitle: "My profile",
+  meNeedsSignIn: "This page is for signed-in experts.",
+  meNotFound: "Your profile was not found.",
+  welcome: "You are signed in.",
+  welcomeConfirmed: "You are signed in, and your e-mail address is confirmed too.",
+  mePending: "Your profile is waiting for a coordinator of your province to verify it.",
+  meChanged:
+    "You changed {fields} since your profile was verified: it stays in the directory and a coordinator will review the changes.",
+  meErased: "You withdrew your consent: your personal data were erased.",
+  meProfileTitle: "Profile",
+  meEditHint:
+    "Changing the name, areas, affiliation or province of a verified profile keeps it listed, and a coordinator reviews the changes.",
+  phoneRemoveHint: "Leave empty to remove your phone number.",
+  saveProfile: "Save changes",
+  saved: "Saved.",
+  savedForReview: "Saved. A coordinator will review the changes; your profile stays listed.",
+  phoneTaken: "This phone number is already registered.",
+  downloadData: "Download my data",
+  downloaded: "The JSON file is downloaded.",
+  consentsTitle: "Consent per purpose",
+  consentGiven: "Consented",
+  consentNotGiven: "Not consented, or withdrawn",
+  withdraw: "Withdraw consent…",
+  withdrawOptional: "You will no longer get what this purpose covers. Your profile stays as it is.",
+  withdrawErases:
+    "The network needs this purpose: withdrawing it ERASES your name, e-mail and phone and withdraws your profile from the network. This cannot be undone.",
+  withdrawConfirm: "Withdraw",
+  withdrawAndErase: "Withdraw and erase my data",
+  withdrawn: "Consent withdrawn.",
+  readsTitle: "Who read my data",
+  readsIntro:
+    "Every time a coordinator sees your e-mail or phone it is logged: their role, the place or organisation they act for, when, and what they saw.",
+  readsCount: "Reads: {n}",
+  noReads: "No one else has read your personal data.",
+  readFields: "saw: {fields}",
+  changedFlag: "Changed since verification: {fields}",
+  acceptChanges: "Accept the changes",
 };
 
 export const EXPERTISE_LABELS: Record<Lang, Record<string, string>> = {
@@ -419,6 +527,21 @@ export function setLang(next: Lang): void {
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
   const text = current === "vi" ? vi[key] : en[key];
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ""));
+}
+
+// The registry's field names (the API's camelCase: audit changes, reads of personal data), said
+// in the page's language; unknown ones as is.
+const FIELD_KEYS: Record<string, Key> = {
+  fullName: "fullName",
+  expertise: "expertise",
+  affiliation: "affiliation",
+  province: "province",
+  email: "email",
+  phone: "phone",
+};
+
+export function fieldLabels(fields: string[]): string {
+  return fields.map((f) => (FIELD_KEYS[f] ? t(FIELD_KEYS[f]!) : f)).join(", ");
 }
 
 export function expertiseLabel(code: string): string {

@@ -16,9 +16,12 @@ import { registerPage } from "./pages/register";
 import { confirmPage } from "./pages/confirm";
 import { mayReview, pendingPage } from "./pages/pending";
 import { authConfig, cancelled, completeSignIn, failureReason, forgetIdToken, signInWithSso, signOutAt, type AuthConfig } from "./sso";
+import { expertSessionEnded, isExpert, signInPage } from "./pages/signin";
+import { mePage } from "./pages/me";
 
 // Each page: its title, how it draws, and whether the menu offers it (the review queue to those
-// who review; the confirmation page only through the link in the mail).
+// who review; the confirmation page only through the link in the mail; expert sign-in to whoever is
+// not signed in, My profile to a signed-in expert).
 const PAGES: Record<string, [Key, Page, () => boolean]> = {
   map: ["navMap", coveragePage, () => true],
   rankings: ["navRankings", rankingsPage, () => true],
@@ -27,6 +30,9 @@ const PAGES: Record<string, [Key, Page, () => boolean]> = {
   pending: ["navPending", pendingPage, mayReview],
   register: ["navRegister", registerPage, () => true],
   confirm: ["confirmTitle", confirmPage, () => false],
+  // Experts sign in by a link in a mail, then manage their own data.
+  "sign-in": ["navSignInExpert", signInPage, () => !claims()],
+  me: ["navMe", mePage, isExpert],
 };
 
 const app = document.getElementById("app")!;
@@ -205,7 +211,7 @@ function watchExpiry(): void {
 }
 
 function sessionEnded(): void {
-  if (!token()) return;
+  if (!token() || expertSessionEnded()) return; // an expert goes back to their own sign-in page
   setToken(null);
   forgetIdToken();
   resetSubscriptions();
@@ -214,7 +220,10 @@ function sessionEnded(): void {
   route();
 }
 
-onTokenRefused(sessionEnded);
+onTokenRefused(() => {
+  sessionEnded();
+  return false;
+});
 
 let stopPage: (() => void) | void;
 

@@ -299,6 +299,9 @@ export async function resendConfirmation(email: string): Promise<ResendResult> {
 export interface PendingExpert extends ExpertSummary {
   submittedAt: string | null;
   emailState: "CONFIRMED" | "UNCONFIRMED" | "NOT_REQUIRED" | null;
+  // A verified profile back for review: the public fields its expert changed since.
+  changedSinceVerification: string[] | null;
+  changedSinceVerificationAt: string | null;
   possibleDuplicates: { id: string; fullName: string; status: string; affiliation: string }[] | null;
   nominations: { nominatedAt: string; nominatorRole: string; reason: string | null; expertise: string[] }[] | null;
 }
@@ -328,6 +331,7 @@ export async function pendingExperts(
         pageInfo { hasNextPage endCursor }
         nodes {
           id fullName expertise affiliation status submittedAt emailState
+          changedSinceVerification changedSinceVerificationAt
           province { code name }
           possibleDuplicates { id fullName status affiliation }
           nominations { nominatedAt nominatorRole reason expertise }
@@ -375,4 +379,151 @@ export async function review(ids: string[], reason: string | null): Promise<Bulk
     reason === null ? { ids } : { ids, reason },
   );
   return data.r;
+}
+
+// --- Expert sign-in and one's own data (the #/sign-in and #/me pages) ---------------------------
+
+export type SignInRequestResult =
+  | { __typename: "SignInLinkRequested"; message: string; linkMinutes: number }
+  | { __typename: "RateLimitedError"; retryAfterSeconds: number }
+  | { __typename: "ValidationErrors"; errors: FieldError[] };
+
+export async function requestSignInLink(email: string): Promise<SignInRequestResult> {
+  const data = await gql<{ r: SignInRequestResult }>(
+    `mutation RequestSignIn($email: String!) {
+      r: requestSignInLink(email: $email) {
+        __typename
+        ... on SignInLinkRequested { message linkMinutes }
+        ... on RateLimitedError { retryAfterSeconds }
+        ... on ValidationErrors { errors { field code message } }
+      }
+    }`,
+    { email },
+  );
+  return data.r;
+}
+
+export type SignInProblem = "EXPIRED" | "USED" | "REPLACED" | "INVALID";
+
+export type RedeemResult =
+  | { __typename: "ExpertSession"; token: string; expiresAt: string; emailConfirmedNow: boolean }
+  | { __typename: "InvalidSignInLink"; problem: SignInProblem; message: string };
+
+export async function redeemSignInLink(token: string): Promise<RedeemResult> {
+  const data = await gql<{ r: RedeemResult }>(
+    `mutation Redeem($token: String!) {
+      r: redeemSignInLink(token: $token) {
+        __typename
+        ... on ExpertSession { token expiresAt emailConfirmedNow }
+        ... on InvalidSignInLink { problem message }
+      }
+    }`,
+    { token },
+  );
+  return data.r;
+}
+
+export interface MyProfile {
+  id: string;
+  fullName: string;
+  email: string | null;
+  phone: string | null;
+  emailConfirmedAt: string | null;
+  erasedAt: string | null;
+  consentedPurposes: string[];
+  expert: {
+    id: string;
+    status: string;
+    expertise: string[];
+    affiliation: string;
+    verifiedAt: string | null;
+    province: { code: string; name: string } | null;
+    changedSinceVerification: string[] | null;
+  } | null;
+}
+
+const ME_FIELDS = `id fullName email phone emailConfirmedAt erasedAt consentedPurposes
+  expert { id status expertise affiliation verifiedAt province { code name } changedSinceVerification }`;
+
+export async function me(): Promise<MyProfile | null> {
+  const data = await gql<{ me: MyProfile | null }>(`query Me { me { ${ME_FIELDS} } }`);
+  return data.me;
+}
+
+export type UpdateResult =
+  | { __typename: "MyProfilePayload"; me: MyProfile }
+  | { __typename: "ValidationErrors"; errors: FieldError[] }
+  | { __typename: "NotAuthorized"; message: string }
+  | { __typename: "NotFoundError"; message: string }
+  | { __typename: "ConflictError"; field: string; message: string };
+
+export async function updateMyProfile(input: Record<string, unknown>): Promise<UpdateResult> {
+  const data = await gql<{ r: UpdateResult }>(
+    `mutation UpdateMe($input: UpdateMyProfileInput!) {
+      r: updateMyProfile(input: $input) {
+        __typename
+        ... on MyProfilePayload { me { ${ME_FIELDS} } }
+        ... on ValidationErrors { errors { field code message } }
+        ... on NotAuthorized { message }
+        ... on NotFoundError { message }
+        ... on ConflictError { field message }
+      }
+    }`,
+    { input },
+  );
+  return data.r;
+}
+
+export type WithdrawResult =
+  | { __typename: "ConsentWithdrawn"; purposes: string[]; erased: boolean }
+  | { __typename: "ValidationErrors"; errors: FieldError[] }
+  | { __typename: "NotAuthorized" | "NotFoundError" | "ConflictError"; message: string };
+
+export async function withdrawConsent(purpose: string): Promise<WithdrawResult> {
+  const data = await gql<{ r: WithdrawResult }>(
+    `mutation Withdraw($purpose: ConsentPurpose) {
+      r: withdrawConsent(purpose: $purpose) {
+        __typename
+        ... on ConsentWithdrawn { purposes erased }
+        ... on ValidationErrors { errors { field code message } }
+        ... on NotAuthorized { message }
+        ... on NotFoundError { message }
+        ... on ConflictError { message }
+      }
+    }`,
+    { purpose },
+  );
+  return data.r;
+}
+
+export async function exportMyData(): Promise<unknown> {
+  const data = await gql<{ exportMyData: unknown }>(`query Export { exportMyData }`);
+  return data.exportMyData;
+}
+
+export interface DataRead {
+  at: string;
+  role: string;
+  scope: string | null;
+  fields: string[];
+}
+
+export interface DataReadPage {
+  totalCount: number;
+  pageInfo: PageInfo;
+  nodes: DataRead[];
+}
+
+export async function myDataReads(after: string | null, first: number): Promise<DataReadPage | null> {
+  const data = await gql<{ myDataReads: DataReadPage | null }>(
+    `query Reads($after: String, $first: Int) {
+      myDataReads(after: $after, first: $first) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        nodes { at role scope fields }
+      }
+    }`,
+    { after, first },
+  );
+  return data.myDataReads;
 }

@@ -96,7 +96,7 @@ export const confirmPage: Page = (root) => {
   }
 };
 
-interface EmailForm {
+export interface EmailForm {
   section: HTMLElement;
   email: HTMLInputElement;
   onSubmit(send: (email: string, code: string) => Promise<void>): void;
@@ -104,8 +104,8 @@ interface EmailForm {
 }
 
 // A small form: the address (and the code, for the code form), a button, and a line that says
-// what happened, read out politely.
-function emailForm(id: string, title: string, intro: string, button: string, withCode: boolean): EmailForm {
+// what happened, read out politely. Also the expert sign-in page's (pages/signin.ts).
+export function emailForm(id: string, title: string, intro: string, button: string, withCode: boolean): EmailForm {
   const email = h("input", {
     type: "email",
     id: `${id}-email`,

@@ -6,7 +6,7 @@
 
 import { claims } from "../gql";
 import { currentRoute, h, replace } from "../dom";
-import { codeLabel, expertiseLabel, formatDate, formatNumber, t } from "../i18n";
+import { codeLabel, expertiseLabel, fieldLabels, formatDate, formatNumber, t } from "../i18n";
 import { labelled, statusLine } from "../controls";
 import { pendingExperts, review, type PendingCount, type PendingExpert, type ReviewResult } from "../queries";
 import type { Page } from "./page";
@@ -167,7 +167,13 @@ export const pendingPage: Page = (root) => {
       paintCount();
     });
     const unconfirmed = e.emailState === "UNCONFIRMED";
-    const verify = h("button", { type: "button", class: "primary", "data-action": "verify", disabled: unconfirmed }, t("verify"));
+    // A verified profile back in the queue because its expert changed public fields since.
+    const changed = e.changedSinceVerification ?? [];
+    const verify = h(
+      "button",
+      { type: "button", class: "primary", "data-action": "verify", disabled: unconfirmed },
+      t(changed.length ? "acceptChanges" : "verify"),
+    );
     const rejectOpen = h("button", { type: "button", "data-action": "reject", "aria-expanded": "false" }, t("reject"));
     const reasonBox = h("textarea", { id: `reason-${e.id}`, rows: 2, maxlength: 2000 });
     const rejectConfirm = h("button", { type: "button", class: "danger", "data-action": "reject-confirm" }, t("rejectConfirm"));
@@ -237,6 +243,14 @@ export const pendingPage: Page = (root) => {
         h("span", {}, `${t("submittedAt")} ${formatDate(e.submittedAt)}`),
       ),
       h("p", { class: "tags" }, ...e.expertise.map((x) => h("span", { class: "tag" }, expertiseLabel(x)))),
+      changed.length
+        ? h(
+            "p",
+            { class: "changed", "data-testid": "changed-flag" },
+            t("changedFlag", { fields: fieldLabels(changed) }),
+            ` (${formatDate(e.changedSinceVerificationAt)})`,
+          )
+        : null,
       h(
         "p",
         { class: `email-state ${(e.emailState ?? "").toLowerCase()}`, "data-testid": "email-state" },

@@ -5,6 +5,7 @@
 // top, and focus moves to the first field in error.
 
 import { h, replace, today } from "../dom";
+import { Fields } from "../fields";
 import { EXPERTISE_LABELS, expertiseLabel, lang, t, type Key } from "../i18n";
 import { notice, provinces, registerExpert, type FieldError, type Notice } from "../queries";
 import type { Page } from "./page";
@@ -24,11 +25,6 @@ const CODE_MESSAGES: Record<string, Key> = {
   INVALID_VALUE: "invalidValue",
 };
 
-interface Slot {
-  control: HTMLElement;
-  message: HTMLElement;
-}
-
 export const registerPage: Page = (root) => {
   replace(root, h("p", { class: "status" }, t("loading")));
   void Promise.all([notice(lang()), provinces(today())]).then(
@@ -38,27 +34,10 @@ export const registerPage: Page = (root) => {
 };
 
 function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: string }[]): void {
-  const slots = new Map<string, Slot>();
-  const field = (name: string, label: string, control: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLElement => {
-    control.id = `f-${name}`;
-    control.setAttribute("name", name);
-    const message = h("p", { class: "field-error", id: `e-${name}`, "data-error-for": name, hidden: true });
-    slots.set(name, { control, message });
-    return h(
-      "div",
-      { class: "field" },
-      h("label", { for: control.id }, label),
-      control,
-      hint ? h("p", { class: "hint" }, hint) : null,
-      message,
-    );
-  };
-  const fieldset = (name: string, legend: string, ...boxes: HTMLElement[]): HTMLElement => {
-    const message = h("p", { class: "field-error", id: `e-${name}`, "data-error-for": name, hidden: true });
-    const set = h("fieldset", { id: `f-${name}`, tabindex: -1 }, h("legend", {}, legend), ...boxes, message);
-    slots.set(name, { control: set, message });
-    return set;
-  };
+  const summary = h("div", { class: "error-summary", role: "alert", tabindex: -1, hidden: true });
+  const fields = new Fields(summary);
+  const field = fields.field.bind(fields);
+  const fieldset = fields.fieldset.bind(fields);
 
   const fullName = h("input", { type: "text", autocomplete: "name", maxlength: NAME_MAX * 2, required: true });
   const email = h("input", { type: "email", autocomplete: "email", required: true, inputmode: "email" });
@@ -83,15 +62,9 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
         h("input", { type: "checkbox", name: "consent", value: p.purpose, "data-required": p.required }),
         `${p.text} ${t(p.required ? "consentRequired" : "consentOptional")}`,
       ),
-      h("p", {
-        class: "field-error",
-        id: `e-consents.${p.purpose}`,
-        "data-error-for": `consents.${p.purpose}`,
-        hidden: true,
-      }),
+      fields.message(`consents.${p.purpose}`),
     ),
   );
-  const summary = h("div", { class: "error-summary", role: "alert", tabindex: -1, hidden: true });
   const done = h("div", { class: "success", role: "status", hidden: true, "data-testid": "register-success" });
   const submit = h("button", { type: "submit", class: "primary" }, t("submit"));
   const form = h(
@@ -116,37 +89,11 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
   replace(root, h("h2", {}, t("registerTitle")), h("p", {}, t("registerIntro")), done, form);
   for (const p of n.purposes) {
     const box = consentBoxes.find((b) => b.querySelector(`input[value="${p.purpose}"]`))!;
-    slots.set(`consents.${p.purpose}`, {
-      control: box.querySelector("input")!,
-      message: box.querySelector(".field-error")!,
-    });
+    fields.add(`consents.${p.purpose}`, box.querySelector("input")!, box.querySelector(".field-error")!);
   }
 
-  const clear = (): void => {
-    for (const { control, message } of slots.values()) {
-      control.removeAttribute("aria-invalid");
-      control.removeAttribute("aria-describedby");
-      message.hidden = true;
-      message.textContent = "";
-    }
-    summary.hidden = true;
-  };
-  const show = (errors: { field: string; text: string }[]): void => {
-    for (const e of errors) {
-      const slot = slots.get(e.field) ?? slots.get(e.field.split(".")[0]!) ?? null;
-      if (!slot) continue;
-      slot.control.setAttribute("aria-invalid", "true");
-      slot.control.setAttribute("aria-describedby", slot.message.id);
-      slot.message.textContent = e.text;
-      slot.message.hidden = false;
-    }
-    // Errors for fields the form has no control for are still shown, in the summary.
-    const unplaced = errors.filter((e) => !slots.has(e.field) && !slots.has(e.field.split(".")[0]!));
-    replace(summary, h("p", {}, t("fixErrors")), ...unplaced.map((e) => h("p", {}, `${e.field}: ${e.text}`)));
-    summary.hidden = false;
-    const first = errors.map((e) => slots.get(e.field)).find(Boolean);
-    (first?.control ?? summary).focus();
-  };
+  const clear = (): void => fields.clear();
+  const show = (errors: { field: string; text: string }[]): void => fields.show(errors);
 
   const checked = (name: string): HTMLInputElement[] =>
     [...form.querySelectorAll<HTMLInputElement>(`input[name="${name}"]`)].filter((i) => i.checked);
@@ -231,7 +178,7 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
   };
 }
 
-function serverText(e: FieldError): string {
+export function serverText(e: FieldError): string {
   const key = CODE_MESSAGES[e.code];
   return key ? t(key) : e.message;
 }

@@ -1,0 +1,123 @@
+"""Expert sign-in without passwords (graph/experts/sign_in.py says the rules and why): ask for a
+link by e-mail, open it for a session.
+
+``requestSignInLink`` answers the same for every address, and the mail is sent after the answer
+(``deliver_mail_soon``) so that how long the answer takes does not tell either.
+``redeemSignInLink`` gives the session token (api/auth.py ``issue_expert_session``) for a link
+used once within its minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from api.auth import issue_expert_session
+from api.mutations.registration import deliver_mail_soon, valid_email
+from api.mutations.results import RateLimitedError, ValidationErrors, rate_limited
+from graph.experts import sign_in
+from graph.experts.sign_in import Problem
+
+if TYPE_CHECKING:
+    from api.context import Context
+
+strawberry.enum(
+    Problem,
+    name="SignInProblem",
+    description="Why a sign-in link did not sign in: EXPIRED or USED (ask for a new link), "
+    "REPLACED (a newer link was sent: use the latest mail), INVALID (not ours, cut short, or "
+    "no longer anyone's).",
+)
+
+
+@strawberry.type(
+    description="Asked for: if an expert is registered with this address, a sign-in link is on "
+    "its way to it (it replaces earlier links). The same answer for every address, registered "
+    "or not."
+)
+class SignInLinkRequested:
+    message: str = strawberry.field(description="For people.")
+    link_minutes: int = strawberry.field(description="How long the link works once sent.")
+
+
+@strawberry.type(
+    description="Signed in: a session for the expert (role EXPERT, scope: their person), to "
+    "send as `Authorization: Bearer <token>`. Keep it for the browser tab only; it ends at "
+    "`expiresAt` (then ask for a new link)."
+)
+class ExpertSession:
+    token: str = strawberry.field(description="The session's bearer token (a JWT).")
+    expires_at: dt.datetime = strawberry.field(description="When the session ends.")
+    email_confirmed_now: bool = strawberry.field(
+        description="The link also confirmed the e-mail address, which was not confirmed yet."
+    )
+    audit_seq: int = strawberry.field(description="The audit event of the sign-in.")
+
+
+@strawberry.type(description="The link did not sign in; nothing changed.")
+class InvalidSignInLink:
+    problem: Problem = strawberry.field(description="Why, for the page to say what to do.")
+    message: str = strawberry.field(description="For people.")
+
+
+RequestSignInLinkResult = Annotated[
+    SignInLinkRequested | RateLimitedError | ValidationErrors,
+    strawberry.union("RequestSignInLinkResult", description="Asked for, or why not."),
+]
+RedeemSignInLinkResult = Annotated[
+    ExpertSession | InvalidSignInLink,
+    strawberry.union("RedeemSignInLinkResult", description="Signed in, or why not."),
+]
+
+
+@strawberry.type(description="Expert sign-in without passwords.")
+class SignInMutations:
+    @strawberry.mutation(
+        description="Ask for a sign-in link by e-mail (experts; no sign-in needed). Answers the "
+        "same whether or not an expert is registered with the address; limited per client "
+        "address and per e-mail. The link works once, for CDS_SIGN_IN_LINK_MINUTES (15), and "
+        "a newer link replaces it; opening it also confirms an address not confirmed yet."
+    )
+    async def request_sign_in_link(
+        self,
+        info: strawberry.Info[Context],
+        email: Annotated[str, strawberry.argument(description="The address registered with.")],
+    ) -> RequestSignInLinkResult:
+        ctx = info.context
+        address = valid_email(email)
+        if isinstance(address, ValidationErrors):
+            return address
+        limited = await ctx.graph.write(
+            sign_in.request_link, address, ctx.client_address, ctx.settings, dt.datetime.now(dt.UTC)
+        )
+        if limited is not None:
+            return rate_limited(limited, "sign-in requests")
+        deliver_mail_soon(info)
+        return SignInLinkRequested(
+            message="If an expert is registered with this address, a sign-in link is on its "
+            "way; it replaces earlier links.",
+            link_minutes=ctx.settings.sign_in_link_minutes,
+        )
+
+    @strawberry.mutation(
+        description="Sign in with the token of a sign-in link: a session token for the expert "
+        "(CDS_EXPERT_SESSION_MINUTES, 60), or why not."
+    )
+    async def redeem_sign_in_link(
+        self,
+        info: strawberry.Info[Context],
+        token: Annotated[str, strawberry.argument(description="The token from the e-mail.")],
+    ) -> RedeemSignInLinkResult:
+        ctx = info.context
+        outcome = await ctx.graph.write(sign_in.redeem, token, dt.datetime.now(dt.UTC))
+        if isinstance(outcome, sign_in.Refused):
+            return InvalidSignInLink(problem=outcome.problem, message=outcome.message)
+        session, expires = issue_expert_session(ctx.settings, outcome.person_id)
+        return ExpertSession(
+            token=session,
+            expires_at=expires,
+            email_confirmed_now=outcome.confirmed_now,
+            audit_seq=outcome.seq,
+        )
