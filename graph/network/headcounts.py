@@ -25,11 +25,11 @@ UNDATED_AS_OF = dt.date(2022, 1, 1)
 def latest_report(org: LiteralString, on: LiteralString = "$d") -> LiteralString:
     """An expression: the report of ``org`` in force on ``on`` (null when none)."""
     return (
-        "COLLECT { MATCH ("
+        "head(COLLECT { MATCH ("
         + org
         + ")-[:REPORTED]->(h:HeadcountReport) WHERE h.asOf <= "
         + on
-        + " RETURN h ORDER BY h.asOf DESC, h.recordedAt DESC LIMIT 1 }[0]"
+        + " RETURN h ORDER BY h.asOf DESC, h.recordedAt DESC LIMIT 1 })"
     )
 
 

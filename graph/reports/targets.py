@@ -65,8 +65,8 @@ async def effective_targets(tx: Tx, scope_code: str | None) -> list[TargetRecord
         """
         MATCH (t:Target) WHERE t.scopeCode IS NULL OR t.scopeCode = $scope
         WITH t ORDER BY CASE WHEN t.scopeCode IS NULL THEN 1 ELSE 0 END, t.deadline, t.id
-        WITH t.indicator AS indicator, collect(t)[0] AS t
-        RETURN t {.id, .indicator, .threshold, .deadline, .sourceDecision, .scopeCode} AS t
+        WITH t.indicator AS indicator, head(collect(t)) AS chosen
+        RETURN chosen {.id, .indicator, .threshold, .deadline, .sourceDecision, .scopeCode} AS t
         ORDER BY indicator
         """,
         scope=scope_code,
