@@ -213,7 +213,7 @@ strawberry.enum(
     "staff of organisations reporting both (each organisation's latest report on the date).",
 )
 SeriesStep = series_queries.Step
-strawberry.enum(series_queries.Step, description="Calendar period of a series.")
+strawberry.enum(series_queries.Step, name="SeriesStep", description="Calendar period of a series.")
 
 
 @strawberry.type(
