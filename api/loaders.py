@@ -19,7 +19,8 @@ from graph.core.paging import Page
 from graph.experts import nominations, profiles
 from graph.experts.nominations import NominationRecord
 from graph.experts.records import ExpertRecord
-from graph.network import lookups
+from graph.network import headcounts, lookups
+from graph.network.headcounts import HeadcountRecord
 from graph.network.records import (
     DecisionRecord,
     FocalPointRecord,
@@ -111,6 +112,10 @@ class Loaders:
         self.network = NetworkLoaders(graph)
 
 
+async def _reports_on(tx: Tx, keys: list[str], day: dt.date) -> dict[str, HeadcountRecord | None]:
+    return dict(await headcounts.reports_on(tx, keys, day))
+
+
 def _day_loader(
     graph: Graph, fetch: Callable[[Tx, list[str], dt.date], Awaitable[dict[str, list[V]]]]
 ) -> GroupedLoader[dt.date, list[V]]:
@@ -132,6 +137,12 @@ class NetworkLoaders:
         )
         self.focal_points: GroupedLoader[dt.date, list[FocalPointRecord]] = _day_loader(
             graph, lookups.focal_points_of
+        )
+        self.headcount_on: GroupedLoader[dt.date, HeadcountRecord | None] = GroupedLoader(
+            graph, _reports_on, lambda: None
+        )
+        self.headcounts: DataLoader[str, list[HeadcountRecord]] = simple_loader(
+            graph, headcounts.histories, []
         )
         self.team_places: DataLoader[str, list[UnitRecord]] = simple_loader(
             graph, lookups.team_places, []

@@ -36,12 +36,18 @@ from api.types.experts import Expert, ExpertFilter, ExpertOrder
 from api.types.live import LiveSubscriptions
 from api.types.network import AdministrativeUnit, CommunityTechTeam, Organisation, Person
 from api.types.reports import (
+    CoverageFigures,
     CoverageGap,
+    CoveragePoint,
     CoverageReport,
+    CoverageSeries,
     GapKind,
     ProvinceRank,
     RankingMetric,
     SearchHit,
+    SeriesStep,
+    Target,
+    TargetProgress,
 )
 from graph.core.errors import InvalidInput, NotFound
 from graph.core.model import REFORM_DAY, Era, ExpertStatus, UnitLevel
@@ -52,6 +58,8 @@ from graph.experts.directory import list_experts
 from graph.reports import coverage as coverage_queries
 from graph.reports import gaps as gap_queries
 from graph.reports import search as search_queries
+from graph.reports import series as series_queries
+from graph.reports import targets as target_queries
 from graph.reports.gaps import GapArgs
 from graph.reports.ranking import rank_provinces
 from graph.units import units
@@ -128,6 +136,73 @@ class Query(AuditQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries
         mapped = in_current_units and coverage_queries.era_on(day) is Era.LEGACY
         result = await info.context.coverage(scope.key, day, mapped=mapped)
         return CoverageReport.from_coverage(AdministrativeUnit.from_record(scope), result)
+
+    @strawberry.field(
+        description="The targets in force for a scope: per indicator, the province's own target "
+        "if it has one, else the national one (Decision 1690/QĐ-TTg)."
+    )
+    async def targets(
+        self,
+        info: strawberry.Info[Context],
+        scope_code: Annotated[
+            str | None,
+            strawberry.argument(description="Current province code; none: national."),
+        ] = None,
+    ) -> list[Target]:
+        code = scope_code.strip() if scope_code else None
+        found = await info.context.graph.read(target_queries.effective_targets, code)
+        return [Target.from_record(t) for t in found]
+
+    @strawberry.field(
+        description="Coverage totals at each period end between two dates (calendar months, "
+        "quarters or years ending within [from, to], at most 60), each equal to "
+        "coverage(scopeCode, asOf: periodEnd).totals in the era valid on that date, with the "
+        "scope's targets and whether each is on track (see TargetProgress.onTrack)."
+    )
+    async def coverage_series(
+        self,
+        info: strawberry.Info[Context],
+        from_: Annotated[
+            dt.date, strawberry.argument(name="from", description="First day of the series.")
+        ],
+        to: Annotated[dt.date, strawberry.argument(description="Last day of the series.")],
+        step: SeriesStep,
+        scope_code: Annotated[
+            str | None,
+            strawberry.argument(description="Province or district code; none: national."),
+        ] = None,
+    ) -> CoverageSeries:
+        ctx = info.context
+        ends = series_queries.period_ends(from_, to, step)
+        points: list[CoveragePoint] = []
+        totals = []
+        # One coverage query per period end (none when cached): the same function and cache
+        # key as coverage(asOf), so the two cannot disagree.
+        for end in ends:
+            scope = await ctx.scope(scope_code, end, in_current_units=False)
+            result = await ctx.coverage(scope.key, end, mapped=False)
+            totals.append(result.totals)
+            points.append(
+                CoveragePoint(
+                    as_of=end,
+                    scope=AdministrativeUnit.from_record(scope),
+                    totals=CoverageFigures.from_metrics(result.totals),
+                )
+            )
+        code = scope_code.strip() if scope_code else None
+        progress = []
+        for t in await ctx.graph.read(target_queries.effective_targets, code):
+            values = [target_queries.indicator_value(m, t.indicator) for m in totals]
+            progress.append(
+                TargetProgress(
+                    target=Target.from_record(t),
+                    values=values,
+                    on_track=series_queries.on_track(
+                        list(zip(ends, values, strict=True)), t.threshold, t.deadline
+                    ),
+                )
+            )
+        return CoverageSeries(step=step, points=points, targets=progress)
 
     @strawberry.field(
         description="Places and records where the network does not reach yet, under a scope "

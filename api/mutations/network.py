@@ -124,16 +124,34 @@ class CreateOrganisationInput:
         default=None, description="Global ID of the organisation it belongs to, if any."
     )
     valid_from: dt.date | None = strawberry.field(default=None, description="Founded on.")
-    total_staff: int | None = strawberry.field(default=None, description="Total staff.")
-    cds_staff: int | None = strawberry.field(default=None, description="CĐS staff.")
+    total_staff: int | None = strawberry.field(
+        default=None, description="Total staff, reported as of staffAsOf (a new dated report)."
+    )
+    cds_staff: int | None = strawberry.field(
+        default=None, description="CĐS staff, reported as of staffAsOf (a new dated report)."
+    )
+    staff_as_of: dt.date | None = strawberry.field(
+        default=None,
+        description="The date the staff figures are true on (default: today). A report never "
+        "overwrites an earlier one: coverage on an earlier date keeps the figures of then.",
+    )
 
 
 @strawberry.input(description="Changes to an organisation; omitted fields stay as they are.")
 class UpdateOrganisationInput:
     id: strawberry.ID = strawberry.field(description="The organisation's global ID.")
     name: str | None = strawberry.field(default=None, description="New official name.")
-    total_staff: int | None = strawberry.field(default=None, description="Total staff.")
-    cds_staff: int | None = strawberry.field(default=None, description="CĐS staff.")
+    total_staff: int | None = strawberry.field(
+        default=None, description="Total staff, reported as of staffAsOf (a new dated report)."
+    )
+    cds_staff: int | None = strawberry.field(
+        default=None, description="CĐS staff, reported as of staffAsOf (a new dated report)."
+    )
+    staff_as_of: dt.date | None = strawberry.field(
+        default=None,
+        description="The date the staff figures are true on (default: today). A report never "
+        "overwrites an earlier one: coverage on an earlier date keeps the figures of then.",
+    )
     valid_to: dt.date | None = strawberry.field(
         default=None, description="Last day it existed (it ceased)."
     )
@@ -378,12 +396,16 @@ class NetworkMutations:
                 input.valid_from,
                 input.total_staff,
                 input.cds_staff,
+                info.context.day(input.staff_as_of),
             )
             return await info.context.graph.write(organisations.create_organisation, cmd, a, g)
 
         return await perform(info, Action.CREATE_ORGANISATION, work, OrganisationPayload.of)
 
-    @strawberry.mutation(description="Change an organisation's name, staff counts or end date.")
+    @strawberry.mutation(
+        description="Change an organisation's name or end date, or report its staff counts "
+        "(a new dated report, never an overwrite)."
+    )
     async def update_organisation(
         self, info: strawberry.Info[Context], input: UpdateOrganisationInput
     ) -> OrganisationResult:
@@ -394,6 +416,7 @@ class NetworkMutations:
                 input.total_staff,
                 input.cds_staff,
                 input.valid_to,
+                info.context.day(input.staff_as_of),
             )
             return await info.context.graph.write(organisations.update_organisation, patch, a, g)
 

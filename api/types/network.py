@@ -33,6 +33,7 @@ from api.types.enums import (
     VillageKind,
 )
 from graph.core.paging import Page
+from graph.network.headcounts import HeadcountRecord
 from graph.network.records import (
     DecisionRecord,
     FocalPointRecord,
@@ -248,6 +249,24 @@ class FocalPoint:
 
 
 @strawberry.type(
+    description="Staff figures an organisation reported as of a date (báo cáo biên chế). The "
+    "figures on a date D are those of the latest report with asOf <= D."
+)
+class HeadcountReport:
+    as_of: dt.date = strawberry.field(description="The date the figures are true on.")
+    total_staff: int | None = strawberry.field(description="Total staff.")
+    cds_staff: int | None = strawberry.field(description="CĐS staff.")
+    source: str = strawberry.field(
+        description="Where it came from: 'coordinator' (a mutation), 'seed', 'migrated' (the "
+        "undated figure of before #16), 'synthetic' (demo data)."
+    )
+
+    @classmethod
+    def from_record(cls, h: HeadcountRecord) -> HeadcountReport:
+        return cls(as_of=h.as_of, total_staff=h.total, cds_staff=h.cds, source=h.source)
+
+
+@strawberry.type(
     description="An organisation (đơn vị) of the network: the national coordinator, a "
     "ministry, a provincial department, a People's Committee (UBND), a university, institute, "
     "enterprise or association. An organisation that ceased keeps its history."
@@ -260,8 +279,6 @@ class Organisation(Node):
     valid_to: dt.date | None = strawberry.field(
         description="Last day it existed; null while it exists."
     )
-    total_staff: int | None = strawberry.field(description="Reported total staff.")
-    cds_staff: int | None = strawberry.field(description="Reported CĐS staff.")
 
     @classmethod
     def from_record(cls, r: OrganisationRecord) -> Organisation:
@@ -272,8 +289,6 @@ class Organisation(Node):
             kind=r.kind,
             valid_from=r.valid_from,
             valid_to=r.valid_to,
-            total_staff=r.total_staff,
-            cds_staff=r.cds_staff,
         )
 
     @classmethod
@@ -286,6 +301,31 @@ class Organisation(Node):
     async def unit(self, info: strawberry.Info[Context]) -> AdministrativeUnit | None:
         found = await info.context.loaders.network.organisation_unit.load(self.record.id)
         return AdministrativeUnit.from_record(found) if found else None
+
+    @strawberry.field(
+        description="Total staff in the latest headcount report dated on or before `asOf`."
+    )
+    async def total_staff(
+        self, info: strawberry.Info[Context], as_of: ActiveOn = None
+    ) -> int | None:
+        found = await info.context.loaders.network.headcount_on.load(
+            self.record.id, info.context.day(as_of)
+        )
+        return found.total if found else None
+
+    @strawberry.field(
+        description="CĐS staff in the latest headcount report dated on or before `asOf`."
+    )
+    async def cds_staff(self, info: strawberry.Info[Context], as_of: ActiveOn = None) -> int | None:
+        found = await info.context.loaders.network.headcount_on.load(
+            self.record.id, info.context.day(as_of)
+        )
+        return found.cds if found else None
+
+    @strawberry.field(description="Its dated headcount reports, oldest first.")
+    async def headcounts(self, info: strawberry.Info[Context]) -> list[HeadcountReport]:
+        found = await info.context.loaders.network.headcounts.load(self.record.id)
+        return [HeadcountReport.from_record(h) for h in found]
 
     @strawberry.field(description="Its focal points active on the date.")
     async def focal_points(

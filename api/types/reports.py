@@ -11,9 +11,12 @@ from api.types.network import AdministrativeUnit, CommunityTechTeam, Decision, O
 from graph.reports import gaps as gap_queries
 from graph.reports import ranking as ranking_queries
 from graph.reports import search as search_queries
+from graph.reports import series as series_queries
+from graph.reports import targets as target_queries
 from graph.reports.coverage import Coverage, CoverageMetrics
 from graph.reports.gaps import GapRecord
 from graph.reports.ranking import Rank
+from graph.reports.targets import TargetRecord
 
 GapKind = gap_queries.GapKind
 strawberry.enum(
@@ -200,3 +203,75 @@ class SearchHit:
     id: strawberry.ID = strawberry.field(description="Global ID, for `node(id:)`.")
     name: str = strawberry.field(description="Display name.")
     score: float = strawberry.field(description="Relevance; higher is better.")
+
+
+Indicator = target_queries.Indicator
+strawberry.enum(
+    target_queries.Indicator,
+    description="AGENCIES_WITH_FOCAL_POINT: agencies with an active focal point / agencies. "
+    "COMMUNES_WITH_TEAM: communes with an active team / communes. CDS_STAFF_RATIO: CĐS staff / "
+    "staff of organisations reporting both (each organisation's latest report on the date).",
+)
+SeriesStep = series_queries.Step
+strawberry.enum(series_queries.Step, name="SeriesStep", description="Calendar period of a series.")
+
+
+@strawberry.type(
+    description="A target (chỉ tiêu): an indicator to reach by a deadline, from a decision. "
+    "A province's own target (scopeCode set) wins over the national one for that province."
+)
+class Target:
+    id: strawberry.ID = strawberry.field(description="Stable id of the target.")
+    indicator: Indicator = strawberry.field(description="What is measured.")
+    threshold: float = strawberry.field(
+        description="The value to reach (a ratio: 1.0 is 100%); met when value >= threshold."
+    )
+    deadline: dt.date = strawberry.field(description="The day it must be met by.")
+    source_decision: str = strawberry.field(description="The decision that sets it.")
+    scope_code: str | None = strawberry.field(
+        description="The province it is for; null for a national target."
+    )
+
+    @classmethod
+    def from_record(cls, t: TargetRecord) -> Target:
+        return cls(
+            id=strawberry.ID(t.id),
+            indicator=t.indicator,
+            threshold=t.threshold,
+            deadline=t.deadline,
+            source_decision=t.source_decision,
+            scope_code=t.scope_code,
+        )
+
+
+@strawberry.type(description="The scope's coverage totals at one period end.")
+class CoveragePoint:
+    as_of: dt.date = strawberry.field(description="The period end.")
+    scope: AdministrativeUnit = strawberry.field(
+        description="The scope's unit in the era valid on that date."
+    )
+    totals: CoverageFigures = strawberry.field(
+        description="Equal to coverage(scopeCode, asOf: periodEnd).totals."
+    )
+
+
+@strawberry.type(description="A target followed along a series.")
+class TargetProgress:
+    target: Target = strawberry.field(description="The effective target for the scope.")
+    values: list[float | None] = strawberry.field(
+        description="The indicator at each period end (null with nothing to measure)."
+    )
+    on_track: bool | None = strawberry.field(
+        description="Met at the last period end (value >= threshold); or else, before the "
+        "deadline, the straight line through the last two values reaches the threshold by the "
+        "deadline. False when unmet at or after the deadline; null with fewer than two values."
+    )
+
+
+@strawberry.type(description="Coverage totals at each period end, and progress towards targets.")
+class CoverageSeries:
+    step: SeriesStep = strawberry.field(description="The period.")
+    points: list[CoveragePoint] = strawberry.field(description="One per period end, in order.")
+    targets: list[TargetProgress] = strawberry.field(
+        description="Each effective target of the scope."
+    )

@@ -88,6 +88,82 @@ async def heal_email_skeletons(graph: Graph) -> None:
     log.info("email skeletons set for %d people", kept)
 
 
+async def _migrate_headcount_batch(tx: Tx, limit: int) -> int:
+    records = await run(
+        tx,
+        """
+        MATCH (o:Organisation) WHERE o.totalStaff IS NOT NULL OR o.cdsStaff IS NOT NULL
+        WITH o LIMIT $limit
+        CREATE (o)-[:REPORTED]->(h:HeadcountReport {
+            asOf: coalesce(o.validFrom, $undated), total: o.totalStaff, cds: o.cdsStaff,
+            source: 'migrated', recordedAt: datetime(), synthetic: coalesce(o.synthetic, false)})
+        FOREACH (_ IN CASE WHEN o.synthetic THEN [1] ELSE [] END | SET h:Synthetic)
+        REMOVE o.totalStaff, o.cdsStaff
+        RETURN count(*) AS n
+        """,
+        limit=limit,
+        undated=HEADCOUNTS_UNDATED_AS_OF,
+    )
+    return int(records[0]["n"]) if records else 0
+
+
+# Kept equal to graph.network.headcounts.UNDATED_AS_OF (core cannot import network; a test checks).
+HEADCOUNTS_UNDATED_AS_OF: Final = dt.date(2022, 1, 1)
+
+
+async def heal_headcounts(graph: Graph) -> None:
+    """Issue #16: an organisation's one overwritten totalStaff/cdsStaff becomes one dated
+    report, asOf = the organisation's validFrom or, when it has none, 2022-01-01 (the year of
+    Decision 1690's 2.19% baseline), source 'migrated'; the properties are removed in the same
+    transaction, so a re-run after a crash picks up where it stopped."""
+    moved = 0
+    while done := await graph.write(_migrate_headcount_batch, HEAL_BATCH):
+        moved += done
+    log.info("headcounts: %d organisations' figures moved to dated reports", moved)
+
+
+# Decision 1690/QĐ-TTg's national targets (/work/shared/domain.md), as data: MERGEd by id so a
+# re-run or a coordinator's later edit of other fields converges. A province's own target is a
+# Target with its scopeCode (graph/reports/targets.py).
+DECISION_1690: Final = "Quyết định 1690/QĐ-TTg ngày 26/12/2023"
+NATIONAL_TARGETS: Final = (
+    {
+        "id": "qd1690-agencies-with-focal-point",
+        "indicator": "AGENCIES_WITH_FOCAL_POINT",
+        "threshold": 1.0,
+        "deadline": dt.date(2025, 12, 31),
+        "sourceDecision": DECISION_1690 + ": 100% of agencies name a CĐS focal point by 2025",
+    },
+    {
+        "id": "qd1690-cds-staff-ratio",
+        "indicator": "CDS_STAFF_RATIO",
+        "threshold": 0.10,
+        "deadline": dt.date(2030, 12, 31),
+        "sourceDecision": DECISION_1690
+        + ": CĐS staff 2.19% of civil servants in 2022 against >10% in developed countries;"
+        " the 2030 orientation",
+    },
+)
+
+
+async def _seed_targets(tx: Tx) -> None:
+    await run(
+        tx,
+        """
+        UNWIND $rows AS row
+        MERGE (t:Target {id: row.id})
+        ON CREATE SET t.indicator = row.indicator, t.threshold = row.threshold,
+                      t.deadline = row.deadline, t.sourceDecision = row.sourceDecision,
+                      t.scopeCode = null
+        """,
+        rows=list(NATIONAL_TARGETS),
+    )
+
+
+async def heal_targets(graph: Graph) -> None:
+    await graph.write(_seed_targets)
+
+
 # `whitespace`: no stop words, so folded Vietnamese syllables such as "an", "to" stay
 # searchable (standard-folding would drop them). One index per label so a search in one kind
 # never wades through the hits of another. Keyed by label, (name, statement): a bulk first load
@@ -262,6 +338,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX expert_changed_since_verification IF NOT EXISTS "
             "FOR (e:ExpertProfile) ON (e.changedSinceVerificationAt)",
         ),
+    ),
+    Migration(
+        12,
+        "dated headcount reports: (:Organisation)-[:REPORTED]->(:HeadcountReport {asOf}) (#16)",
+        ("CREATE INDEX headcount_as_of IF NOT EXISTS FOR (h:HeadcountReport) ON (h.asOf)",),
+        heal=heal_headcounts,
+    ),
+    Migration(
+        13,
+        "targets as data: Decision 1690's national targets (#16)",
+        ("CREATE CONSTRAINT target_id IF NOT EXISTS FOR (t:Target) REQUIRE t.id IS UNIQUE",),
+        heal=heal_targets,
     ),
 )
 

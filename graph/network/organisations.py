@@ -22,6 +22,7 @@ from graph.core.errors import AlreadyExists, Forbidden, NotFound
 from graph.core.model import OrganisationKind
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
+from graph.network import headcounts
 from graph.network.records import ORG_FIELDS, OrganisationRecord
 from graph.units.scopes import Guard, Kind, placement
 
@@ -67,8 +68,7 @@ async def upsert_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
         UNWIND $rows AS row
         MERGE (o:Organisation {id: row.id})
         SET o.kind = row.kind, o.name = row.name, o.searchKey = row.searchKey,
-            o.validFrom = row.validFrom, o.validTo = row.validTo,
-            o.totalStaff = row.totalStaff, o.cdsStaff = row.cdsStaff, o.synthetic = row.isSynthetic
+            o.validFrom = row.validFrom, o.validTo = row.validTo, o.synthetic = row.isSynthetic
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET o:Synthetic)
         WITH o, row
         OPTIONAL MATCH (u:AdministrativeUnit {key: row.unitKey})
@@ -90,7 +90,25 @@ async def upsert_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows=rows,
     )
+    await headcounts.merge_reports(tx, _seed_reports(rows))
     return int(records[0]["n"])
+
+
+def _seed_reports(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A seed row's staff figures are a report dated its validFrom (or
+    ``headcounts.UNDATED_AS_OF``), source 'seed'."""
+    return [
+        headcounts.HeadcountInput(
+            row["id"],
+            row["validFrom"] or headcounts.UNDATED_AS_OF,
+            row["totalStaff"],
+            row["cdsStaff"],
+            "seed",
+            row["isSynthetic"],
+        ).as_param()
+        for row in rows
+        if row["totalStaff"] is not None or row["cdsStaff"] is not None
+    ]
 
 
 async def create_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
@@ -100,18 +118,19 @@ async def create_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
         raise ValueError(
             "graph.network.bulk.create_organisations: parent/successor links need MERGE"
         )
-    return await unwind(
+    created = await unwind(
         tx,
         """
         UNWIND $rows AS row
         CREATE (o:Organisation:Synthetic {
             id: row.id, kind: row.kind, name: row.name, searchKey: row.searchKey,
-            validFrom: row.validFrom, validTo: row.validTo, totalStaff: row.totalStaff,
-            cdsStaff: row.cdsStaff, synthetic: true})
+            validFrom: row.validFrom, validTo: row.validTo, synthetic: true})
         RETURN count(*) AS n
         """,
         synthetic_only(rows),
     )
+    await headcounts.merge_reports(tx, _seed_reports(rows))
+    return created
 
 
 async def link_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
@@ -139,17 +158,6 @@ async def organisation(tx: Tx, id: str) -> OrganisationRecord:
     return OrganisationRecord.from_map(found["o"])
 
 
-def _check_staff(check: Checker, total: int | None, cds: int | None) -> None:
-    check.require(total is None or total >= 0, "totalStaff", Code.INVALID_VALUE, "must be >= 0")
-    check.require(cds is None or cds >= 0, "cdsStaff", Code.INVALID_VALUE, "must be >= 0")
-    check.require(
-        total is None or cds is None or cds <= total,
-        "cdsStaff",
-        Code.INVALID_VALUE,
-        "cannot exceed totalStaff",
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class NewOrganisation:
     name: str
@@ -159,6 +167,7 @@ class NewOrganisation:
     valid_from: dt.date | None = None
     total_staff: int | None = None
     cds_staff: int | None = None
+    staff_as_of: dt.date = field(default_factory=dt.date.today)  # the date of the figures
     id: str = field(default_factory=lambda: new_id("org"))
 
 
@@ -169,8 +178,7 @@ async def _insert(tx: Tx, cmd: NewOrganisation, unit_key: str, name: str) -> Non
         """
         MATCH (u:AdministrativeUnit {key: $unitKey})
         CREATE (o:Organisation {id: $id, kind: $kind, name: $name, searchKey: $key,
-                                validFrom: $validFrom, totalStaff: $total, cdsStaff: $cds,
-                                synthetic: false})-[:LOCATED_IN]->(u)
+                                validFrom: $validFrom, synthetic: false})-[:LOCATED_IN]->(u)
         WITH o OPTIONAL MATCH (p:Organisation {id: $parentId})
         FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (o)-[:PART_OF]->(p))
         """,
@@ -180,8 +188,6 @@ async def _insert(tx: Tx, cmd: NewOrganisation, unit_key: str, name: str) -> Non
         name=name,
         key=fold(name),
         validFrom=cmd.valid_from,
-        total=cmd.total_staff,
-        cds=cmd.cds_staff,
         parentId=cmd.parent_id,
     )
 
@@ -191,7 +197,7 @@ async def create_organisation(
 ) -> Changed[OrganisationRecord]:
     check = Checker()
     name = check.name("name", cmd.name)
-    _check_staff(check, cmd.total_staff, cmd.cds_staff)
+    headcounts.check_staff(check, cmd.total_staff, cmd.cds_staff)
     check.done()
     unit = await run_single(
         tx,
@@ -216,18 +222,19 @@ async def create_organisation(
     except ConstraintError:
         raise AlreadyExists("Organisation", cmd.id) from None
     created = await organisation(tx, cmd.id)
-    changes = diff(
-        {},
-        {
-            "name": created.name,
-            "kind": created.kind.value,
-            "unit": unit["key"],
-            "parent": cmd.parent_id,
-            "validFrom": created.valid_from,
-            "totalStaff": created.total_staff,
-            "cdsStaff": created.cds_staff,
-        },
-    )
+    after: dict[str, object] = {
+        "name": created.name,
+        "kind": created.kind.value,
+        "unit": unit["key"],
+        "parent": cmd.parent_id,
+        "validFrom": created.valid_from,
+    }
+    if cmd.total_staff is not None or cmd.cds_staff is not None:
+        report = await headcounts.add_report(
+            tx, cmd.id, cmd.staff_as_of, cmd.total_staff, cmd.cds_staff, "coordinator"
+        )
+        after |= _report_changes(report)
+    changes = diff({}, after)
     seq = await record(tx, actor, "createOrganisation", (Kind.ORGANISATION, cmd.id), changes)
     return Changed(created, seq)
 
@@ -241,11 +248,23 @@ class OrganisationPatch:
     total_staff: int | None = None
     cds_staff: int | None = None
     valid_to: dt.date | None = None
+    # Staff figures are a new dated report (never an overwrite): the date they are true on.
+    staff_as_of: dt.date = field(default_factory=dt.date.today)
+
+
+def _report_changes(report: headcounts.HeadcountRecord) -> dict[str, object]:
+    return {
+        "headcountAsOf": report.as_of,
+        "totalStaff": report.total,
+        "cdsStaff": report.cds,
+    }
 
 
 async def update_organisation(
     tx: Tx, patch: OrganisationPatch, actor: Actor, guard: Guard
 ) -> Changed[OrganisationRecord]:
+    """Name and end date are changed in place; staff figures add a report dated
+    ``staff_as_of``, a figure left out carried from the report in force on that date."""
     check = Checker()
     name = check.name("name", patch.name, required=False)
     check.require(
@@ -253,9 +272,13 @@ async def update_organisation(
     )
     guard(await placement(tx, Kind.ORGANISATION, patch.id))
     before = await organisation(tx, patch.id)
-    total = before.total_staff if patch.total_staff is None else patch.total_staff
-    cds = before.cds_staff if patch.cds_staff is None else patch.cds_staff
-    _check_staff(check, total, cds)
+    reporting = patch.total_staff is not None or patch.cds_staff is not None
+    in_force = await headcounts.report_on(tx, patch.id, patch.staff_as_of) if reporting else None
+    carried_total = None if in_force is None else in_force.total
+    carried_cds = None if in_force is None else in_force.cds
+    total = carried_total if patch.total_staff is None else patch.total_staff
+    cds = carried_cds if patch.cds_staff is None else patch.cds_staff
+    headcounts.check_staff(check, total, cds)
     check.require(
         patch.valid_to is None or before.valid_from is None or patch.valid_to >= before.valid_from,
         "validTo",
@@ -263,34 +286,31 @@ async def update_organisation(
         "must not be before validFrom",
     )
     check.done()
-    after = {
+    after: dict[str, object] = {
         "name": name or before.name,
-        "totalStaff": total,
-        "cdsStaff": cds,
         "validTo": patch.valid_to or before.valid_to,
     }
-    changes = diff(
-        {
-            "name": before.name,
-            "totalStaff": before.total_staff,
-            "cdsStaff": before.cds_staff,
-            "validTo": before.valid_to,
-        },
-        after,
-    )
+    changes = diff({"name": before.name, "validTo": before.valid_to}, after)
+    if changes:
+        await run(
+            tx,
+            "MATCH (o:Organisation {id: $id}) SET o.name = $name, o.searchKey = $key, "
+            "o.validTo = $validTo",
+            id=patch.id,
+            name=after["name"],
+            key=fold(str(after["name"])),
+            validTo=after["validTo"],
+        )
+    if reporting:
+        report = await headcounts.add_report(
+            tx, patch.id, patch.staff_as_of, total, cds, "coordinator"
+        )
+        previous = (
+            {} if in_force is None else {"totalStaff": in_force.total, "cdsStaff": in_force.cds}
+        )
+        changes += diff(previous, _report_changes(report))
     if not changes:
         return Changed(before, None)
-    await run(
-        tx,
-        "MATCH (o:Organisation {id: $id}) SET o.name = $name, o.searchKey = $key, "
-        "o.totalStaff = $total, o.cdsStaff = $cds, o.validTo = $validTo",
-        id=patch.id,
-        name=after["name"],
-        key=fold(str(after["name"])),
-        total=total,
-        cds=cds,
-        validTo=after["validTo"],
-    )
     seq = await record(tx, actor, "updateOrganisation", (Kind.ORGANISATION, patch.id), changes)
     return Changed(await organisation(tx, patch.id), seq)
 

@@ -21,7 +21,7 @@ from graph.core.model import (
     VillageKind,
 )
 
-ORG_FIELDS: LiteralString = ".id, .kind, .name, .validFrom, .validTo, .totalStaff, .cdsStaff"
+ORG_FIELDS: LiteralString = ".id, .kind, .name, .validFrom, .validTo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +31,6 @@ class OrganisationRecord:
     name: str
     valid_from: dt.date | None
     valid_to: dt.date | None
-    total_staff: int | None
-    cds_staff: int | None
 
     @staticmethod
     def from_map(m: dict[str, Any]) -> OrganisationRecord:
@@ -42,8 +40,6 @@ class OrganisationRecord:
             m["name"],
             native(m.get("validFrom")),
             native(m.get("validTo")),
-            m.get("totalStaff"),
-            m.get("cdsStaff"),
         )
 
 

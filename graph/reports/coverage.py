@@ -3,7 +3,8 @@
 "Where does the network not reach yet?" is answered by counting, for the units valid on the date:
 communes, communes with an active community tech team, teams, active members (as distinct
 people and as memberships), organisations, agencies that must name a focal point and those that
-have an active one, reported headcounts, and verified experts.
+have an active one, reported headcounts (each organisation's latest report dated on or before
+the date, graph/network/headcounts.py), and verified experts.
 
 Places of a row: the row unit and every unit below it (PART_OF*0..2). With ``in_current_units``
 on a legacy date, a current row takes the legacy units whose *default* successor it is, with
@@ -20,6 +21,7 @@ from typing import Any, LiteralString
 from graph.core.cypher import active_on, valid_on
 from graph.core.db import Tx, run
 from graph.core.model import AGENCY_KINDS, Era
+from graph.network.headcounts import latest_report
 from graph.network.teams import TEAMS_OF_PLACE
 from graph.units.units import UnitRecord, unit_from_map
 
@@ -60,13 +62,15 @@ CALL (places) {
     WHERE """
     + active_on("a")
     + """
-  } AS covered,
-  o.totalStaff IS NOT NULL AND o.cdsStaff IS NOT NULL AS reporting
+  } AS covered, """
+    + latest_report("o")
+    + """ AS h
+  WITH o, agency, covered, h, h.total IS NOT NULL AND h.cds IS NOT NULL AS reporting
   RETURN count(o) AS organisations,
          sum(CASE WHEN agency THEN 1 ELSE 0 END) AS agencies,
          sum(CASE WHEN covered THEN 1 ELSE 0 END) AS agenciesWithFocalPoint,
-         sum(CASE WHEN reporting THEN o.totalStaff ELSE 0 END) AS reportedStaff,
-         sum(CASE WHEN reporting THEN o.cdsStaff ELSE 0 END) AS reportedCdsStaff
+         sum(CASE WHEN reporting THEN h.total ELSE 0 END) AS reportedStaff,
+         sum(CASE WHEN reporting THEN h.cds ELSE 0 END) AS reportedCdsStaff
 }
 CALL (places) {
   UNWIND places AS u

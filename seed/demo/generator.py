@@ -24,6 +24,7 @@ from graph.core.model import (
 )
 from graph.core.text import fold
 from graph.network.decisions import DecisionInput
+from graph.network.headcounts import HeadcountInput
 from graph.network.organisations import OrganisationInput
 from graph.network.people import PersonInput
 from graph.units import admin_units
@@ -49,6 +50,17 @@ from seed.demo.params import (
     _person_id,
 )
 from seed.units import skeleton_organisations
+
+# When the demo's organisations report their staff: year ends from the 2022 baseline on, and the
+# reform day.
+HEADCOUNT_DATES = (
+    dt.date(2022, 12, 31),
+    dt.date(2023, 12, 31),
+    dt.date(2024, 12, 31),
+    dt.date(2025, 7, 1),
+    dt.date(2025, 12, 31),
+    dt.date(2026, 6, 30),
+)
 
 T = TypeVar("T")
 
@@ -205,10 +217,8 @@ class _Generator:
                 templates.append(f"{regional} {commune.short_name}")
             for template in templates:
                 org_id = f"syn-org-{len(self.out.organisations) + 1:06d}"
-                total = cds = None
                 if rng.random() < 0.6 + 0.4 * m:
-                    total = rng.randint(30, 400)
-                    cds = round(total * rng.uniform(0.01, 0.02 + 0.04 * m))
+                    self._headcount_history(org_id, rng.randint(30, 400), m)
                 self.out.organisations.append(
                     OrganisationInput(
                         id=org_id,
@@ -216,8 +226,6 @@ class _Generator:
                         name=f"{template} {province.short_name}",
                         unit_key=unit_key(Era.CURRENT, UnitLevel.PROVINCE, province.code),
                         valid_from=REFORM_DAY,
-                        total_staff=total,
-                        cds_staff=cds,
                         synthetic=True,
                     )
                 )
@@ -297,8 +305,20 @@ class _Generator:
             code = org.id.removeprefix("ubnd-xa-")
             m = self.maturity[province_of[code] or ""]
             if self.rng.random() < 0.2 + 0.5 * m:
-                total = self.rng.randint(22, 45)
-                cds = round(total * self.rng.uniform(0.01, 0.02 + 0.04 * m))
-                self.out.headcounts.append(
-                    dataclasses.replace(org, total_staff=total, cds_staff=cds)
-                )
+                self._headcount_history(org.id, self.rng.randint(22, 45), m)
+
+    def _headcount_history(self, org_id: str, total: int, m: float) -> None:
+        """Synthetic dated reports (source 'synthetic', labelled Synthetic) from the end of 2022
+        on: the CĐS share starts near the 2.19% national baseline of 2022 (Decision 1690) and
+        grows by about 30% of it a year, faster in mature provinces. Coverage on a date counts
+        the latest report dated on or before it, for organisations valid on that date."""
+        rng = self.rng
+        start = rng.uniform(0.01, 0.015 + 0.03 * m)
+        growth = 0.2 + 0.25 * m
+        for as_of in HEADCOUNT_DATES:
+            years = (as_of - HEADCOUNT_DATES[0]).days / 365.25
+            total = max(1, total + rng.randint(-2, 3))
+            cds = min(total, round(total * start * (1 + growth * years)))
+            self.out.headcounts.append(
+                HeadcountInput(org_id, as_of, total, cds, "synthetic", synthetic=True)
+            )

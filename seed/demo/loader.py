@@ -21,7 +21,15 @@ from graph.core.model import (
 )
 from graph.experts import profiles
 from graph.experts.profiles import upsert_experts
-from graph.network import bulk, decisions, focal_points, organisations, people, teams
+from graph.network import (
+    bulk,
+    decisions,
+    focal_points,
+    headcounts,
+    organisations,
+    people,
+    teams,
+)
 from graph.network.decisions import upsert_decisions
 from graph.network.focal_points import (
     upsert_focal_points,
@@ -94,8 +102,8 @@ def _phases(net: DemoRows) -> list[_Phase]:
             {Label.ORGANISATION: len(net.organisations)},
             {Rel.LOCATED_IN: sum(o.unit_key is not None for o in net.organisations)},
         ),
-        # Real skeleton organisations that exist already: always the MERGE writer.
-        _Phase("headcounts", upsert_organisations, None, net.headcounts, {}, {}),
+        # Dated reports of the organisations above and of real skeleton ones: the MERGE writer.
+        _Phase("headcounts", headcounts.merge_reports, None, net.headcounts, {}, {}),
         _Phase(
             "decisions",
             upsert_decisions,
@@ -180,7 +188,7 @@ class DemoReport:
     seed: int
     nodes: Mapping[str, int]  # written synthetic nodes by label
     relationships: Mapping[str, int]  # written relationships by type
-    updated: int  # real skeleton organisations given synthetic reported headcounts
+    updated: int  # synthetic dated headcount reports
     first_load: bool  # CREATEd into a store without the network (else MERGEd onto it)
     generation_seconds: float
     load_seconds: float  # the whole load, index_seconds included
@@ -214,7 +222,7 @@ class DemoReport:
             f"synthetic network (scale {self.scale:g}, seed {self.seed}): "
             f"{self.node_count:,} nodes ({nodes}); "
             f"{self.relationship_count:,} relationships ({rels}); "
-            f"{self.updated:,} skeleton organisations given headcounts\n"
+            f"{self.updated:,} synthetic headcount reports\n"
             f"generated in {self.generation_seconds:.1f}s, {how} in {self.load_seconds:.1f}s "
             f"(search indexes {self.index_seconds:.1f}s of it{passes}): "
             f"{self.node_count / load:,.0f} nodes/s, {self.relationship_count / load:,.0f} rels/s "

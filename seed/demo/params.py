@@ -40,6 +40,7 @@ from graph.network.focal_points import (
     FocalPointInput,
     NetworkInput,
 )
+from graph.network.headcounts import HeadcountInput
 from graph.network.organisations import OrganisationInput
 from graph.network.people import PersonInput
 from graph.network.teams import MembershipInput, TeamInput
@@ -153,8 +154,9 @@ class DemoRows:
     """Every row of the synthetic network, in the Input types the graph modules write."""
 
     organisations: list[OrganisationInput] = dataclasses.field(default_factory=list)
-    # Skeleton commune People's Committees (real, not synthetic) with reported headcounts.
-    headcounts: list[OrganisationInput] = dataclasses.field(default_factory=list)
+    # Synthetic dated headcount reports of the demo's provincial agencies and of part of the
+    # skeleton commune People's Committees (real organisations, synthetic figures).
+    headcounts: list[HeadcountInput] = dataclasses.field(default_factory=list)
     decisions: list[DecisionInput] = dataclasses.field(default_factory=list)
     people: list[PersonInput] = dataclasses.field(default_factory=list)
     teams: list[TeamInput] = dataclasses.field(default_factory=list)

@@ -179,7 +179,8 @@ async def place(graph: Graph) -> AsyncIterator[Place]:
     async def restore(tx: Tx) -> None:  # the staff figures other tests rank provinces by
         await run(
             tx,
-            "MATCH (o:Organisation {id: $id}) REMOVE o.totalStaff, o.cdsStaff",
+            "MATCH (:Organisation {id: $id})-[:REPORTED]->(h:HeadcountReport {source: 'coordinator'}) "
+            "DETACH DELETE h",
             id=found.commune_org,
         )
         await changes.bump(tx)

@@ -47,6 +47,9 @@ async def outage(spare_neo4j: LocalNeo4j) -> AsyncIterator[tuple[LocalNeo4j, Gra
         await graph.close()
 
 
+TEAMS_CSV = "Mã xã,Tên tổ,Số quyết định,Ngày quyết định\n00004,Tổ A,1/QĐ-UBND,15/08/2025\n"
+
+
 async def _nodes(tx: Tx) -> int:
     found = await run_single(tx, "MATCH (n) RETURN count(n) AS n")
     assert found is not None
@@ -81,7 +84,8 @@ async def test_neo4j_away_and_back(outage: tuple[LocalNeo4j, Graph, Settings]) -
             assert write.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
             upload = await client.post(
                 "/imports/teams/apply",
-                files={"file": ("to.csv", "Mã xã,Tên tổ\n00004,Tổ A\n".encode(), "text/csv")},
+                # A valid file (the decision columns are required): only Neo4j's absence refuses it.
+                files={"file": ("to.csv", TEAMS_CSV.encode(), "text/csv")},
                 headers=national,
             )
             assert upload.status_code == 503  # not a 400: the file was fine, retry it

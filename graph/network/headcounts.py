@@ -1,0 +1,167 @@
+"""Dated headcount reports: ``(:Organisation)-[:REPORTED]->(:HeadcountReport {asOf, total, cds,
+source, recordedAt})``. The one writer of ``HeadcountReport`` nodes.
+
+A staff figure on a date D is the organisation's latest report with ``asOf <= D`` (ties: the one
+recorded last). Reports are never overwritten: a new figure is a new report, so coverage on an
+earlier date keeps the figure that was true then. ``latest_report`` is the one spelling of that
+rule in Cypher; coverage and the organisation's fields both use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.core.cypher import iso, native, unwind
+from graph.core.db import Tx, run
+from graph.core.validation import Checker, Code
+
+# The date a report gets when its organisation has no validFrom (seed rows and the migration of
+# undated figures): 1 January 2022, the year of Decision 1690's measured 2.19% baseline.
+UNDATED_AS_OF = dt.date(2022, 1, 1)
+
+
+def latest_report(org: LiteralString, on: LiteralString = "$d") -> LiteralString:
+    """An expression: the report of ``org`` in force on ``on`` (null when none)."""
+    return (
+        "head(COLLECT { MATCH ("
+        + org
+        + ")-[:REPORTED]->(h:HeadcountReport) WHERE h.asOf <= "
+        + on
+        + " RETURN h ORDER BY h.asOf DESC, h.recordedAt DESC LIMIT 1 })"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HeadcountRecord:
+    as_of: dt.date
+    total: int | None
+    cds: int | None
+    source: str
+
+    @staticmethod
+    def from_map(m: dict[str, Any]) -> HeadcountRecord:
+        return HeadcountRecord(native(m["asOf"]), m.get("total"), m.get("cds"), m["source"])
+
+
+HEADCOUNT_FIELDS: LiteralString = ".asOf, .total, .cds, .source"
+
+
+@dataclass(frozen=True, slots=True)
+class HeadcountInput:
+    """A report for the bulk writer (seeds and the demo)."""
+
+    organisation_id: str
+    as_of: dt.date
+    total: int | None
+    cds: int | None
+    source: str
+    synthetic: bool = False
+
+    def as_param(self) -> dict[str, Any]:
+        return {
+            "orgId": self.organisation_id,
+            "asOf": iso(self.as_of),
+            "total": self.total,
+            "cds": self.cds,
+            "source": self.source,
+            "isSynthetic": self.synthetic,
+        }
+
+
+def check_staff(check: Checker, total: int | None, cds: int | None) -> None:
+    check.require(total is None or total >= 0, "totalStaff", Code.INVALID_VALUE, "must be >= 0")
+    check.require(cds is None or cds >= 0, "cdsStaff", Code.INVALID_VALUE, "must be >= 0")
+    check.require(
+        total is None or cds is None or cds <= total,
+        "cdsStaff",
+        Code.INVALID_VALUE,
+        "cannot exceed totalStaff",
+    )
+
+
+async def merge_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """Idempotent: one report per (organisation, asOf, source), its figures set again. Rows
+    whose organisation is missing write nothing."""
+    return await unwind(
+        tx,
+        """
+        UNWIND $rows AS row
+        MATCH (o:Organisation {id: row.orgId})
+        MERGE (o)-[:REPORTED]->(h:HeadcountReport {asOf: date(row.asOf), source: row.source})
+        ON CREATE SET h.recordedAt = datetime()
+        SET h.total = row.total, h.cds = row.cds, h.synthetic = row.isSynthetic
+        FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET h:Synthetic)
+        RETURN count(*) AS n
+        """,
+        rows,
+    )
+
+
+async def add_report(
+    tx: Tx, org_id: str, as_of: dt.date, total: int | None, cds: int | None, source: str
+) -> HeadcountRecord:
+    """A new report, never an overwrite. A figure left out is carried from the report in force
+    on ``as_of``; the caller has checked the figures (``check_staff``) and the organisation."""
+    records = await run(
+        tx,
+        """
+        MATCH (o:Organisation {id: $id})
+        WITH o, """
+        + latest_report("o")
+        + """ AS before
+        CREATE (o)-[:REPORTED]->(h:HeadcountReport {
+            asOf: $d, total: coalesce($total, before.total), cds: coalesce($cds, before.cds),
+            source: $source, recordedAt: datetime(), synthetic: false})
+        RETURN h {"""
+        + HEADCOUNT_FIELDS
+        + "} AS h",
+        id=org_id,
+        d=as_of,
+        total=total,
+        cds=cds,
+        source=source,
+    )
+    return HeadcountRecord.from_map(records[0]["h"])
+
+
+async def report_on(tx: Tx, org_id: str, day: dt.date) -> HeadcountRecord | None:
+    found = await reports_on(tx, [org_id], day)
+    return found.get(org_id)
+
+
+async def reports_on(tx: Tx, ids: list[str], day: dt.date) -> dict[str, HeadcountRecord]:
+    """The report in force on ``day`` of each organisation that has one."""
+    records = await run(
+        tx,
+        """
+        UNWIND $ids AS id
+        MATCH (o:Organisation {id: id})
+        WITH id, """
+        + latest_report("o")
+        + """ AS h
+        WHERE h IS NOT NULL
+        RETURN id, h {"""
+        + HEADCOUNT_FIELDS
+        + "} AS h",
+        ids=ids,
+        d=day,
+    )
+    return {r["id"]: HeadcountRecord.from_map(r["h"]) for r in records}
+
+
+async def histories(tx: Tx, ids: list[str]) -> dict[str, list[HeadcountRecord]]:
+    """Every report of each organisation, oldest first."""
+    records = await run(
+        tx,
+        """
+        UNWIND $ids AS id
+        MATCH (:Organisation {id: id})-[:REPORTED]->(h:HeadcountReport)
+        WITH id, h ORDER BY h.asOf, h.recordedAt
+        RETURN id, collect(h {"""
+        + HEADCOUNT_FIELDS
+        + "}) AS hs",
+        ids=ids,
+    )
+    return {r["id"]: [HeadcountRecord.from_map(h) for h in r["hs"]] for r in records}
