@@ -131,7 +131,15 @@ class LiveFeed:
         then one message per poll round with changes in scope."""
         if self._poller is None:
             self._poller = asyncio.create_task(self._run(), name="cds-live-poller")
-        await self._ready.wait()
+        told_down = False
+        while not self._ready.is_set():
+            # Neo4j away before the feed could be read even once: say so now, rather than leave
+            # the client waiting for a first message; the one below follows when it is back.
+            if not self._available and not told_down:
+                told_down = True
+                yield Batch(since or 0, (), available=False)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ready.wait(), self._poll_seconds)
         subscriber = Subscriber(scope, self._queue_size)
         # Registered and positioned with no await in between: every change after `start` will
         # reach the queue, none up to it will.
