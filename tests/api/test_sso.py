@@ -204,7 +204,12 @@ class TestConfiguration:
         self, graph: Graph, settings: Settings, sso: Sso
     ) -> None:
         production = oidc_settings(
-            settings, sso, environment="production", email_token_key="a-real-key-" + "x" * 32
+            settings,
+            sso,
+            environment="production",
+            email_token_key="a-real-key-" + "x" * 32,
+            # Production refuses the development key in oidc mode too: it signs expert sessions.
+            jwt_signing_key="a-real-signing-key-" + "y" * 32,
         )
         async with await _client(graph, production) as client:
             config = (await client.get("/auth/config")).json()
