@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph.core.db import Tx, run
+from graph.core.settings import Settings
 
 
 def keyed_hash(secret: str, value: str) -> str:
@@ -65,3 +66,25 @@ async def first_over(
         if retry is not None:
             return Limited(scope, retry)
     return None
+
+
+async def per_address_and_email(
+    tx: Tx,
+    action: str,
+    client_address: str,
+    email: str,
+    email_limit: int,
+    settings: Settings,
+    now: dt.datetime,
+    *more: tuple[str, str, int],
+) -> Limited | None:
+    """What every anonymous mail-sending or code-checking action counts: one attempt for the
+    client address (``settings.rate_limit_per_address``), one for the keyed hash of the e-mail
+    (``email_limit``), then any ``more`` limits, in the settings' window."""
+    secret = settings.email_token_key.get_secret_value()
+    limits = [
+        ("address", f"{action}:addr:{client_address}", settings.rate_limit_per_address),
+        ("email", f"{action}:email:{keyed_hash(secret, email)}", email_limit),
+        *more,
+    ]
+    return await first_over(tx, limits, settings.rate_limit_window_seconds, now)

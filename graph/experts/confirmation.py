@@ -199,17 +199,10 @@ async def confirm_code(
 ) -> Confirmed | Rejected | Limited:
     """Confirm with the code typed beside the address it was sent to (``email`` already
     normalised). Counted per address and per e-mail before anything is looked up."""
-    secret = settings.email_token_key.get_secret_value()
-    window = settings.rate_limit_window_seconds
-    limits = [
-        ("address", f"confirm-code:addr:{client_address}", settings.rate_limit_per_address),
-        (
-            "email",
-            f"confirm-code:email:{ratelimit.keyed_hash(secret, email)}",
-            settings.email_code_attempts,
-        ),
-    ]
-    if (over := await ratelimit.first_over(tx, limits, window, now)) is not None:
+    over = await ratelimit.per_address_and_email(
+        tx, "confirm-code", client_address, email, settings.email_code_attempts, settings, now
+    )
+    if over is not None:
         return over
     wrong = Rejected(Problem.INVALID, "this code does not match the address, or has been replaced")
     person = await run_single(tx, "MATCH (p:Person {email: $email}) RETURN p.id AS id", email=email)
@@ -249,17 +242,10 @@ async def resend_confirmation(
     """A new confirmation mail for a pending self-registration with this address, if there is
     one; the caller answers the same either way. No audit event: the registry's data do not
     change, and an event would tell the change feed's readers that the address is registered."""
-    secret = settings.email_token_key.get_secret_value()
-    window = settings.rate_limit_window_seconds
-    limits = [
-        ("address", f"confirm-resend:addr:{client_address}", settings.rate_limit_per_address),
-        (
-            "email",
-            f"confirm-resend:email:{ratelimit.keyed_hash(secret, email)}",
-            settings.rate_limit_per_email,
-        ),
-    ]
-    if (over := await ratelimit.first_over(tx, limits, window, now)) is not None:
+    over = await ratelimit.per_address_and_email(
+        tx, "confirm-resend", client_address, email, settings.rate_limit_per_email, settings, now
+    )
+    if over is not None:
         return over
     waiting = await run_single(
         tx,

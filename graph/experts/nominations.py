@@ -140,18 +140,18 @@ async def nominate_expert(
     guard(EVERYWHERE)  # not about a placed node: the role decides
     secret = settings.email_token_key.get_secret_value()
     email_hash = ratelimit.keyed_hash(secret, cmd.email)
-    window = settings.rate_limit_window_seconds
     nominator = ratelimit.keyed_hash(secret, f"{actor.role}:{actor.subject}")
-    limits = [
-        ("address", f"nominate:addr:{cmd.client_address}", settings.rate_limit_per_address),
-        ("email", f"nominate:email:{email_hash}", settings.rate_limit_per_email),
-        (
-            "nominator",
-            f"nominate:who:{nominator}",
-            settings.rate_limit_nominations_per_nominator,
-        ),
-    ]
-    if (over := await ratelimit.first_over(tx, limits, window, now)) is not None:
+    over = await ratelimit.per_address_and_email(
+        tx,
+        "nominate",
+        cmd.client_address,
+        cmd.email,
+        settings.rate_limit_per_email,
+        settings,
+        now,
+        ("nominator", f"nominate:who:{nominator}", settings.rate_limit_nominations_per_nominator),
+    )
+    if over is not None:
         return over
     # Expired nominations that led nowhere forget the nominee (a few at a time, like counters).
     await run(

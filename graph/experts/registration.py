@@ -199,17 +199,11 @@ async def register_expert(
     tx: Tx, reg: Registration, settings: Settings, now: dt.datetime
 ) -> Registered | Limited | Duplicate:
     secret = settings.email_token_key.get_secret_value()
-    window = settings.rate_limit_window_seconds
     skeleton = email_skeleton(reg.email)
-    limits = [
-        ("address", f"register:addr:{reg.client_address}", settings.rate_limit_per_address),
-        (
-            "email",
-            f"register:email:{ratelimit.keyed_hash(secret, skeleton)}",
-            settings.rate_limit_per_email,
-        ),
-    ]
-    if (over := await ratelimit.first_over(tx, limits, window, now)) is not None:
+    over = await ratelimit.per_address_and_email(
+        tx, "register", reg.client_address, skeleton, settings.rate_limit_per_email, settings, now
+    )
+    if over is not None:
         return over
     province = await run_single(
         tx,

@@ -94,17 +94,10 @@ async def request_link(
 ) -> Limited | None:
     """A sign-in mail for the expert with this address (``email`` already normalised), if there
     is one; the caller answers the same either way (see the module's notes)."""
-    secret = settings.email_token_key.get_secret_value()
-    limits = [
-        ("address", f"sign-in:addr:{client_address}", settings.rate_limit_per_address),
-        (
-            "email",
-            f"sign-in:email:{ratelimit.keyed_hash(secret, email)}",
-            settings.rate_limit_sign_in_per_email,
-        ),
-    ]
-    window = settings.rate_limit_window_seconds
-    if (over := await ratelimit.first_over(tx, limits, window, now)) is not None:
+    over = await ratelimit.per_address_and_email(
+        tx, "sign-in", client_address, email, settings.rate_limit_sign_in_per_email, settings, now
+    )
+    if over is not None:
         return over
     link_id = new_id("sign-in")
     # One statement whatever the address: the look-up, and for an expert the replacement of
