@@ -327,7 +327,7 @@ class RegistrationMutations:
         )
         if limited is not None:
             return rate_limited(limited, "requests")
-        await deliver_mail(info)
+        deliver_mail_soon(info)  # after the answer: its timing must not tell who is waiting
         return ConfirmationMailRequested(
             message="If a registration with this address is waiting for confirmation, a new "
             "mail is on its way; its link and code replace the earlier ones."

@@ -103,26 +103,42 @@ def typed(code: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", code).upper()
 
 
-async def issue(tx: Tx, person_id: str, email: str, settings: Settings) -> None:
-    """A new issue for the person, and the mail carrying its link and code, in the caller's
-    transaction (registration, or a new mail asked for)."""
+# Sets a new issue on the person found by ``who`` (a MATCH or OPTIONAL MATCH binding ``p``,
+# at most one row); no row when there is no such person.
+_ISSUE = """
+CALL (p) {
+  WITH p WHERE p IS NOT NULL
+  SET p.emailIssue = $issue,
+      p.emailCodeExpiresAt = datetime.transaction() + duration({hours: $hours})
+  RETURN p.emailCodeExpiresAt AS expires
+}
+RETURN p.id AS id, expires
+"""
+
+
+async def _issue(tx: Tx, who: str, to: str, settings: Settings, **params: Any) -> bool:
+    """A new issue for the person ``who`` finds, and the mail carrying its link and code, in
+    one statement whether or not someone is found (then the mail, if they were)."""
     found = await run_single(
-        tx,
-        "MATCH (p:Person {id: $id}) SET p.emailIssue = $issue, "
-        "p.emailCodeExpiresAt = datetime.transaction() + duration({hours: $hours}) "
-        "RETURN p.emailCodeExpiresAt AS expires",
-        id=person_id,
-        issue=(value := new_issue()),
-        hours=settings.email_token_hours,
+        tx, who + _ISSUE, issue=(value := new_issue()), hours=settings.email_token_hours, **params
     )
-    assert found is not None, "the caller made or found the person in this transaction"
+    if found is None:
+        return False
     expires: dt.datetime = native(found["expires"])
     await outbox.enqueue(
         tx,
         CONFIRM_EMAIL,
-        email,
-        {"personId": person_id, "issue": value, "expiresAt": expires.isoformat()},
+        to,
+        {"personId": found["id"], "issue": value, "expiresAt": expires.isoformat()},
     )
+    return True
+
+
+async def issue(tx: Tx, person_id: str, email: str, settings: Settings) -> None:
+    """A new issue for the person, and the mail carrying its link and code, in the caller's
+    transaction (registration)."""
+    made = await _issue(tx, "MATCH (p:Person {id: $id})", email, settings, id=person_id)
+    assert made, "the caller made or found the person in this transaction"
 
 
 def confirmation_token(
@@ -247,18 +263,20 @@ async def resend_confirmation(
     )
     if over is not None:
         return over
-    waiting = await run_single(
+    # The look-up and, for a waiting registration, the new issue are one statement, so the
+    # same statements run whatever the address (only the mail's row differs).
+    await _issue(
         tx,
         """
-        MATCH (p:Person {email: $email})-[:HAS_PROFILE]->(e:ExpertProfile)
+        OPTIONAL MATCH (p:Person {email: $email})-[:HAS_PROFILE]->(e:ExpertProfile)
         WHERE p.emailConfirmedAt IS NULL AND p.erasedAt IS NULL
           AND e.source = 'SELF_REGISTRATION' AND e.status = 'PENDING'
-        RETURN p.id AS id
+        WITH p LIMIT 1
         """,
+        email,
+        settings,
         email=email,
     )
-    if waiting is not None:
-        await issue(tx, waiting["id"], email, settings)
     return None
 
 

@@ -116,6 +116,17 @@ def mails_to(outbox_dir: Path, email: str) -> list[str]:
 SIGN_IN_TOKEN = re.compile(r"/sign-in\?token=([A-Za-z0-9_\-]+)")
 
 
+async def delivered(outbox_dir: Path, email: str, count: int) -> list[str]:
+    """The mails to this address once there are at least ``count``, waiting for them: the
+    public forms' mail is delivered after the answer (api/mutations/registration.py,
+    deliver_mail_soon)."""
+    for _ in range(400):
+        if len(found := mails_to(outbox_dir, email)) >= count:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"fewer than {count} mails to {email} within 20 s")
+
+
 async def new_sign_in_token(outbox_dir: Path, email: str, seen: set[str] | None = None) -> str:
     """The token of a sign-in mail to this address not in ``seen`` (which it joins), waiting
     for it: sign-in mail is delivered after the answer (api/mutations/sign_in.py)."""
