@@ -13,6 +13,9 @@ RUN npm ci --no-audit --no-fund && npm run build
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 CDS_HOST=0.0.0.0 CDS_ENVIRONMENT=production
 WORKDIR /app
+# WeasyPrint (the editions' PDF reports) draws text with pango; DejaVu has the Vietnamese letters.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY api ./api
 COPY graph ./graph

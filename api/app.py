@@ -25,6 +25,7 @@ from api.auth import AuthError, TokenVerifier
 from api.cache import VersionedCache
 from api.context import Context
 from api.dashboard import mount_dashboard
+from api.edition_report import router as edition_report_router
 from api.graphiql import GraphiQLRouter, mount_graphiql_assets
 from api.headers import SecurityHeaders
 from api.inputs import decode_request_json
@@ -277,6 +278,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     mount_dashboard(app)  # the pages at /dashboard (api/dashboard.py)
     app.include_router(imports_router)  # spreadsheets: /imports/*, /exports/* (api/spreadsheets.py)
     app.include_router(sso_router)  # GET /auth/config: how the dashboard signs in (api/sso.py)
+    app.include_router(edition_report_router)  # /reports/editions/{id}[.pdf], public
 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:

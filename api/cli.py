@@ -1,4 +1,5 @@
-"""`cds`: the project's command line (neo4j start|stop|status, migrate, seed, serve, run).
+"""`cds`: the project's command line (neo4j start|stop|status, migrate, seed, serve, run,
+snapshot, …).
 
 Every expected failure (no Java, a taken port, a wrong NEO4J_URI or password) ends with one line
 on stderr saying what to do, and exit status 1; never a stack trace.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -23,6 +25,7 @@ from graph.core.errors import GraphUnavailable
 from graph.core.local_neo4j import LocalNeo4j, LocalNeo4jError
 from graph.core.migrations import migrate
 from graph.core.settings import Settings, get_settings
+from graph.reports import editions
 from seed.demo.loader import generate_and_load
 from seed.demo.params import DEMO_SEED, parse_scale
 from seed.units import seed_units
@@ -206,6 +209,26 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             provider.stop()
 
 
+def _snapshot(args: argparse.Namespace, settings: Settings) -> int:
+    """Publish the quarter's edition (graph/reports/editions.py); run by the operator's cron."""
+    today = dt.date.today()
+    period_end = args.as_of or editions.last_quarter_end(today)
+    if period_end > today:
+        raise ValueError(f"--as-of {period_end} is in the future: an edition freezes figures")
+
+    async def body(graph: Graph) -> None:
+        await migrate(graph)
+        done = await editions.publish(graph, period_end, dt.datetime.now(dt.UTC))
+        e = done.edition
+        if done.created:
+            print(f"edition {e.id} published: {done.provinces} provinces on {e.period_end}")
+        else:
+            print(f"edition {e.id} already holds these figures (data version {e.data_version})")
+
+    asyncio.run(_with_graph(settings, body))
+    return 0
+
+
 def _token(args: argparse.Namespace, settings: Settings) -> int:
     """Print an HS256 bearer token for local development (refused in production)."""
     if settings.auth_mode != "local":
@@ -295,6 +318,17 @@ def parser() -> argparse.ArgumentParser:
     )
     rn.add_argument("--oidc-port", type=int, default=None, help="its port (default: port + 1)")
     rn.set_defaults(func=_run)
+    snap = sub.add_parser(
+        "snapshot",
+        help="publish the quarter's edition: frozen coverage and ranking (idempotent; cron)",
+    )
+    snap.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="the period end, YYYY-MM-DD (default: the last quarter end on or before today)",
+    )
+    snap.set_defaults(func=_snapshot)
     add_transfer_commands(sub)  # import / export of spreadsheets (api/transfer_cli.py)
     return p
 

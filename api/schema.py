@@ -31,6 +31,7 @@ from api.observability import ObserveOperations
 from api.policy import LogPersonalReads, sees_people, unverified_experts
 from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
 from api.types.audit import AuditQueries
+from api.types.editions import Edition
 from api.types.enums import Expertise
 from api.types.experts import Expert, ExpertFilter, ExpertOrder
 from api.types.live import LiveSubscriptions
@@ -56,6 +57,7 @@ from graph.experts.directory import ExpertFilter as GraphExpertFilter
 from graph.experts.directory import ExpertOrder as ExpertOrderEnum
 from graph.experts.directory import list_experts
 from graph.reports import coverage as coverage_queries
+from graph.reports import editions
 from graph.reports import gaps as gap_queries
 from graph.reports import search as search_queries
 from graph.reports import series as series_queries
@@ -252,12 +254,37 @@ class Query(AuditQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries
         "same aggregate as `coverage`, best first."
     )
     async def province_ranking(
-        self, info: strawberry.Info[Context], metric: RankingMetric, as_of: AsOf = None
+        self,
+        info: strawberry.Info[Context],
+        metric: RankingMetric,
+        as_of: AsOf = None,
+        edition: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="A published edition (`editions`): its frozen ranking, as "
+                "published; not with asOf. None: live, on asOf."
+            ),
+        ] = None,
     ) -> list[ProvinceRank]:
+        if edition is not None:
+            if as_of is not None:
+                raise InvalidInput("asOf", "an edition has its own date: give one or the other")
+            content = await info.context.graph.read(editions.edition_content, str(edition))
+            if content is None:
+                raise NotFound("Edition", str(edition))
+            return [ProvinceRank.from_record(r) for r in content.ranking(metric)]
         day = info.context.day(as_of)
         scope = await info.context.scope(None, day, in_current_units=False)
         report = await info.context.coverage(scope.key, day, mapped=False)
         return [ProvinceRank.from_record(r) for r in rank_provinces(report, metric)]
+
+    @strawberry.field(
+        description="Published editions (quarterly snapshots of coverage and rankings), newest "
+        "first; public."
+    )
+    async def editions(self, info: strawberry.Info[Context]) -> list[Edition]:
+        found = await info.context.graph.read(editions.list_editions)
+        return [Edition.from_record(e) for e in found]
 
     @strawberry.field(description="The expert directory: filtered, ordered, paged.")
     async def experts(

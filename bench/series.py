@@ -1,9 +1,7 @@
 """coverageSeries latency: ``python -m bench.series [--scale demo] [--runs 15]``.
 
-Starts a throw-away local Neo4j (a temporary directory, a free port: nothing shared with `make
-run`'s store), migrates, seeds the real units and the synthetic network at the given scale, then
-asks the app in process (httpx over ASGI, no HTTP server) for 12 quarters of national
-``coverageSeries`` and prints p50 / p95:
+On a throw-away seeded Neo4j (bench/seeded.py), asks the app in process (httpx over ASGI, no
+HTTP server) for 12 quarters of national ``coverageSeries`` and prints p50 / p95:
 
 - cold: the change counter is bumped before each request, so the coverage cache (keyed by it)
   misses and each of the 12 period ends runs its coverage query (Neo4j's page cache and plan
@@ -16,27 +14,20 @@ Figures, not assertions: the 2-core machine is shared.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
 from api.app import create_app
 from bench import run_main
+from bench.seeded import with_seeded_graph
 from graph.core import changes
-from graph.core.db import Graph, connect
-from graph.core.local_neo4j import LocalNeo4j, free_port
-from graph.core.migrations import migrate
+from graph.core.db import Graph
 from graph.core.settings import Settings
-from seed.demo.loader import generate_and_load
-from seed.demo.params import DEMO_SEED, parse_scale
-from seed.units import seed_units
+from seed.demo.params import parse_scale
 
-PASSWORD = "cds-bench-password"
 QUERY = (
     '{ coverageSeries(from: "2023-10-01", to: "2026-09-30", step: QUARTER) {'
     " points { asOf scope { code era } totals { communes communesWithTeam teams activeMembers"
@@ -87,29 +78,9 @@ def main() -> None:
     args = parser.parse_args()
     scale = parse_scale(args.scale)
 
-    with tempfile.TemporaryDirectory(prefix="cds-bench-series-") as store:
-        server = LocalNeo4j(data_dir=Path(store), port=free_port(), password=PASSWORD)
-        server.start()
-        try:
-            settings = Settings(environment="test", neo4j_uri=server.uri, neo4j_password=PASSWORD)
-
-            async def go() -> tuple[list[float], list[float]]:
-                graph = await connect(server.uri, "neo4j", PASSWORD, "neo4j")
-                try:
-                    await migrate(graph)
-                    await seed_units(graph)
-                    began = time.monotonic()
-                    await generate_and_load(graph, scale, seed=DEMO_SEED, progress=lambda _: None)
-                    print(
-                        f"synthetic network at scale {scale:g} loaded in {time.monotonic() - began:.0f}s"
-                    )
-                    return await measure(graph, settings, args.runs)
-                finally:
-                    await graph.close()
-
-            cold, warm = asyncio.run(go())
-        finally:
-            server.stop()
+    cold, warm = with_seeded_graph(
+        "cds-bench-series-", scale, lambda graph, settings: measure(graph, settings, args.runs)
+    )
     print(f"command: {' '.join(['python -m bench.series', *sys.argv[1:]])}")
     print(f"coverageSeries, national, 12 quarters (2023-12-31 … 2026-09-30), {args.runs} runs each")
     print(f"{'':6} {'p50 ms':>8} {'p95 ms':>8}")

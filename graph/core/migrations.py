@@ -351,6 +351,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         ("CREATE CONSTRAINT target_id IF NOT EXISTS FOR (t:Target) REQUIRE t.id IS UNIQUE",),
         heal=heal_targets,
     ),
+    # 14 is another branch's (the numbers are agreed between branches, not contiguous here).
+    Migration(
+        15,
+        "published editions: (:Edition {periodEnd, dataVersion}) with frozen figures (#16)",
+        (
+            "CREATE CONSTRAINT edition_id IF NOT EXISTS FOR (e:Edition) REQUIRE e.id IS UNIQUE",
+            # One edition per period end and data version, whatever its id says: what makes a
+            # second `cds snapshot` on unchanged data create nothing, even when two race.
+            "CREATE CONSTRAINT edition_period_version IF NOT EXISTS "
+            "FOR (e:Edition) REQUIRE (e.periodEnd, e.dataVersion) IS UNIQUE",
+            "CREATE INDEX edition_published_at IF NOT EXISTS FOR (e:Edition) ON (e.publishedAt)",
+        ),
+    ),
 )
 
 

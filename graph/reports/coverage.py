@@ -217,6 +217,22 @@ class CoverageMetrics:
     reported_cds_staff: int
     experts: int
 
+    def to_map(self) -> dict[str, int]:
+        """The inverse of ``from_map`` (published editions store it so)."""
+        return {
+            "communes": self.communes,
+            "communesWithTeam": self.communes_with_team,
+            "teams": self.teams,
+            "memberships": self.memberships,
+            "people": self.people,
+            "organisations": self.organisations,
+            "agencies": self.agencies,
+            "agenciesWithFocalPoint": self.agencies_with_focal_point,
+            "reportedStaff": self.reported_staff,
+            "reportedCdsStaff": self.reported_cds_staff,
+            "experts": self.experts,
+        }
+
     @staticmethod
     def from_map(m: dict[str, Any]) -> CoverageMetrics:
         return CoverageMetrics(

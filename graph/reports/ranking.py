@@ -37,13 +37,16 @@ def _fraction(metric: RankingMetric, m: CoverageMetrics) -> tuple[int, int, floa
     return m.reported_cds_staff, m.reported_staff, 1.0
 
 
+def score(metric: RankingMetric, m: CoverageMetrics) -> tuple[int, int, float | None]:
+    """(numerator, denominator, value): the value rounded as the API gives it."""
+    num, den, factor = _fraction(metric, m)
+    return num, den, round(num * factor / den, 6) if den else None
+
+
 def rank_provinces(report: Coverage, metric: RankingMetric) -> list[Rank]:
     """Best first; provinces with nothing to measure (value null) last. Equal values share a
     rank (competition ranking: 1, 2, 2, 4)."""
-    scored = []
-    for row in report.rows:
-        num, den, factor = _fraction(metric, row.metrics)
-        scored.append((row.unit, num, den, round(num * factor / den, 6) if den else None))
+    scored = [(row.unit, *score(metric, row.metrics)) for row in report.rows]
     scored.sort(key=lambda s: (s[3] is None, -(s[3] or 0.0), s[0].code))
     ranks: list[Rank] = []
     for position, (unit, num, den, value) in enumerate(scored, start=1):

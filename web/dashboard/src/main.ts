@@ -12,6 +12,7 @@ import { expertsPage } from "./pages/experts";
 import { gapsPage } from "./pages/gaps";
 import type { Page } from "./pages/page";
 import { rankingsPage } from "./pages/rankings";
+import { targetsPage } from "./pages/targets";
 import { registerPage } from "./pages/register";
 import { confirmPage } from "./pages/confirm";
 import { mayReview, pendingPage } from "./pages/pending";
@@ -25,6 +26,7 @@ import { mePage } from "./pages/me";
 const PAGES: Record<string, [Key, Page, () => boolean]> = {
   map: ["navMap", coveragePage, () => true],
   rankings: ["navRankings", rankingsPage, () => true],
+  targets: ["navTargets", targetsPage, () => true],
   gaps: ["navGaps", gapsPage, () => true],
   experts: ["navExperts", expertsPage, () => true],
   pending: ["navPending", pendingPage, mayReview],

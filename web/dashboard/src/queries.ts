@@ -58,16 +58,59 @@ export interface ProvinceRank {
   province: { code: string; name: string };
 }
 
-export async function ranking(metric: string, asOf: string): Promise<ProvinceRank[]> {
+// Live on a date, or (edition given, asOf null) as a published edition froze it.
+export async function ranking(metric: string, asOf: string | null, edition: string | null = null): Promise<ProvinceRank[]> {
   const data = await gql<{ provinceRanking: ProvinceRank[] }>(
-    `query Ranking($metric: RankingMetric!, $asOf: Date) {
-      provinceRanking(metric: $metric, asOf: $asOf) {
+    `query Ranking($metric: RankingMetric!, $asOf: Date, $edition: ID) {
+      provinceRanking(metric: $metric, asOf: $asOf, edition: $edition) {
         rank value numerator denominator province { code name }
       }
     }`,
-    { metric, asOf },
+    { metric, asOf, edition },
   );
   return data.provinceRanking;
+}
+
+export interface Edition {
+  id: string;
+  periodEnd: string;
+  publishedAt: string;
+  reportUrl: string;
+  pdfUrl: string;
+}
+
+export async function editions(): Promise<Edition[]> {
+  const data = await gql<{ editions: Edition[] }>(
+    `query Editions { editions { id periodEnd publishedAt reportUrl pdfUrl } }`,
+  );
+  return data.editions;
+}
+
+export type Indicator = "AGENCIES_WITH_FOCAL_POINT" | "COMMUNES_WITH_TEAM" | "CDS_STAFF_RATIO";
+
+export interface TargetProgress {
+  target: { id: string; indicator: Indicator; threshold: number; deadline: string; sourceDecision: string };
+  values: (number | null)[];
+  onTrack: boolean | null;
+}
+
+export interface Series {
+  points: { asOf: string }[];
+  targets: TargetProgress[];
+}
+
+// Quarter ends within [from, to] and the scope's targets along them (coverageSeries).
+export async function series(scopeCode: string | null, from: string, to: string): Promise<Series> {
+  const data = await gql<{ coverageSeries: Series }>(
+    `query Series($scopeCode: String, $from: Date!, $to: Date!) {
+      coverageSeries(scopeCode: $scopeCode, from: $from, to: $to, step: QUARTER) {
+        points { asOf }
+        targets { target { id indicator threshold deadline sourceDecision } values onTrack }
+      }
+    }`,
+    { scopeCode, from, to },
+  );
+  return data.coverageSeries;
 }
 
 export interface Gap {

@@ -1,0 +1,141 @@
+// Targets over time (Decision 1690): for each target, the national trend and one province's
+// (coverageSeries, quarter ends) against the target line and the deadline; the provinces
+// furthest from it in a published edition (or live today); and the edition's public report.
+
+import { legend, trendChart, trendTable, type Line } from "../chart";
+import { labelled, statusLine, toolbar } from "../controls";
+import { currentRoute, go, h, replace, today } from "../dom";
+import { formatDate, formatPercent, t, type Key } from "../i18n";
+import { editions, provinces, ranking, series, type Edition, type Indicator, type Series } from "../queries";
+import type { Page } from "./page";
+
+// The national trend starts before the 2025 reform; a province's in today's units (from
+// 2025-07-01), where its code names the same place throughout.
+const NATIONAL_FROM = "2024-01-01";
+const PROVINCE_FROM = "2025-07-01";
+const FURTHEST = 5;
+
+const INDICATORS: Record<Indicator, [Key, string]> = {
+  AGENCIES_WITH_FOCAL_POINT: ["indicatorFocal", "FOCAL_POINT_COVERAGE"],
+  COMMUNES_WITH_TEAM: ["indicatorTeams", "TEAM_COVERAGE"],
+  CDS_STAFF_RATIO: ["indicatorStaff", "CDS_STAFF_RATIO"],
+};
+
+export const targetsPage: Page = (root) => {
+  const route = currentRoute();
+  const province = route.params.get("province") || "01";
+  const chosenEdition = route.params.get("edition");
+  const provinceChoice = h("select", { id: "province", "data-testid": "target-province" });
+  const editionChoice = h("select", { id: "edition", "data-testid": "edition-picker" });
+  const reportLinks = h("span", { class: "report-links", "data-testid": "report-links" });
+  const status = statusLine();
+  const body = h("div", { class: "targets" });
+  const change = (): void => go("targets", { province: provinceChoice.value, edition: editionChoice.value || null });
+  provinceChoice.addEventListener("change", change);
+  editionChoice.addEventListener("change", change);
+  replace(
+    root,
+    h("h1", {}, t("targetsTitle")),
+    toolbar(...labelled("compareProvince", provinceChoice), ...labelled("edition", editionChoice), reportLinks),
+    status,
+    body,
+  );
+
+  const load = async (): Promise<void> => {
+    try {
+      const to = today();
+      const [places, published, national, local] = await Promise.all([
+        provinces(to),
+        editions(),
+        series(null, NATIONAL_FROM, to),
+        series(province, PROVINCE_FROM, to),
+      ]);
+      replace(provinceChoice, ...places.map((p) => h("option", { value: p.code, selected: p.code === province }, p.name)));
+      const edition = published.find((e) => e.id === chosenEdition) ?? published[0] ?? null;
+      replace(
+        editionChoice,
+        ...(published.length === 0 ? [h("option", { value: "" }, t("noEditions"))] : []),
+        ...published.map((e) => h("option", { value: e.id, selected: e.id === edition?.id }, `${formatDate(e.periodEnd)} (${e.id})`)),
+      );
+      drawLinks(edition);
+      const name = places.find((p) => p.code === province)?.name ?? province;
+      const sections = await Promise.all(national.targets.map((_, i) => targetSection(national, local, i, name, edition)));
+      replace(body, ...sections);
+      status.textContent = `${t("updatedAt")} ${new Date().toLocaleTimeString()}`;
+    } catch (error) {
+      status.textContent = `${t("errorPrefix")}: ${(error as Error).message}`;
+    }
+  };
+
+  const drawLinks = (edition: Edition | null): void => {
+    if (!edition) {
+      replace(reportLinks);
+      return;
+    }
+    replace(
+      reportLinks,
+      h("a", { href: edition.reportUrl, "data-testid": "edition-report" }, t("openReport", { date: formatDate(edition.periodEnd) })),
+      " · ",
+      h("a", { href: edition.pdfUrl, "data-testid": "edition-pdf" }, t("openPdf")),
+    );
+  };
+
+  void load();
+};
+
+async function targetSection(national: Series, local: Series, i: number, provinceName: string, edition: Edition | null): Promise<HTMLElement> {
+  const progress = national.targets[i]!;
+  const target = progress.target;
+  const [labelKey, metric] = INDICATORS[target.indicator];
+  const title = t(labelKey);
+  const own = local.targets.find((p) => p.target.indicator === target.indicator);
+  const lines: Line[] = [
+    { name: t("national"), cls: "line-national", points: national.points.map((p, j) => [p.asOf, progress.values[j] ?? null]) },
+  ];
+  if (own) lines.push({ name: provinceName, cls: "line-province", points: local.points.map((p, j) => [p.asOf, own.values[j] ?? null]) });
+  const spec = { title, lines, threshold: target.threshold, deadline: target.deadline };
+  const track = progress.onTrack === null ? "trackUnknown" : progress.onTrack ? "onTrack" : "offTrack";
+  return h(
+    "section",
+    { class: "target", "data-indicator": target.indicator, "aria-labelledby": `h-${target.indicator}` },
+    h("h2", { id: `h-${target.indicator}` }, title),
+    h(
+      "p",
+      {},
+      t("targetSummary", { value: formatPercent(target.threshold), date: formatDate(target.deadline), source: target.sourceDecision }),
+      " ",
+      h("strong", { class: track }, t(track)),
+    ),
+    legend(lines),
+    trendChart(spec),
+    trendTable(spec),
+    await furthest(metric, target.threshold, edition),
+  );
+}
+
+// The provinces with the lowest value (furthest from the threshold), from the edition or live.
+async function furthest(metric: string, threshold: number, edition: Edition | null): Promise<HTMLElement> {
+  const rows = await ranking(metric, edition ? null : today(), edition?.id ?? null);
+  const measured = rows.filter((r) => r.value !== null && r.value < threshold);
+  const worst = measured.slice(-FURTHEST).reverse();
+  const caption = edition ? t("furthestIn", { date: formatDate(edition.periodEnd) }) : t("furthestLive");
+  return h(
+    "table",
+    { class: "data furthest", "data-testid": "furthest" },
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("province")), h("th", { scope: "col" }, t("value")), h("th", { scope: "col" }, t("gapToTarget")))),
+    h(
+      "tbody",
+      {},
+      ...worst.map((r) =>
+        h(
+          "tr",
+          { "data-code": r.province.code },
+          h("td", {}, r.province.name),
+          h("td", { class: "num" }, formatPercent(r.value)),
+          h("td", { class: "num" }, formatPercent(threshold - (r.value ?? 0))),
+        ),
+      ),
+    ),
+  );
+}
