@@ -122,9 +122,10 @@ async def heal_headcounts(graph: Graph) -> None:
     log.info("headcounts: %d organisations' figures moved to dated reports", moved)
 
 
-# Decision 1690/QĐ-TTg's national targets (/work/shared/domain.md), as data: MERGEd by id so a
-# re-run or a coordinator's later edit of other fields converges. A province's own target is a
-# Target with its scopeCode (graph/reports/targets.py).
+# Decision 1690/QĐ-TTg's national targets (/work/shared/domain.md), as data, in Vietnamese as
+# the public report prints them: MERGEd by id so a re-run or a coordinator's later edit of other
+# fields converges. A province's own target is a Target with its scopeCode
+# (graph/reports/targets.py).
 DECISION_1690: Final = "Quyết định 1690/QĐ-TTg ngày 26/12/2023"
 NATIONAL_TARGETS: Final = (
     {
@@ -132,7 +133,8 @@ NATIONAL_TARGETS: Final = (
         "indicator": "AGENCIES_WITH_FOCAL_POINT",
         "threshold": 1.0,
         "deadline": dt.date(2025, 12, 31),
-        "sourceDecision": DECISION_1690 + ": 100% of agencies name a CĐS focal point by 2025",
+        "sourceDecision": DECISION_1690
+        + ": 100% cơ quan, đơn vị có cán bộ đầu mối chuyển đổi số trong năm 2025",
     },
     {
         "id": "qd1690-cds-staff-ratio",
@@ -140,8 +142,8 @@ NATIONAL_TARGETS: Final = (
         "threshold": 0.10,
         "deadline": dt.date(2030, 12, 31),
         "sourceDecision": DECISION_1690
-        + ": CĐS staff 2.19% of civil servants in 2022 against >10% in developed countries;"
-        " the 2030 orientation",
+        + ": nhân lực chuyển đổi số mới chiếm 2,19% biên chế (2022), hướng tới trên 10% như"
+        " các nước phát triển; định hướng đến năm 2030",
     },
 )
 
