@@ -154,6 +154,9 @@ async def test_the_whole_expert_journey(
     await expect(expert.get_by_test_id("me-welcome")).to_be_visible()
     await expect(expert.get_by_role("heading", name="Hồ sơ của tôi")).to_be_visible()
     await expect(expert.get_by_test_id("me-state")).to_contain_text("Đã xác minh")
+    # The header says who is signed in in words: not the person id an expert's session carries.
+    await expect(expert.get_by_test_id("signed-in")).to_contain_text("Đang đăng nhập: Chuyên gia")
+    await expect(expert.get_by_test_id("signed-in")).not_to_contain_text("person-")
     corrected = "Viện Công nghệ số Thành phố Hồ Chí Minh"
     await correct_affiliation(expert, corrected)
     await no_sideways_scroll(expert)
