@@ -19,6 +19,7 @@ from api.auth import issue_expert_session
 from api.viewer import Role
 from graph.core.settings import Settings
 from tests.e2e.conftest import LiveServer, NewPage
+from tests.e2e.expert_steps import ask_for_sign_in_link, correct_affiliation
 from tests.e2e.test_expert_journey import CODE, PHONE, mails, no_sideways_scroll, register, shot
 from tests.gql import gql
 from tests.tokens import bearer
@@ -74,13 +75,7 @@ async def test_an_expert_signs_in_by_mail_and_manages_their_data(
     await page.goto(f"{live_server.url}/dashboard/#/experts")
     await page.get_by_role("link", name="Đăng nhập chuyên gia").click()
     await expect(page.get_by_role("heading", name="Đăng nhập chuyên gia")).to_be_visible()
-    # By keyboard: the address, then Enter.
-    await page.focus("#signin-email")
-    await page.keyboard.type(email)
-    await page.keyboard.press("Enter")
-    await expect(page.get_by_test_id("signin-said")).to_contain_text(
-        "liên kết đăng nhập đang được gửi"
-    )
+    await ask_for_sign_in_link(page, email)  # by keyboard
     await no_sideways_scroll(page)
     await shot(page, "sign-in-vi-390")
 
@@ -103,10 +98,7 @@ async def test_an_expert_signs_in_by_mail_and_manages_their_data(
     await expect(page.get_by_test_id("reads")).not_to_contain_text("hanoi-reader")
 
     # Correct the affiliation: saved, and the verified profile goes back for a coordinator's look.
-    await page.fill("#f-affiliation", "Viện Đăng Nhập Mới")
-    await page.get_by_role("button", name="Lưu thay đổi").click()
-    await expect(page.get_by_test_id("profile-said")).to_contain_text("Điều phối viên sẽ xem lại")
-    await expect(page.get_by_test_id("me-changed")).to_contain_text("Đơn vị công tác")
+    await correct_affiliation(page, "Viện Đăng Nhập Mới")
     await no_sideways_scroll(page)
     await shot(page, "my-profile-vi-390")
 

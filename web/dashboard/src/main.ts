@@ -75,11 +75,14 @@ function drawHeader(active: string): void {
     setLang(lang() === "vi" ? "en" : "vi");
     route();
   });
+  // A coordinator's scope is a province or commune code worth seeing; an expert's is their
+  // person id, an internal key that means nothing to them: not shown.
+  const scope = who?.scope && who.role !== "EXPERT" ? ` (${who.scope})` : "";
   const account = who
     ? h(
         "span",
         { class: "who", "data-testid": "signed-in", "data-role": who.role ?? "", "data-scope": who.scope ?? "" },
-        `${t("signedInAs")}: ${who.role ? codeLabel(who.role) : "?"}${who.scope ? ` (${who.scope})` : ""} `,
+        `${t("signedInAs")}: ${who.role ? codeLabel(who.role) : "?"}${scope} `,
         h("button", { type: "button", class: "link", onclick: (() => void signOut()) as EventListener }, t("signOut")),
       )
     : h("span", { class: "who" }, ...signInButtons());
