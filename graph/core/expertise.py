@@ -2,7 +2,7 @@
 ``(:ExpertiseArea {code, nameVi, nameEn, position})-[:HAS_SUBAREA]->(:ExpertiseArea)``.
 
 The areas are read from ``graph/core/data/expertise_areas.json`` (operators add or rename areas
-there, then reload it with ``load_taxonomy``; migration 14 loads it the first time), so the list is
+there, then run ``cds expertise-areas``; migration 14 loads it the first time), so the list is
 not code. Profiles and nominations keep area codes in their ``expertise`` list; a code names an
 area or a sub-area, and asking for an area means it or any of its sub-areas (``with_subareas``).
 

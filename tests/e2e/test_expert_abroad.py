@@ -46,7 +46,8 @@ async def test_register_from_abroad_by_keyboard_then_found_by_country(
     page = await new_page(viewport=PHONE)
     await page.goto(f"{live_server.url}/dashboard/#/register")
     form = page.get_by_test_id("register-form")
-    await expect(form).to_be_visible()
+    # The first page of the session waits for the provinces' list (the coverage aggregate, cold).
+    await expect(form).to_be_visible(timeout=90_000)
     # Grouped: one fieldset per area, named by its legend.
     finance = form.locator("fieldset.area[data-area=FINANCE]")
     await expect(finance.locator("legend")).to_have_text("Tài chính, ngân hàng")

@@ -3,6 +3,7 @@ expertise taxonomy as data (areas with sub-areas, codes validated, old values mi
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from graph.core import expertise
 from graph.core.db import Graph, Tx, run
 from graph.core.settings import Settings
 from tests.experts.support import (
+    EXPERT_NODE,
     MADE_HERE,
     REGISTER,
+    RESULT,
     register_expert,
     registration_input,
 )
@@ -116,6 +119,51 @@ class TestRegistrationAbroad:
         assert "UNDERWATER_BASKETRY" in error["message"]
 
 
+MOVE = (
+    "mutation($input: UpdateMyProfileInput!) { r: updateMyProfile(input: $input) { "
+    + RESULT
+    + " ... on MyProfilePayload { me { expert { abroad country { code } province { code } "
+    "expertise changedSinceVerification } } } } }"
+)
+
+
+class TestSelfService:
+    async def test_moving_abroad_leaves_the_province_and_goes_back_for_review(
+        self, web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, outbox_dir: Path
+    ) -> None:
+        me = await register_expert(web, graph, ss_settings, outbox_dir)
+        hanoi = bearer(ss_settings, Role.PROVINCIAL_COORDINATOR, "01")
+        assert (await gql(web, EXPERT_NODE, {"id": me.expert_id}, headers=hanoi))["node"][
+            "email"
+        ] == me.email
+        moved = await gql(
+            web,
+            MOVE,
+            {"input": {"countryCode": "FR", "provinceCode": "", "expertise": ["OPEN_DATA"]}},
+            headers=me.headers,
+        )
+        assert moved["r"]["me"]["expert"] == {
+            "abroad": True,
+            "country": {"code": "FR"},
+            "province": None,
+            "expertise": ["OPEN_DATA"],
+            "changedSinceVerification": ["country", "expertise", "province"],
+        }
+        # Hà Nội's coordinators no longer read their contact fields.
+        node = (await gql(web, EXPERT_NODE, {"id": me.expert_id}, headers=hanoi))["node"]
+        assert node["email"] is None
+        # Back home without a province: refused with the field, nothing changed.
+        back = await gql(web, MOVE, {"input": {"countryCode": "VN"}}, headers=me.headers)
+        assert back["r"]["__typename"] == "ValidationErrors"
+        assert [(e["field"], e["code"]) for e in back["r"]["errors"]] == [
+            ("provinceCode", "REQUIRED")
+        ]
+        unknown = await gql(web, MOVE, {"input": {"expertise": ["NOPE"]}}, headers=me.headers)
+        assert [(e["field"], e["code"]) for e in unknown["r"]["errors"]] == [
+            ("expertise", "NOT_IN_VOCABULARY")
+        ]
+
+
 class TestDirectory:
     async def test_filter_by_country(
         self, web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, outbox_dir: Path
@@ -165,6 +213,32 @@ class TestDirectory:
         economy = [s["code"] for s in by_code["DIGITAL_ECONOMY"]["subareas"]]
         assert "E_COMMERCE" in economy
         assert {s["parentCode"] for s in by_code["FINANCE"]["subareas"]} == {"FINANCE"}
+
+
+async def test_operators_add_areas_by_editing_the_data_file(
+    graph: Graph, web: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    data = json.loads(expertise.DATA_FILE.read_text(encoding="utf-8"))
+    data["areas"].append(
+        {
+            "code": "TEST_SPACE",
+            "nameVi": "Công nghệ vũ trụ",
+            "nameEn": "Space technology",
+            "subareas": [{"code": "TEST_SATELLITES", "nameVi": "Vệ tinh", "nameEn": "Satellites"}],
+        }
+    )
+    edited = tmp_path / "areas.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    try:
+        await expertise.load_taxonomy(graph, edited)
+        areas = {a["code"]: a for a in (await gql(web, AREAS))["expertiseAreas"]}
+        assert areas["TEST_SPACE"]["subareas"][0]["nameVi"] == "Vệ tinh"
+    finally:
+        await graph.write(_remove_test_areas)
+
+
+async def _remove_test_areas(tx: Tx) -> None:
+    await run(tx, "MATCH (a:ExpertiseArea) WHERE a.code STARTS WITH 'TEST_' DETACH DELETE a")
 
 
 async def _old_profile(tx: Tx, person_id: str, expert_id: str) -> None:

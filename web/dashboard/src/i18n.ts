@@ -541,6 +541,7 @@ const FIELD_KEYS: Record<string, Key> = {
   expertise: "expertise",
   affiliation: "affiliation",
   province: "province",
+  country: "country",
   email: "email",
   phone: "phone",
 };
