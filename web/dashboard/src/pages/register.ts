@@ -61,7 +61,8 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
       fields.message(`consents.${p.purpose}`),
     ),
   );
-  const done = h("div", { class: "success", role: "status", hidden: true, "data-testid": "register-success" });
+  // Focusable, so that focus moves to what happened (a keyboard user is not left on a hidden form).
+  const done = h("div", { class: "success", role: "status", tabindex: -1, hidden: true, "data-testid": "register-success" });
   const submit = h("button", { type: "submit", class: "primary" }, t("submit"));
   const form = h(
     "form",
