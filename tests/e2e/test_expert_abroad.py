@@ -86,14 +86,14 @@ async def test_register_from_abroad_by_keyboard_then_found_by_country(
     done = page.get_by_test_id("register-success")
     await expect(done).to_be_visible()
     await expect(done).to_be_focused()
+    expert_id = await done.get_attribute("data-expert-id")
+    assert expert_id
 
     [mail] = mails(live_server.outbox_dir, email)
     await page.goto(link_in(mail))
     await expect(page.get_by_test_id("confirm-result")).to_have_attribute(
         "data-outcome", "confirmed"
     )
-    expert_id = await done.get_attribute("data-expert-id")
-    assert expert_id
     national = bearer(settings, Role.NATIONAL_COORDINATOR)
     verified = (await gql(live_client, VERIFY, {"id": expert_id}, headers=national))["r"]
     assert verified["__typename"] == "ExpertReviewPayload", verified
