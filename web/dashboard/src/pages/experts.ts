@@ -13,8 +13,10 @@ const PAGE_SIZE = 20;
 
 export const expertsPage: Page = (root) => {
   replace(root, h("p", { class: "status" }, t("loading")));
+  const hash = location.hash;
   void loadVocab().then(
-    () => directory(root),
+    // Not over another page: the reader may have moved on while the vocabularies loaded.
+    () => location.hash === hash && directory(root),
     (error: Error) => replace(root, h("p", { class: "status error" }, `${t("errorPrefix")}: ${error.message}`)),
   );
 };
