@@ -1,5 +1,5 @@
-"""`cds`: the project's command line (neo4j start|stop|status, migrate, seed, serve, run,
-snapshot, …).
+"""`cds`: the project's command line (neo4j start|stop|status, migrate, expertise-areas, seed,
+serve, run, snapshot, …).
 
 Every expected failure (no Java, a taken port, a wrong NEO4J_URI or password) ends with one line
 on stderr saying what to do, and exit status 1; never a stack trace.
@@ -18,7 +18,7 @@ from pathlib import Path
 from api.auth import AuthError, issue_local_token, viewer_from_claims
 from api.dev_oidc import DASHBOARD_CLIENT_ID, DevProvider, DevProviderError, start_dev_provider
 from api.viewer import Role
-from graph.core import backup
+from graph.core import backup, expertise
 from graph.core.connection import local_server, open_graph
 from graph.core.db import Graph
 from graph.core.errors import GraphUnavailable
@@ -88,6 +88,23 @@ async def _with_graph(settings: Settings, body: Callable[[Graph], Awaitable[None
         await body(graph)
     finally:
         await graph.close()
+
+
+def _expertise_areas(args: argparse.Namespace, settings: Settings) -> int:
+    """Reload the areas of expertise after an operator edited the data file (idempotent)."""
+    path = Path(args.file) if args.file else expertise.DATA_FILE
+    try:
+        expertise.read_taxonomy(path)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"cds: {path}: {error}", file=sys.stderr)
+        return 1
+
+    async def body(graph: Graph) -> None:
+        n = await expertise.load_taxonomy(graph, path)
+        print(f"{n} areas of expertise loaded from {path}")
+
+    asyncio.run(_with_graph(settings, body))
+    return 0
 
 
 def _migrate(_: argparse.Namespace, settings: Settings) -> int:
@@ -271,6 +288,12 @@ def parser() -> argparse.ArgumentParser:
 
     mig = sub.add_parser("migrate", help="apply schema migrations (constraints, indexes)")
     mig.set_defaults(func=_migrate)
+
+    ea = sub.add_parser(
+        "expertise-areas", help="reload the areas of expertise from their data file (JSON)"
+    )
+    ea.add_argument("--file", help="another file than graph/core/data/expertise_areas.json")
+    ea.set_defaults(func=_expertise_areas)
 
     tok = sub.add_parser("token", help="issue a development bearer token (local auth mode)")
     tok.add_argument(

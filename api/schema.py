@@ -32,7 +32,7 @@ from api.policy import LogPersonalReads, sees_people, unverified_experts
 from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
 from api.types.audit import AuditQueries
 from api.types.editions import Edition
-from api.types.enums import Expertise
+from api.types.expertise import ExpertiseQueries
 from api.types.experts import Expert, ExpertFilter, ExpertOrder
 from api.types.live import LiveSubscriptions
 from api.types.network import AdministrativeUnit, CommunityTechTeam, Organisation, Person
@@ -51,6 +51,7 @@ from api.types.reports import (
     TargetProgress,
 )
 from graph.core.errors import InvalidInput, NotFound
+from graph.core.expertise import normalise
 from graph.core.model import REFORM_DAY, Era, ExpertStatus, UnitLevel
 from graph.core.settings import Settings, get_settings
 from graph.experts.directory import ExpertFilter as GraphExpertFilter
@@ -73,7 +74,7 @@ AsOf = Annotated[
 
 
 @strawberry.type(description="Read access to the CĐS (digital transformation) network registry.")
-class Query(AuditQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries):
+class Query(AuditQueries, ExpertiseQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries):
     @strawberry.field(description="Refetch any object by its global ID (Relay).")
     async def node(self, info: strawberry.Info[Context], id: strawberry.ID) -> Node | None:
         type_name, key = from_global_id(id)
@@ -219,8 +220,11 @@ class Query(AuditQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries
             strawberry.argument(description="Province or district code; none: national."),
         ] = None,
         expertise: Annotated[
-            Expertise | None,
-            strawberry.argument(description="Required for PROVINCE_WITHOUT_EXPERT_IN_AREA."),
+            str | None,
+            strawberry.argument(
+                description="An area code (expertiseAreas; its sub-areas count too): required "
+                "for PROVINCE_WITHOUT_EXPERT_IN_AREA."
+            ),
         ] = None,
         as_of: AsOf = None,
         first: int | None = None,
@@ -235,7 +239,7 @@ class Query(AuditQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries
             as_of=day,
             first=ctx.page_size(first),
             after=decode_cursor(after),
-            expertise=expertise,
+            expertise=normalise([expertise])[0] if expertise and expertise.strip() else None,
             minimum=ctx.settings.team_min_size,
             minimum_by_province=tuple(sorted(ctx.settings.team_min_size_by_province.items())),
         )
@@ -314,9 +318,11 @@ class Query(AuditQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries
                 raise InvalidInput("filter.provinceCode", "not a current province code")
             province_key = province.key
         query = GraphExpertFilter(
-            expertise_any=tuple(f.expertise_any or ()),
-            expertise_all=tuple(f.expertise_all or ()),
+            expertise_any=normalise(f.expertise_any or ()),
+            expertise_all=normalise(f.expertise_all or ()),
             province_key=province_key,
+            countries=tuple(c.strip().upper() for c in f.country_codes or ()),
+            abroad=f.abroad,
             organisation_kinds=tuple(f.organisation_kinds or ()),
             statuses=statuses,
             text=f.text,

@@ -42,7 +42,7 @@ QUERIES: dict[str, str] = {
     " rows { unit { code } figures { teams communesWithTeam } } } }",
     "coverageGaps first page": "{ coverageGaps(kind: COMMUNE_WITHOUT_TEAM, first: 50) {"
     " totalCount nodes { unit { code name } } pageInfo { endCursor } } }",
-    "experts filtered page": '{ experts(filter: {expertiseAny: [AI, DATA], provinceCode: "79"},'
+    "experts filtered page": '{ experts(filter: {expertiseAny: ["AI", "DATA"], provinceCode: "79"},'
     " first: 50) { totalCount nodes { fullName affiliation expertise } } }",
     "experts text page": '{ experts(filter: {text: "nguyen"}, first: 50) { totalCount'
     " nodes { fullName } } }",

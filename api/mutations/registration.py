@@ -18,7 +18,7 @@ from api.mutations.results import (
     rate_limited,
 )
 from api.relay import to_global_id
-from api.types.enums import Expertise, ExpertStatus
+from api.types.enums import ExpertStatus
 from graph.core import outbox
 from graph.core.errors import NotFound, ValidationFailed
 from graph.core.ratelimit import Limited
@@ -85,11 +85,21 @@ class RegisterExpertInput:
     phone: str | None = strawberry.field(
         default=None, description="Optional Vietnamese phone; stored +84 E.164."
     )
-    expertise: list[Expertise] = strawberry.field(description="Areas of expertise.")
+    expertise: list[str] = strawberry.field(
+        description="Codes of areas or sub-areas (expertiseAreas); an unknown code is refused "
+        "naming it. The old enum values (e.g. INFRASTRUCTURE) are still accepted."
+    )
     affiliation: str = strawberry.field(
         description="University, institute, enterprise or association."
     )
-    province_code: str = strawberry.field(description="Current province the expert is in.")
+    country_code: str = strawberry.field(
+        default="VN", description="Country of residence, ISO 3166-1 alpha-2 (countries)."
+    )
+    province_code: str | None = strawberry.field(
+        default=None,
+        description="Current province the expert is in: required in Vietnam. Abroad, optional: a "
+        "province they want to help (shown, but they are reviewed nationally).",
+    )
     notice_version: str = strawberry.field(description="Version of the notice consented to.")
     consents: list[ConsentInput] = strawberry.field(description="One answer per purpose.")
 
@@ -233,6 +243,7 @@ class RegistrationMutations:
                     input.notice_version,
                     tuple((c.purpose, c.granted) for c in input.consents),
                     ctx.client_address,
+                    input.country_code,
                 )
             )
             outcome = await ctx.graph.write(

@@ -96,7 +96,10 @@ class PendingProvinceCount:
         description="When the longest-waiting of them was submitted."
     )
 
-    @strawberry.field(description="The (current) province.")
+    @strawberry.field(
+        description="The (current) province; the central unit (code VN) for experts living "
+        "abroad, who are reviewed nationally."
+    )
     async def province(self, info: strawberry.Info[Context]) -> AdministrativeUnit | None:
         found = await info.context.loaders.unit.load(self.record.province_key)
         return AdministrativeUnit.from_record(found) if found else None
@@ -205,16 +208,18 @@ async def _province_key(info: strawberry.Info[Context], code: str | None) -> str
         return None
     ctx = info.context
     found = await ctx.graph.read(units.unit_valid_on, code.strip(), max(ctx.today, REFORM_DAY))
-    if found is None or found.level is not UnitLevel.PROVINCE:
-        raise InvalidInput("provinceCode", "not a current province code")
+    # The central unit (code VN) is the queue of experts living abroad, placed nationally.
+    if found is None or found.level not in (UnitLevel.PROVINCE, UnitLevel.CENTRAL):
+        raise InvalidInput("provinceCode", "not a current province code (or VN: experts abroad)")
     return found.key
 
 
 ProvinceCode = Annotated[
     str | None,
     strawberry.argument(
-        description="A current province; none: every province the viewer covers (a provincial "
-        "coordinator: their own)."
+        description="A current province, or VN for the experts living abroad (the national "
+        "coordinator's); none: every province the viewer covers (a provincial coordinator: "
+        "their own)."
     ),
 ]
 

@@ -28,7 +28,6 @@ from api.mutations.results import (
 )
 from api.policy import Action, actor, guard, may, require
 from api.relay import After, Connection, First, connection, decode_cursor, to_global_id
-from api.types.enums import Expertise
 from api.types.experts import Expert
 from graph.audit import events as audit
 from graph.audit.events import Actor
@@ -126,14 +125,19 @@ class UpdateMyProfileInput:
     phone: str | None = strawberry.field(
         default=None, description="Vietnamese phone, stored +84 E.164; an empty string removes it."
     )
-    expertise: list[Expertise] | None = strawberry.field(
-        default=None, description="Areas of expertise (at least one)."
+    expertise: list[str] | None = strawberry.field(
+        default=None, description="Codes of areas or sub-areas (at least one; expertiseAreas)."
     )
     affiliation: str | None = strawberry.field(
         default=None, description="University, institute, enterprise or association."
     )
     province_code: str | None = strawberry.field(
-        default=None, description="Current province the expert is in."
+        default=None,
+        description="Current province the expert is in (required in Vietnam); abroad, a "
+        "province they want to help, and an empty string removes it.",
+    )
+    country_code: str | None = strawberry.field(
+        default=None, description="Country of residence, ISO 3166-1 alpha-2."
     )
 
 
@@ -226,7 +230,7 @@ class SelfServiceMutations:
             ),
         ],
         expertise: Annotated[
-            list[Expertise], strawberry.argument(description="Their areas of expertise.")
+            list[str], strawberry.argument(description="Codes of their areas (expertiseAreas).")
         ],
         reason: Annotated[
             str,
@@ -286,6 +290,7 @@ class SelfServiceMutations:
             tuple(input.expertise) if input.expertise is not None else None,
             input.affiliation,
             input.province_code,
+            input.country_code,
         )
 
         async def work(a: Actor, g: Guard) -> Changed[MyRecord]:

@@ -7,7 +7,6 @@ import strawberry
 from graph.core.model import (
     DecisionKind,
     Era,
-    Expertise,
     ExpertStatus,
     FocalPointMode,
     HomeAffiliation,
@@ -59,7 +58,6 @@ strawberry.enum(
     "resident.",
 )
 strawberry.enum(DecisionKind, description="What a decision established.")
-strawberry.enum(Expertise, description="Area of expertise in the expert network (controlled list).")
 strawberry.enum(
     ExpertStatus,
     description="PENDING until a coordinator verifies or rejects; WITHDRAWN when the expert "
@@ -70,7 +68,6 @@ __all__ = [
     "DecisionKind",
     "Era",
     "ExpertStatus",
-    "Expertise",
     "FocalPointMode",
     "HomeAffiliation",
     "OrganisationKind",

@@ -12,7 +12,8 @@ import strawberry
 
 from api.policy import Action, may
 from api.relay import Node, to_global_id
-from api.types.enums import Expertise, ExpertStatus, OrganisationKind
+from api.types.enums import ExpertStatus, OrganisationKind
+from api.types.expertise import Country
 from api.types.network import AdministrativeUnit, Organisation
 from graph.experts.directory import ExpertOrder as ExpertOrderEnum
 from graph.experts.nominations import NominationRecord
@@ -44,10 +45,15 @@ class Expert(Node):
     record: strawberry.Private[ExpertRecord]
     full_name: str = strawberry.field(description="Full name (NFC).")
     status: ExpertStatus = strawberry.field(description="Verification status.")
-    expertise: list[Expertise] = strawberry.field(description="Areas of expertise.")
+    expertise: list[str] = strawberry.field(
+        description="Codes of the areas and sub-areas of expertise (expertiseAreas gives their "
+        "names). Before #13 these were the values of an enum Expertise."
+    )
     affiliation: str = strawberry.field(
         description="University, institute, enterprise or association."
     )
+    country: Country = strawberry.field(description="The country the expert lives in.")
+    abroad: bool = strawberry.field(description="Lives outside Vietnam.")
     verified_at: dt.datetime | None = strawberry.field(
         description="When a coordinator verified the profile."
     )
@@ -64,6 +70,8 @@ class Expert(Node):
             status=r.status,
             expertise=list(r.expertise),
             affiliation=r.affiliation,
+            country=Country.of(r.country),
+            abroad=r.abroad,
             verified_at=r.verified_at,
             submitted_at=r.submitted_at,
         )
@@ -128,7 +136,11 @@ class Expert(Node):
             return None
         return list(self.record.changed_since_verification)
 
-    @strawberry.field(description="The province the expert is located in.")
+    @strawberry.field(
+        description="The province the expert is located in; for an expert living abroad, the "
+        "province they named to help, if any (it does not place them: they are reviewed by the "
+        "national coordinator)."
+    )
     async def province(self, info: strawberry.Info[Context]) -> AdministrativeUnit | None:
         if self.record.province_key is None:
             return None
@@ -188,13 +200,23 @@ async def _shown(e: ExpertRecord, info: strawberry.Info[Context]) -> bool:
 
 @strawberry.input(description="Filters of the expert directory; all given filters must hold.")
 class ExpertFilter:
-    expertise_any: list[Expertise] | None = strawberry.field(
-        default=None, description="At least one of these areas."
+    expertise_any: list[str] | None = strawberry.field(
+        default=None,
+        description="At least one of these area codes (an area includes its sub-areas).",
     )
-    expertise_all: list[Expertise] | None = strawberry.field(
-        default=None, description="All of these areas."
+    expertise_all: list[str] | None = strawberry.field(
+        default=None, description="All of these area codes (each: the area or a sub-area of it)."
     )
-    province_code: str | None = strawberry.field(default=None, description="Current province code.")
+    province_code: str | None = strawberry.field(
+        default=None,
+        description="Current province code: experts there, and experts abroad who named it.",
+    )
+    country_codes: list[str] | None = strawberry.field(
+        default=None, description="Countries of residence (ISO 3166-1 alpha-2)."
+    )
+    abroad: bool | None = strawberry.field(
+        default=None, description="true: experts living outside Vietnam; false: in Vietnam."
+    )
     organisation_kinds: list[OrganisationKind] | None = strawberry.field(
         default=None, description="Kind of the affiliated organisation."
     )
@@ -216,7 +238,7 @@ class Nomination:
     expires_at: dt.datetime = strawberry.field(
         description="Until when a registration is linked to it."
     )
-    expertise: list[Expertise] = strawberry.field(description="Areas the nominator named.")
+    expertise: list[str] = strawberry.field(description="Area codes the nominator named.")
     reason: str | None = strawberry.field(
         description="Why the nominator recommends them; null once the expert withdrew consent."
     )

@@ -16,6 +16,7 @@ from typing import Final, LiteralString
 
 from graph.core.confusables import email_skeleton
 from graph.core.db import Graph, Tx, run
+from graph.core.expertise import heal_expertise
 from graph.core.model import Label
 
 log = logging.getLogger("cds.migrations")
@@ -353,7 +354,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         ("CREATE CONSTRAINT target_id IF NOT EXISTS FOR (t:Target) REQUIRE t.id IS UNIQUE",),
         heal=heal_targets,
     ),
-    # 14 is another branch's (the numbers are agreed between branches, not contiguous here).
+    Migration(
+        14,
+        "expertise taxonomy as data: (:ExpertiseArea)-[:HAS_SUBAREA]->(:ExpertiseArea) from "
+        "graph/core/data/expertise_areas.json, old enum values rewritten to codes; experts "
+        "abroad (ExpertProfile.country) (#13)",
+        (
+            "CREATE CONSTRAINT expertise_area_code IF NOT EXISTS "
+            "FOR (a:ExpertiseArea) REQUIRE a.code IS UNIQUE",
+        ),
+        heal=heal_expertise,
+    ),
     Migration(
         15,
         "published editions: (:Edition {periodEnd, dataVersion}) with frozen figures (#16)",

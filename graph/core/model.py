@@ -28,6 +28,7 @@ class Label(StrEnum):
     EXPERT = "ExpertProfile"
     NETWORK = "ProvincialNetwork"
     MIGRATION = "SchemaMigration"
+    EXPERTISE_AREA = "ExpertiseArea"
     SYNTHETIC = "Synthetic"  # every demo node carries it too, so it can be found and removed
 
 
@@ -131,18 +132,7 @@ class DecisionKind(StrEnum):
     NETWORK_ESTABLISHMENT = "NETWORK_ESTABLISHMENT"
 
 
-class Expertise(StrEnum):
-    DIGITAL_GOVERNMENT = "DIGITAL_GOVERNMENT"
-    DATA = "DATA"
-    AI = "AI"
-    CYBERSECURITY = "CYBERSECURITY"
-    DIGITAL_ECONOMY = "DIGITAL_ECONOMY"
-    DIGITAL_SOCIETY = "DIGITAL_SOCIETY"
-    INFRASTRUCTURE = "INFRASTRUCTURE"
-    E_COMMERCE = "E_COMMERCE"
-    FINTECH = "FINTECH"
-    EDUCATION = "EDUCATION"
-    HEALTH = "HEALTH"
+# Areas of expertise are data, not an enum: graph/core/expertise.py (migration 14).
 
 
 class ExpertStatus(StrEnum):

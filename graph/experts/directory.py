@@ -7,10 +7,11 @@ from enum import StrEnum
 from typing import LiteralString
 
 from graph.core.db import Tx, run
-from graph.core.model import Expertise, ExpertStatus, OrganisationKind
+from graph.core.expertise import WITH_SUBAREAS
+from graph.core.model import ExpertStatus, OrganisationKind
 from graph.core.paging import Page
 from graph.core.text import fulltext_query
-from graph.experts.records import EXPERT_FIELDS, ExpertRecord
+from graph.experts.records import EXPERT_FIELDS, PROVINCE_OF, ExpertRecord
 from graph.network.records import PERSON_FIELDS
 
 
@@ -21,9 +22,13 @@ class ExpertOrder(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ExpertFilter:
-    expertise_any: tuple[Expertise, ...] = ()
-    expertise_all: tuple[Expertise, ...] = ()
+    # Area codes; an area matches its sub-areas too.
+    expertise_any: tuple[str, ...] = ()
+    expertise_all: tuple[str, ...] = ()
+    # The province an expert is in, or (abroad) names to help.
     province_key: str | None = None
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 of residence
+    abroad: bool | None = None  # True: outside Vietnam only; False: in Vietnam only
     organisation_kinds: tuple[OrganisationKind, ...] = ()
     statuses: tuple[ExpertStatus, ...] = (ExpertStatus.VERIFIED,)
     text: str | None = None
@@ -34,25 +39,34 @@ class ExpertFilter:
     unverified_provinces: tuple[str, ...] = ()
 
 
-_FROM_INDEX: LiteralString = (
-    "CALL db.index.fulltext.queryNodes('expert_search', $lucene) YIELD node AS e\n"
+# The areas asked for, each with its sub-areas, computed once before the profiles are read.
+_AREAS: LiteralString = (
+    "WITH reduce(acc = [], c IN " + WITH_SUBAREAS.replace("$codes", "$any") + " | acc + c) "
+    "AS anyCodes, " + WITH_SUBAREAS.replace("$codes", "$all") + " AS allCodes\n"
 )
-_FROM_LABEL: LiteralString = "MATCH (e:ExpertProfile)\n"
+_FROM_INDEX: LiteralString = (
+    _AREAS + "CALL db.index.fulltext.queryNodes('expert_search', $lucene) YIELD node AS e\n"
+)
+_FROM_LABEL: LiteralString = _AREAS + "MATCH (e:ExpertProfile)\n"
 
 _BODY: LiteralString = (
     """
-WITH e WHERE e.status IN $statuses
-  AND (size($any) = 0 OR any(x IN $any WHERE x IN e.expertise))
-  AND all(x IN $all WHERE x IN e.expertise)
-MATCH (p:Person)-[:HAS_PROFILE]->(e)
-MATCH (e)-[:LOCATED_IN]->(province:AdministrativeUnit)
-WHERE ($provinceKey IS NULL OR province.key = $provinceKey)
-  AND (e.status = 'VERIFIED' OR $unverifiedEverywhere OR province.key IN $unverifiedProvinces)
+WITH e, anyCodes, allCodes WHERE e.status IN $statuses
+  AND (size($any) = 0 OR any(x IN anyCodes WHERE x IN e.expertise))
+  AND all(codes IN allCodes WHERE any(x IN codes WHERE x IN e.expertise))
+  AND (size($countries) = 0 OR coalesce(e.country, 'VN') IN $countries)
+  AND ($abroad IS NULL OR (coalesce(e.country, 'VN') <> 'VN') = $abroad)
+MATCH (p:Person)-[:HAS_PROFILE]->(e)"""
+    + PROVINCE_OF
+    + """
+WITH e, p, province, place WHERE ($provinceKey IS NULL OR province.key = $provinceKey)
+  // Unverified profiles by where they are placed (an expert abroad: the national level).
+  AND (e.status = 'VERIFIED' OR $unverifiedEverywhere OR place.key IN $unverifiedProvinces)
 OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
 WITH e, p, province, o
 WHERE size($orgKinds) = 0 OR o.kind IN $orgKinds
 WITH e, p, province, o,
-     CASE $order WHEN 'PROVINCE' THEN province.code + '\\t' ELSE '' END
+     CASE $order WHEN 'PROVINCE' THEN coalesce(province.code, '~') + '\\t' ELSE '' END
        + p.searchKey + '\\t' + e.id AS sortKey
 ORDER BY sortKey
 WITH collect({sortKey: sortKey, e: e {"""
@@ -77,9 +91,11 @@ async def list_experts(
         (_FROM_INDEX if lucene else _FROM_LABEL) + _BODY,
         lucene=lucene,
         statuses=[s.value for s in f.statuses],
-        any=[x.value for x in f.expertise_any],
-        all=[x.value for x in f.expertise_all],
+        any=list(f.expertise_any),
+        all=list(f.expertise_all),
         provinceKey=f.province_key,
+        countries=list(f.countries),
+        abroad=f.abroad,
         unverifiedEverywhere=f.unverified_everywhere,
         unverifiedProvinces=list(f.unverified_provinces),
         orgKinds=[k.value for k in f.organisation_kinds],

@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from graph.audit.events import Actor, Change, record
+from graph.core import expertise as areas
 from graph.core import outbox, ratelimit
 from graph.core.commands import Changed, new_id
 from graph.core.confusables import email_skeleton
 from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
-from graph.core.model import Expertise
 from graph.core.outbox import Mail
 from graph.core.ratelimit import Limited
 from graph.core.settings import Settings
@@ -53,7 +53,7 @@ INVITE = "NOMINATION_INVITE"
 class Nomination:
     email: str
     name: str
-    expertise: tuple[Expertise, ...]
+    expertise: tuple[str, ...]  # area codes
     reason: str
     client_address: str
     nominator_person_id: str | None = None  # an EXPERT nominating: their own person id
@@ -65,7 +65,7 @@ class NominationRecord:
     """A nomination as shown to a verifying coordinator or to the people it concerns."""
 
     id: str
-    expertise: tuple[Expertise, ...]
+    expertise: tuple[str, ...]  # area codes
     reason: str | None
     nominated_at: dt.datetime
     expires_at: dt.datetime
@@ -77,7 +77,7 @@ class NominationRecord:
     def from_map(m: dict[str, Any]) -> NominationRecord:
         return NominationRecord(
             m["id"],
-            tuple(Expertise(x) for x in m.get("expertise") or ()),
+            tuple(m.get("expertise") or ()),
             m.get("reason"),
             native(m["nominatedAt"]),
             native(m["expiresAt"]),
@@ -119,7 +119,7 @@ def check_nomination(cmd: Nomination) -> Nomination:
             "a person's name only: letters, spaces, ' - and . (no digits, links or addresses)",
         )
         name = None
-    expertise = check.non_empty("expertise", cmd.expertise)
+    expertise = check.non_empty("expertise", areas.normalise(cmd.expertise))
     reason = check.text("reason", cmd.reason, required=True)
     check.done()
     return Nomination(
@@ -153,6 +153,7 @@ async def nominate_expert(
     )
     if over is not None:
         return over
+    await areas.check_codes(tx, cmd.expertise)
     # Expired nominations that led nowhere forget the nominee (a few at a time, like counters).
     await run(
         tx,
@@ -191,7 +192,7 @@ async def nominate_expert(
         """,
         id=cmd.id,
         hash=None if known else email_hash,
-        expertise=[x.value for x in cmd.expertise],
+        expertise=list(cmd.expertise),
         reason=cmd.reason,
         days=NOMINATION_DAYS,
         subject=actor.subject,
@@ -211,7 +212,7 @@ async def nominate_expert(
         [
             Change("nomineeEmail", None, cmd.email),
             Change("nomineeName", None, cmd.name),
-            Change("expertise", None, [x.value for x in cmd.expertise]),
+            Change("expertise", None, list(cmd.expertise)),
             Change("nominationReason", None, cmd.reason),
         ],
     )

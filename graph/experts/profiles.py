@@ -9,9 +9,9 @@ from typing import Any
 
 from graph.core.cypher import columns, iso, require, synthetic_only, unwind
 from graph.core.db import Tx, run
-from graph.core.model import Expertise, ExpertStatus
+from graph.core.model import ExpertStatus
 from graph.core.text import clean_name, fold
-from graph.experts.records import EXPERT_FIELDS, ExpertRecord
+from graph.experts.records import EXPERT_FIELDS, PROVINCE_OF, ExpertRecord
 from graph.network.people import name_and_key
 from graph.network.records import PERSON_FIELDS
 
@@ -22,7 +22,7 @@ class ExpertInput:
     person_id: str
     full_name: str  # the person's name, only for the searchKey (name + affiliation)
     status: ExpertStatus
-    expertise: tuple[Expertise, ...]
+    expertise: tuple[str, ...]  # area codes (graph/core/expertise.py)
     affiliation: str  # as the expert wrote it
     affiliation_id: str | None  # the Organisation it was matched to, when there is one
     province_key: str  # a current province
@@ -46,7 +46,7 @@ class ExpertInput:
             "id": self.id,
             "personId": self.person_id,
             "status": self.status.value,
-            "expertise": [e.value for e in self.expertise],
+            "expertise": list(self.expertise),
             "affiliation": affiliation,
             "affiliationId": self.affiliation_id,
             "searchKey": fold(f"{name} {affiliation}"),
@@ -130,10 +130,10 @@ async def experts_by_ids(tx: Tx, ids: list[str]) -> dict[str, ExpertRecord]:
     records = await run(
         tx,
         "UNWIND $ids AS id MATCH (p:Person)-[:HAS_PROFILE]->(e:ExpertProfile {id: id}) "
-        "OPTIONAL MATCH (e)-[:LOCATED_IN]->(u:AdministrativeUnit) "
-        "OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation) "
+        + PROVINCE_OF
+        + "OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation) "
         "RETURN e {" + EXPERT_FIELDS + "} AS e, p {" + PERSON_FIELDS + "} AS p, "
-        "u.key AS provinceKey, o.id AS orgId",
+        "province.key AS provinceKey, o.id AS orgId",
         ids=ids,
     )
     return {

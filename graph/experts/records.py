@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph.core.cypher import native
-from graph.core.model import Expertise, ExpertStatus
+from graph.core.model import ExpertStatus
 from graph.network.records import PersonRecord
 
 # The profile's projection; every query splicing it binds the profile's person as ``p`` (whose
@@ -15,8 +15,18 @@ from graph.network.records import PersonRecord
 EXPERT_FIELDS: LiteralString = (
     ".id, .status, .expertise, .affiliation, .submittedAt, .verifiedAt, .possibleDuplicateOf, "
     ".source, .rejectionReason, .changedSinceVerificationAt, .changedSinceVerification, "
-    "emailConfirmedAt: p.emailConfirmedAt"
+    "country: coalesce(e.country, 'VN'), emailConfirmedAt: p.emailConfirmedAt"
 )
+
+# Where a profile is placed and which province it names, for every query splicing it after
+# binding the profile as ``e``: an expert in Vietnam is LOCATED_IN their province; one abroad is
+# LOCATED_IN the central unit (reviewed nationally, so no provincial coordinator reads their
+# data) and may name a province they want to help (SUPPORTS), which is shown but places nothing.
+PROVINCE_OF: LiteralString = """
+OPTIONAL MATCH (e)-[:LOCATED_IN]->(place:AdministrativeUnit)
+OPTIONAL MATCH (e)-[:SUPPORTS]->(home:AdministrativeUnit)
+WITH *, CASE WHEN place.level = 'PROVINCE' THEN place ELSE home END AS province
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +34,9 @@ class ExpertRecord:
     id: str
     person: PersonRecord
     status: ExpertStatus
-    expertise: tuple[Expertise, ...]
+    expertise: tuple[str, ...]  # area codes (graph/core/expertise.py)
     affiliation: str
+    # The province the expert is in, or for one abroad the province they named to help.
     province_key: str | None
     organisation_id: str | None
     submitted_at: dt.datetime | None
@@ -41,6 +52,11 @@ class ExpertRecord:
     # self_service.py): when it first changed, and which fields; back in the review queue.
     changed_since_verification_at: dt.datetime | None = None
     changed_since_verification: tuple[str, ...] = ()
+    country: str = "VN"  # ISO 3166-1 alpha-2 of residence
+
+    @property
+    def abroad(self) -> bool:
+        return self.country != "VN"
 
     @staticmethod
     def from_maps(
@@ -50,7 +66,7 @@ class ExpertRecord:
             e["id"],
             PersonRecord.from_map(person),
             ExpertStatus(e["status"]),
-            tuple(Expertise(x) for x in e.get("expertise") or ()),
+            tuple(e.get("expertise") or ()),
             e.get("affiliation") or "",
             province_key,
             org_id,
@@ -62,4 +78,5 @@ class ExpertRecord:
             native(e.get("emailConfirmedAt")),
             native(e.get("changedSinceVerificationAt")),
             tuple(e.get("changedSinceVerification") or ()),
+            e.get("country") or "VN",
         )

@@ -31,20 +31,22 @@ from typing import Any
 from neo4j.exceptions import ConstraintError
 
 from graph.audit.events import Actor, Change, record
+from graph.core import expertise as areas
 from graph.core import outbox, ratelimit
 from graph.core.confusables import email_skeleton
 from graph.core.db import Tx, run, run_single
-from graph.core.errors import DomainError, NotFound
-from graph.core.model import Expertise
+from graph.core.errors import DomainError
 from graph.core.outbox import Mail
 from graph.core.ratelimit import Limited
 from graph.core.settings import Settings
 from graph.core.text import fold, fulltext_query
 from graph.core.validation import Checker, Code
 from graph.experts import confirmation
+from graph.experts.residence import LINK_RESIDENCE, check_residence, residence_params, resolve
 from graph.units.scopes import Kind
 
-NOTICE_VERSION = "2026-01"
+# 2026-02: the notice names the country of residence (experts abroad, #13).
+NOTICE_VERSION = "2026-02"
 
 
 class ConsentPurpose(StrEnum):
@@ -70,20 +72,22 @@ class NoticeLanguage(StrEnum):
 NOTICE_TEXT = {
     NoticeLanguage.VI: (
         "Cục Chuyển đổi số quốc gia lưu họ tên, thư điện tử, số điện thoại (nếu có), lĩnh vực "
-        "chuyên môn, đơn vị công tác và tỉnh, thành phố của bạn để vận hành Mạng lưới chuyên gia "
+        "chuyên môn, đơn vị công tác, quốc gia nơi bạn sống và tỉnh, thành phố của bạn để vận hành Mạng lưới chuyên gia "
         "CĐS (Luật 91/2025/QH15, Nghị định 356/2025/NĐ-CP). Họ tên, lĩnh vực, đơn vị công tác và "
-        "tỉnh được công bố trong danh bạ chuyên gia sau khi điều phối viên xác minh; thư điện tử "
-        "và số điện thoại chỉ điều phối viên của tỉnh bạn và điều phối viên quốc gia được xem, và "
+        "tỉnh, quốc gia được công bố trong danh bạ chuyên gia sau khi điều phối viên xác minh; thư "
+        "điện tử và số điện thoại chỉ điều phối viên của tỉnh bạn và điều phối viên quốc gia được "
+        "xem (chuyên gia sống ở nước ngoài: chỉ điều phối viên quốc gia), và "
         "mọi lần xem đều được ghi lại. Dữ liệu được lưu trong thời gian bạn tham gia mạng lưới; "
         "bạn có quyền xem, sửa, tải về, xoá dữ liệu và rút lại sự đồng ý bất cứ lúc nào "
         "(withdrawConsent)."
     ),
     NoticeLanguage.EN: (
         "The National Digital Transformation Agency keeps your name, e-mail, optional phone, "
-        "areas of expertise, affiliation and province to run the CĐS expert network (Law "
-        "91/2025/QH15, Decree 356/2025/NĐ-CP). Name, areas, affiliation and province are "
-        "published in the expert directory once a coordinator verifies you; e-mail and phone are "
-        "seen only by the coordinators of your province and the national coordinator, and every "
+        "areas of expertise, affiliation, country of residence and province to run the CĐS expert "
+        "network (Law 91/2025/QH15, Decree 356/2025/NĐ-CP). Name, areas, affiliation, province "
+        "and country are published in the expert directory once a coordinator verifies you; "
+        "e-mail and phone are seen only by the coordinators of your province and the national "
+        "coordinator (experts living abroad: the national coordinator only), and every "
         "such access is logged. Data are kept while you are in the network; you may read, "
         "correct, export or erase them and withdraw consent at any time (withdrawConsent)."
     ),
@@ -119,12 +123,13 @@ class Registration:
     full_name: str
     email: str
     phone: str | None
-    expertise: tuple[Expertise, ...]
+    expertise: tuple[str, ...]  # area codes (graph/core/expertise.py)
     affiliation: str
-    province_code: str
+    province_code: str | None  # required in Vietnam; abroad, a province they want to help
     notice_version: str
     consents: tuple[tuple[ConsentPurpose, bool], ...]
     client_address: str
+    country_code: str = "VN"  # ISO 3166-1 alpha-2 of residence
     person_id: str = field(default_factory=lambda: f"person-{uuid.uuid4().hex}")
     expert_id: str = field(default_factory=lambda: f"expert-{uuid.uuid4().hex}")
     consent_id: str = field(default_factory=lambda: f"consent-{uuid.uuid4().hex}")
@@ -151,8 +156,9 @@ def _checked(reg: Registration) -> Registration:
     name = check.name("fullName", reg.full_name)
     email = check.email("email", reg.email)
     phone = check.phone("phone", reg.phone)
-    expertise = check.non_empty("expertise", reg.expertise)
+    expertise = check.non_empty("expertise", areas.normalise(reg.expertise))
     affiliation = check.name("affiliation", reg.affiliation)
+    country, province = check_residence(check, reg.country_code, reg.province_code)
     check.require(
         reg.notice_version == NOTICE_VERSION,
         "noticeVersion",
@@ -180,10 +186,11 @@ def _checked(reg: Registration) -> Registration:
         phone,
         expertise,
         affiliation or "",
-        reg.province_code.strip(),
+        province,
         reg.notice_version,
         reg.consents,
         reg.client_address,
+        country,
         reg.person_id,
         reg.expert_id,
         reg.consent_id,
@@ -205,14 +212,8 @@ async def register_expert(
     )
     if over is not None:
         return over
-    province = await run_single(
-        tx,
-        "MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: $code}) "
-        "RETURN u.key AS key",
-        code=reg.province_code,
-    )
-    if province is None:
-        raise NotFound("current province", reg.province_code)
+    await areas.check_codes(tx, reg.expertise)
+    residence = await resolve(tx, reg.country_code, reg.province_code)
     # Index seeks: Person.emailSkeleton and Person.email are unique, Person.phone indexed.
     taken = await run_single(
         tx,
@@ -232,24 +233,24 @@ async def register_expert(
         if taken["owner"] is not None:
             await outbox.enqueue(tx, REGISTRATION_ATTEMPT, taken["owner"], {})
         return Duplicate("email" if taken["email"] else "phone")
-    similar = await _similar_names(tx, reg.full_name, province["key"])
+    similar = await _similar_names(tx, reg.full_name, residence.place_key)
     granted = [p.value for p, yes in reg.consents if yes]
     refused = [p.value for p, yes in reg.consents if not yes]
     try:
         await run(
             tx,
             """
-            MATCH (u:AdministrativeUnit {key: $province})
             CREATE (p:Person {id: $pid, fullName: $name, searchKey: $nameKey, email: $email,
                               emailSkeleton: $skeleton, phone: $phone, synthetic: false})
             CREATE (p)-[:HAS_PROFILE]->(e:ExpertProfile {
                 id: $eid, status: 'PENDING', expertise: $expertise, affiliation: $affiliation,
                 searchKey: $profileKey, submittedAt: datetime.transaction(),
                 source: 'SELF_REGISTRATION', possibleDuplicateOf: $similar, synthetic: false})
-            CREATE (e)-[:LOCATED_IN]->(u)
             CREATE (p)-[:GAVE]->(:Consent {id: $cid, noticeVersion: $notice, granted: $granted,
                                            refused: $refused, givenAt: datetime.transaction()})
-            WITH e
+            """
+            + LINK_RESIDENCE
+            + """
             // Open nominations of this address lead to the profile; the hash is not needed
             // any more (graph/experts/nominations.py).
             OPTIONAL MATCH (n:Nomination {nomineeEmailHash: $emailHash, status: 'OPEN'})
@@ -258,7 +259,7 @@ async def register_expert(
                      MERGE (n)-[:LED_TO]->(e)
                      SET n.status = 'REGISTERED', n.nomineeEmailHash = null)
             """,
-            province=province["key"],
+            **residence_params(residence),
             pid=reg.person_id,
             name=reg.full_name,
             nameKey=fold(reg.full_name),
@@ -266,7 +267,7 @@ async def register_expert(
             skeleton=skeleton,
             phone=reg.phone,
             eid=reg.expert_id,
-            expertise=[x.value for x in reg.expertise],
+            expertise=list(reg.expertise),
             affiliation=reg.affiliation,
             profileKey=fold(f"{reg.full_name} {reg.affiliation}"),
             similar=list(similar),
@@ -289,8 +290,9 @@ async def register_expert(
     await confirmation.issue(tx, reg.person_id, reg.email, settings)
     changes = [
         Change("status", None, "PENDING"),
-        Change("expertise", None, [x.value for x in reg.expertise]),
-        Change("province", None, province["key"]),
+        Change("expertise", None, list(reg.expertise)),
+        Change("country", None, residence.country),
+        Change("province", None, residence.province_key),
         Change("consentGranted", None, granted),
         Change("possibleDuplicateOf", None, list(similar)),
         Change("email", None, reg.email),

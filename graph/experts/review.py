@@ -115,6 +115,8 @@ CALL () {
     AND e.status = 'VERIFIED'
   RETURN e
 }
+// Where the profile is placed: its province, or the central unit for an expert abroad (the
+// national coordinator's queue; $provinceKey may name it).
 MATCH (e)-[:LOCATED_IN]->(u:AdministrativeUnit)
 WHERE $provinceKey IS NULL OR u.key = $provinceKey
 """
@@ -123,8 +125,9 @@ _QUEUE: LiteralString = (
     _WAITING
     + """
 MATCH (p:Person)-[:HAS_PROFILE]->(e)
+OPTIONAL MATCH (e)-[:SUPPORTS]->(home:AdministrativeUnit)
 OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
-WITH e, p, u, o,
+WITH e, p, CASE WHEN u.level = 'PROVINCE' THEN u ELSE home END AS u, o,
      right('000000000000000' + toString(coalesce(
          e.changedSinceVerificationAt.epochMillis, e.submittedAt.epochMillis, 0)), 15)
        + '\t' + e.id AS sortKey

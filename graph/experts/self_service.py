@@ -33,21 +33,23 @@ from typing import Any, LiteralString
 from neo4j.exceptions import ConstraintError
 
 from graph.audit.events import Actor, Change, diff, record
+from graph.core import expertise as areas
 from graph.core import ratelimit
 from graph.core.commands import Changed, new_id
 from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import Conflict, NotFound
-from graph.core.model import Expertise, ExpertStatus
+from graph.core.model import ExpertStatus
 from graph.core.settings import Settings
 from graph.core.text import fold
 from graph.core.validation import Checker
-from graph.experts.records import EXPERT_FIELDS, ExpertRecord
+from graph.experts.records import EXPERT_FIELDS, PROVINCE_OF, ExpertRecord
 from graph.experts.registration import REQUIRED_PURPOSES, ConsentPurpose
+from graph.experts.residence import LINK_RESIDENCE, check_residence, residence_params, resolve
 from graph.network.records import PERSON_FIELDS
 from graph.units.scopes import Guard, Kind, placement
 
-PUBLIC_FIELDS = frozenset({"fullName", "expertise", "affiliation", "province"})
+PUBLIC_FIELDS = frozenset({"fullName", "expertise", "affiliation", "province", "country"})
 """The fields the directory publishes once a coordinator verified them (the audit's names)."""
 
 ERASED_NAME = "Đã xóa"
@@ -118,14 +120,15 @@ async def me(tx: Tx, person_id: str) -> MyRecord | None:
         "MATCH (p:Person {id: $id})"
         + _CONSENTS
         + """
-        OPTIONAL MATCH (p)-[:HAS_PROFILE]->(e:ExpertProfile)
-        OPTIONAL MATCH (e)-[:LOCATED_IN]->(u:AdministrativeUnit)
+        OPTIONAL MATCH (p)-[:HAS_PROFILE]->(e:ExpertProfile)"""
+        + PROVINCE_OF
+        + """
         OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
         RETURN p {"""
         + PERSON_FIELDS
         + """, .birthDate, .emailConfirmedAt, .erasedAt} AS p, e {"""
         + EXPERT_FIELDS
-        + """} AS e, u.key AS provinceKey, o.id AS orgId, consents
+        + """} AS e, province.key AS provinceKey, o.id AS orgId, consents
         LIMIT 1
         """,
         id=person_id,
@@ -166,9 +169,11 @@ class ProfilePatch:
 
     full_name: str | None = None
     phone: str | None = None
-    expertise: tuple[Expertise, ...] | None = None
+    expertise: tuple[str, ...] | None = None  # area codes
     affiliation: str | None = None
+    # Abroad, an empty string removes the province they named to help.
     province_code: str | None = None
+    country_code: str | None = None
 
 
 async def update_my_profile(
@@ -180,7 +185,9 @@ async def update_my_profile(
     name = check.name("fullName", patch.full_name, required=patch.full_name is not None)
     phone = check.phone("phone", patch.phone)
     expertise = (
-        check.non_empty("expertise", patch.expertise) if patch.expertise is not None else None
+        check.non_empty("expertise", areas.normalise(patch.expertise))
+        if patch.expertise is not None
+        else None
     )
     affiliation = check.name(
         "affiliation", patch.affiliation, required=patch.affiliation is not None
@@ -191,17 +198,19 @@ async def update_my_profile(
         raise NotFound("Expert profile of", person_id)
     if before.expert.status is ExpertStatus.WITHDRAWN:
         raise Conflict("id", "consent was withdrawn: the profile is erased")
-    province_key = before.expert.province_key
+    if expertise is not None:
+        await areas.check_codes(tx, expertise)
+    # The residence as it will be: what the patch names, else what the profile has.
+    country = patch.country_code or before.expert.country
+    key = before.expert.province_key
+    province = before_province_code = key.rsplit(":", 1)[-1] if key else None
     if patch.province_code is not None:
-        found = await run_single(
-            tx,
-            "MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: $code}) "
-            "RETURN u.key AS key",
-            code=patch.province_code.strip(),
-        )
-        if found is None:
-            raise NotFound("current province", patch.province_code)
-        province_key = found["key"]
+        province = patch.province_code
+    check = Checker()
+    country, province = check_residence(check, country, province)
+    check.done()
+    residence = await resolve(tx, country, province)
+    moved = (country, province) != (before.expert.country, before_province_code)
     new_phone = before.phone if patch.phone is None else phone
     # The same areas in another order (a form lists them its own way) are no change.
     if expertise is not None and set(expertise) == set(before.expert.expertise):
@@ -209,17 +218,19 @@ async def update_my_profile(
     after: dict[str, Any] = {
         "fullName": name or before.full_name,
         "phone": new_phone,
-        "expertise": [x.value for x in (expertise or before.expert.expertise)],
+        "expertise": list(expertise or before.expert.expertise),
         "affiliation": affiliation or before.expert.affiliation,
-        "province": province_key,
+        "province": residence.province_key,
+        "country": residence.country,
     }
     changes = diff(
         {
             "fullName": before.full_name,
             "phone": before.phone,
-            "expertise": [x.value for x in before.expert.expertise],
+            "expertise": list(before.expert.expertise),
             "affiliation": before.expert.affiliation,
             "province": before.expert.province_key,
+            "country": before.expert.country,
         },
         after,
     )
@@ -253,12 +264,10 @@ async def update_my_profile(
                 e.changedSinceVerification = CASE WHEN size($changed) > 0 THEN $changed END,
                 e.changedSinceVerificationAt = CASE WHEN size($changed) > 0
                     THEN coalesce(e.changedSinceVerificationAt, datetime.transaction()) END
-            WITH e
-            MATCH (u:AdministrativeUnit {key: $province})
-            OPTIONAL MATCH (e)-[old:LOCATED_IN]->(x) WHERE x <> u
-            DELETE old
-            MERGE (e)-[:LOCATED_IN]->(u)
-            """,
+            WITH e WHERE $moved
+            """
+            + LINK_RESIDENCE
+            + "RETURN count(e) AS n",
             id=person_id,
             eid=before.expert.id,
             name=after["fullName"],
@@ -267,7 +276,8 @@ async def update_my_profile(
             expertise=after["expertise"],
             affiliation=after["affiliation"],
             profileKey=fold(f"{after['fullName']} {after['affiliation']}"),
-            province=province_key,
+            moved=moved,
+            **residence_params(residence),
             changed=fields,
         )
         if new_phone != before.phone:
@@ -410,8 +420,10 @@ async def export_my_data(tx: Tx, person_id: str) -> dict[str, Any] | None:
         MATCH (p:Person {id: $id})
         OPTIONAL MATCH (p)-[:HAS_PROFILE]->(e:ExpertProfile)
         OPTIONAL MATCH (e)-[:LOCATED_IN]->(u:AdministrativeUnit)
+        OPTIONAL MATCH (e)-[:SUPPORTS]->(h:AdministrativeUnit)
         OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
         WITH p, collect(e {.*, province: u {.key, .code, .name},
+                           supportsProvince: h {.key, .code, .name},
                            organisation: o {.id, .name}}) AS profiles
         CALL (p) {
           OPTIONAL MATCH (p)-[:GAVE]->(c:Consent)

@@ -14,7 +14,7 @@ from typing import Any, LiteralString
 from graph.core.cypher import active_on, valid_on
 from graph.core.db import Tx, run
 from graph.core.errors import InvalidInput
-from graph.core.model import AGENCY_KINDS, Expertise
+from graph.core.model import AGENCY_KINDS
 from graph.core.paging import Page
 from graph.network.records import (
     DECISION_FIELDS,
@@ -82,7 +82,10 @@ QUERIES: dict[GapKind, LiteralString] = {
     GapKind.PROVINCE_WITHOUT_EXPERT_IN_AREA: _PLACES
     + "WITH u WHERE u.level = 'PROVINCE' AND NOT EXISTS {\n"
     "  MATCH (e:ExpertProfile)-[:LOCATED_IN]->(u)\n"
-    "  WHERE e.status = 'VERIFIED' AND $expertise IN e.expertise\n"
+    "  WHERE e.status = 'VERIFIED'\n"
+    # The area or any of its sub-areas (graph/core/expertise.py).
+    "    AND any(x IN e.expertise WHERE x = $expertise OR EXISTS {\n"
+    "      (:ExpertiseArea {code: $expertise})-[:HAS_SUBAREA*1..]->(:ExpertiseArea {code: x}) })\n"
     "    AND (e.verifiedAt IS NULL OR date(e.verifiedAt) <= $d)\n}\n"
     "WITH {sortKey: u.code, unit: " + _U + "} AS item" + _TAIL,
     GapKind.TEAM_BELOW_MIN_SIZE: _PLACES + "WITH u WHERE u.level = 'COMMUNE'\n"
@@ -158,7 +161,7 @@ class GapArgs:
     as_of: dt.date
     first: int
     after: str | None
-    expertise: Expertise | None = None
+    expertise: str | None = None  # an area code
     minimum: int = 3
     minimum_by_province: tuple[tuple[str, int], ...] = ()
 
@@ -174,7 +177,7 @@ async def gaps(tx: Tx, args: GapArgs) -> Page:
         first=args.first,
         after=args.after,
         agencyKinds=[k.value for k in AGENCY_KINDS],
-        expertise=args.expertise.value if args.expertise else None,
+        expertise=args.expertise,
         minimum=args.minimum,
         minimumByProvince=dict(args.minimum_by_province),
     )

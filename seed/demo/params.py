@@ -28,9 +28,9 @@ from functools import cache
 from itertools import accumulate
 from typing import Final, NamedTuple, TypeVar
 
+from graph.core.expertise import read_taxonomy
 from graph.core.model import (
     MINISTRY_MERGER_DAY,
-    Expertise,
     ExpertStatus,
     HomeAffiliation,
 )
@@ -114,7 +114,16 @@ _STATUSES: Final = tuple(ExpertStatus)
 _STATUS_CUM: Final = tuple(
     accumulate({"PENDING": 12, "VERIFIED": 75, "REJECTED": 7, "WITHDRAWN": 6}[s] for s in _STATUSES)
 )
-_EXPERTISE: Final = tuple(Expertise)
+# The eleven areas the demo has always drawn from (the old enum's values, as codes), so the
+# generator's random stream and every other demo figure stay as they were; each drawn area then
+# becomes the area itself or one of its sub-areas (``SUBAREAS``), with a generator of its own.
+_TAXONOMY: Final = read_taxonomy()
+_EXPERTISE: Final = tuple(dict.fromkeys(_TAXONOMY.legacy.values()))
+_PARENT: Final = {a.code: a.parent_code or a.code for a in _TAXONOMY.areas}
+SUBAREAS: Final = {
+    code: (code, *(a.code for a in _TAXONOMY.areas if a.parent_code == _PARENT[code]))
+    for code in _EXPERTISE
+}
 # Villages in the northern mountains are bản; where, and how often.
 _BAN_SHARE: Final = {
     "04": 0.7, "08": 0.6, "11": 0.8, "12": 0.8, "14": 0.8, "15": 0.7, "20": 0.6,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Final
@@ -14,7 +15,6 @@ from graph.core.model import (
     REFORM_LAST_LEGACY_DAY,
     DecisionKind,
     Era,
-    Expertise,
     ExpertStatus,
     FocalPointMode,
     OrganisationKind,
@@ -40,6 +40,7 @@ from seed.demo.params import (
     ASSIGNMENTS_FROM,
     COMMUNE_HEAD_AS_FOCAL_SHARE,
     EXPERTS,
+    SUBAREAS,
     DemoRows,
     _Agency,
     _cum,
@@ -192,7 +193,9 @@ class _Generator(_Teams):
         rng = self.rng
         codes = [p.code for p in self.provinces]
         cum = _cum(_HUB_WEIGHT.get(c, 0.0) + 0.5 + self.maturity[c] for c in codes)
-        areas: dict[str, list[Expertise]] = {}
+        areas: dict[str, list[str]] = {}
+        # Sub-areas from a generator of their own: the main stream draws what it always drew.
+        sub_rng = random.Random("expertise-subareas")
         for code in codes:
             missing = round((1 - self.maturity[code]) * 5)
             areas[code] = rng.sample(_EXPERTISE, len(_EXPERTISE) - missing)
@@ -221,7 +224,12 @@ class _Generator(_Teams):
                     person_id=_person_id(who),
                     full_name=self.out.people[who].full_name,
                     status=status,
-                    expertise=tuple(rng.sample(areas[code], rng.randint(1, 3))),
+                    expertise=tuple(
+                        dict.fromkeys(
+                            sub_rng.choice(SUBAREAS[a])
+                            for a in rng.sample(areas[code], rng.randint(1, 3))
+                        )
+                    ),
                     affiliation=org.name,
                     affiliation_id=org.id,
                     province_key=province_key,

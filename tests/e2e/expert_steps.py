@@ -37,6 +37,9 @@ async def fill_registration(page: Page, who: Registrant) -> None:
     await page.keyboard.press("Tab")
     await page.keyboard.type(who.affiliation)
     await page.keyboard.press("Tab")
+    # Country of residence: Vietnam already chosen, so on to the province it requires.
+    await expect(page.locator("#f-countryCode")).to_have_value("VN")
+    await page.keyboard.press("Tab")
     await expect(page.locator("#f-provinceCode")).to_be_focused()
     await page.select_option("#f-provinceCode", who.province_code)
     for name, values in (("expertise", who.expertise), ("consent", who.consents)):

@@ -42,7 +42,7 @@ def failures(*names: str) -> str:
 
 RESULT = failures("ValidationErrors", "NotAuthorized", "NotFoundError", "ConflictError")
 NOMINATE = (
-    "mutation($email: String!, $name: String!, $reason: String!, $x: [Expertise!]! = [AI]) "
+    'mutation($email: String!, $name: String!, $reason: String!, $x: [String!]! = ["AI"]) '
     "{ r: nominateExpert(email: $email, name: $name, expertise: $x, reason: $reason) { "
     + failures("ValidationErrors", "NotAuthorized", "RateLimitedError")
     + " ... on NominationPayload { nominationId expiresAt auditSeq } } }"

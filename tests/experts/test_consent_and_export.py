@@ -13,7 +13,7 @@ from api.relay import to_global_id
 from api.viewer import Role
 from graph.audit.events import Actor
 from graph.core.db import Graph, Tx, run_single
-from graph.core.model import Expertise, FocalPointMode, HomeAffiliation, OrganisationKind, TeamRole
+from graph.core.model import FocalPointMode, HomeAffiliation, OrganisationKind, TeamRole
 from graph.core.ratelimit import Limited
 from graph.core.settings import Settings
 from graph.experts import nominations
@@ -221,7 +221,7 @@ class TestExportMyData:
             nominations.Nomination(
                 f"friend-{uuid.uuid4().hex[:8]}@example.vn",
                 "Bạn Tôi",
-                (Expertise.AI,),
+                ("AI",),
                 "Bạn",
                 "127.0.0.1",
                 me.person_id,

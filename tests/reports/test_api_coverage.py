@@ -179,7 +179,7 @@ async def test_other_gap_kinds_answer(client: httpx.AsyncClient) -> None:
         "   nodes { activeMembers minimumSize team { name } } }"
         " recheck: coverageGaps(kind: ASSIGNMENT_NEEDS_RECONFIRMATION, first: 5) { totalCount"
         "   nodes { decision { issuerCeased issuer { kind validTo } } } }"
-        " ai: coverageGaps(kind: PROVINCE_WITHOUT_EXPERT_IN_AREA, expertise: AI) { totalCount } }",
+        ' ai: coverageGaps(kind: PROVINCE_WITHOUT_EXPERT_IN_AREA, expertise: "AI") { totalCount } }',
     )
     totals = report["totals"]
     assert data["orgs"]["totalCount"] == totals["agencies"] - totals["agenciesWithFocalPoint"]

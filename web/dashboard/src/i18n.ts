@@ -93,6 +93,18 @@ const vi = {
   fullName: "Họ và tên",
   phoneOptional: "Điện thoại (không bắt buộc)",
   provinceNow: "Tỉnh, thành phố nơi đang làm việc",
+  countryNow: "Quốc gia nơi bạn đang sống",
+  provinceAbroad: "Tỉnh, thành phố bạn muốn hỗ trợ (không bắt buộc)",
+  provinceAbroadHint:
+    "Chuyên gia ở nước ngoài do điều phối viên quốc gia xét duyệt; tỉnh bạn chọn được ghi trong danh bạ nhưng không chuyển hồ sơ cho tỉnh.",
+  country: "Quốc gia",
+  allCountries: "Mọi quốc gia",
+  abroadOnly: "Chuyên gia ở nước ngoài",
+  inVietnamOnly: "Chuyên gia trong nước",
+  abroad: "Ở nước ngoài",
+  areaAsWhole: "Toàn lĩnh vực",
+  areaAll: "tất cả",
+  nationalLevel: "Cấp quốc gia (chuyên gia ở nước ngoài)",
   choose: "Chọn…",
   consentTitle: "Thông báo xử lý dữ liệu cá nhân",
   consentRequired: "(bắt buộc)",
@@ -336,6 +348,18 @@ const en: Record<Key, string> = {
   fullName: "Full name",
   phoneOptional: "Phone (optional)",
   provinceNow: "Province you work in",
+  countryNow: "Country you live in",
+  provinceAbroad: "Province you want to help (optional)",
+  provinceAbroadHint:
+    "Experts abroad are reviewed by the national coordinator; the province you choose is shown in the directory but does not send your profile to the province.",
+  country: "Country",
+  allCountries: "All countries",
+  abroadOnly: "Experts abroad",
+  inVietnamOnly: "Experts in Vietnam",
+  abroad: "Abroad",
+  areaAsWhole: "The whole area",
+  areaAll: "all",
+  nationalLevel: "National level (experts abroad)",
   choose: "Choose…",
   consentTitle: "Personal data notice",
   consentRequired: "(required)",
@@ -485,34 +509,15 @@ const en: Record<Key, string> = {
   gapToTarget: "Short by",
 };
 
-export const EXPERTISE_LABELS: Record<Lang, Record<string, string>> = {
-  vi: {
-    DIGITAL_GOVERNMENT: "Chính phủ số",
-    DATA: "Dữ liệu",
-    AI: "Trí tuệ nhân tạo",
-    CYBERSECURITY: "An toàn thông tin",
-    DIGITAL_ECONOMY: "Kinh tế số",
-    DIGITAL_SOCIETY: "Xã hội số",
-    INFRASTRUCTURE: "Hạ tầng số",
-    E_COMMERCE: "Thương mại điện tử",
-    FINTECH: "Công nghệ tài chính",
-    EDUCATION: "Giáo dục",
-    HEALTH: "Y tế",
-  },
-  en: {
-    DIGITAL_GOVERNMENT: "Digital government",
-    DATA: "Data",
-    AI: "Artificial intelligence",
-    CYBERSECURITY: "Cybersecurity",
-    DIGITAL_ECONOMY: "Digital economy",
-    DIGITAL_SOCIETY: "Digital society",
-    INFRASTRUCTURE: "Digital infrastructure",
-    E_COMMERCE: "E-commerce",
-    FINTECH: "Fintech",
-    EDUCATION: "Education",
-    HEALTH: "Health",
-  },
-};
+// Names of the areas of expertise: data from the API (vocab.ts fills them), by language.
+const EXPERTISE_NAMES: Record<Lang, Record<string, string>> = { vi: {}, en: {} };
+
+export function setExpertiseNames(areas: { code: string; nameVi: string; nameEn: string }[]): void {
+  for (const a of areas) {
+    EXPERTISE_NAMES.vi[a.code] = a.nameVi;
+    EXPERTISE_NAMES.en[a.code] = a.nameEn;
+  }
+}
 
 // Codes the API returns (ExpertStatus, Role), said in the page's language; unknown ones as is.
 const CODE_LABELS: Record<Lang, Record<string, string>> = {
@@ -578,6 +583,7 @@ const FIELD_KEYS: Record<string, Key> = {
   expertise: "expertise",
   affiliation: "affiliation",
   province: "province",
+  country: "country",
   email: "email",
   phone: "phone",
 };
@@ -587,7 +593,7 @@ export function fieldLabels(fields: string[]): string {
 }
 
 export function expertiseLabel(code: string): string {
-  return EXPERTISE_LABELS[current][code] ?? code;
+  return EXPERTISE_NAMES[current][code] ?? code;
 }
 
 export function formatDate(iso: string | null | undefined): string {

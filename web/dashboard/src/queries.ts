@@ -143,7 +143,7 @@ export async function gaps(
   first: number,
 ): Promise<GapPage> {
   const data = await gql<{ coverageGaps: GapPage }>(
-    `query Gaps($kind: GapKind!, $scopeCode: String, $expertise: Expertise, $asOf: Date,
+    `query Gaps($kind: GapKind!, $scopeCode: String, $expertise: String, $asOf: Date,
                 $after: String, $first: Int) {
       coverageGaps(kind: $kind, scopeCode: $scopeCode, expertise: $expertise, asOf: $asOf,
                    after: $after, first: $first) {
@@ -171,6 +171,8 @@ export interface ExpertSummary {
   affiliation: string;
   status: string;
   province: { code: string; name: string } | null;
+  abroad: boolean;
+  country: { code: string; nameVi: string; nameEn: string };
 }
 
 export interface ExpertDetail extends ExpertSummary {
@@ -190,6 +192,8 @@ export interface ExpertQuery {
   text: string | null;
   expertise: string | null;
   provinceCode: string | null;
+  // A country code, or "abroad" for every country but Vietnam.
+  country: string | null;
 }
 
 export async function experts(q: ExpertQuery, after: string | null, first: number): Promise<ExpertPage> {
@@ -197,13 +201,15 @@ export async function experts(q: ExpertQuery, after: string | null, first: numbe
     text: q.text || null,
     provinceCode: q.provinceCode || null,
     expertiseAny: q.expertise ? [q.expertise] : null,
+    abroad: q.country === "abroad" ? true : null,
+    countryCodes: q.country && q.country !== "abroad" ? [q.country] : null,
   };
   const data = await gql<{ experts: ExpertPage }>(
     `query Experts($filter: ExpertFilter, $after: String, $first: Int) {
       experts(filter: $filter, after: $after, first: $first) {
         totalCount
         pageInfo { hasNextPage endCursor }
-        nodes { id fullName expertise affiliation status province { code name } }
+        nodes { id fullName expertise affiliation status province { code name } abroad country { code nameVi nameEn } }
       }
     }`,
     { filter, after, first },
@@ -217,7 +223,7 @@ export async function expert(id: string): Promise<ExpertDetail | null> {
       node(id: $id) {
         ... on Expert {
           id fullName expertise affiliation status verifiedAt email phone
-          province { code name } organisation { name }
+          province { code name } organisation { name } abroad country { code nameVi nameEn }
         }
       }
     }`,
@@ -375,7 +381,7 @@ export async function pendingExperts(
         nodes {
           id fullName expertise affiliation status submittedAt emailState
           changedSinceVerification changedSinceVerificationAt
-          province { code name }
+          province { code name } abroad country { code nameVi nameEn }
           possibleDuplicates { id fullName status affiliation }
           nominations { nominatedAt nominatorRole reason expertise }
         }
@@ -481,12 +487,13 @@ export interface MyProfile {
     affiliation: string;
     verifiedAt: string | null;
     province: { code: string; name: string } | null;
+    country: { code: string };
     changedSinceVerification: string[] | null;
   } | null;
 }
 
 const ME_FIELDS = `id fullName email phone emailConfirmedAt erasedAt consentedPurposes
-  expert { id status expertise affiliation verifiedAt province { code name } changedSinceVerification }`;
+  expert { id status expertise affiliation verifiedAt province { code name } country { code } changedSinceVerification }`;
 
 export async function me(): Promise<MyProfile | null> {
   const data = await gql<{ me: MyProfile | null }>(`query Me { me { ${ME_FIELDS} } }`);

@@ -3,14 +3,25 @@
 // covers the expert (and every such read is logged there); the page shows what it is given.
 
 import { currentRoute, debounce, h, replace, today } from "../dom";
-import { codeLabel, EXPERTISE_LABELS, expertiseLabel, formatNumber, lang, t } from "../i18n";
+import { codeLabel, expertiseLabel, formatNumber, t } from "../i18n";
 import { expert, experts, provinces, type ExpertQuery, type ExpertSummary } from "../queries";
 import { labelled, statusLine } from "../controls";
+import { areaOptions, countryName, countrySelect, loadVocab } from "../vocab";
 import type { Page } from "./page";
 
 const PAGE_SIZE = 20;
 
 export const expertsPage: Page = (root) => {
+  replace(root, h("p", { class: "status" }, t("loading")));
+  const hash = location.hash;
+  void loadVocab().then(
+    // Not over another page: the reader may have moved on while the vocabularies loaded.
+    () => location.hash === hash && directory(root),
+    (error: Error) => replace(root, h("p", { class: "status error" }, `${t("errorPrefix")}: ${error.message}`)),
+  );
+};
+
+function directory(root: HTMLElement): void {
   const route = currentRoute();
   const id = route.rest[0];
   if (id) {
@@ -21,6 +32,7 @@ export const expertsPage: Page = (root) => {
     text: route.params.get("q"),
     expertise: route.params.get("expertise"),
     provinceCode: route.params.get("province"),
+    country: route.params.get("country"),
   };
 
   const searchBox = h("input", {
@@ -34,10 +46,12 @@ export const expertsPage: Page = (root) => {
     "select",
     { id: "expertise" },
     h("option", { value: "" }, t("allExpertise")),
-    ...Object.keys(EXPERTISE_LABELS[lang()]).map((e) =>
-      h("option", { value: e, selected: e === query.expertise }, expertiseLabel(e)),
-    ),
+    ...areaOptions(query.expertise),
   );
+  // Every country, with "abroad" (all but Vietnam) right after "all".
+  const countryFilter = countrySelect(query.country, h("option", { value: "" }, t("allCountries")));
+  countryFilter.id = "country";
+  countryFilter.options[0]!.after(h("option", { value: "abroad", selected: query.country === "abroad" }, t("abroadOnly")));
   const provinceSelect = h("select", { id: "province" }, h("option", { value: "" }, t("allProvinces")));
   const total = statusLine("expert-total");
   const list = h("ul", { class: "experts", "data-testid": "expert-list" });
@@ -49,11 +63,17 @@ export const expertsPage: Page = (root) => {
     query.text = searchBox.value.trim() || null;
     query.expertise = expertiseSelect.value || null;
     query.provinceCode = provinceSelect.value || null;
+    query.country = countryFilter.value || null;
     history.replaceState(
       null,
       "",
       `#/experts?${new URLSearchParams(
-        Object.entries({ q: query.text, expertise: query.expertise, province: query.provinceCode }).filter(
+        Object.entries({
+          q: query.text,
+          expertise: query.expertise,
+          province: query.provinceCode,
+          country: query.country,
+        }).filter(
           (e): e is [string, string] => Boolean(e[1]),
         ),
       )}`,
@@ -63,6 +83,7 @@ export const expertsPage: Page = (root) => {
   searchBox.addEventListener("input", debounce(apply, 250));
   expertiseSelect.addEventListener("change", apply);
   provinceSelect.addEventListener("change", apply);
+  countryFilter.addEventListener("change", apply);
 
   replace(
     root,
@@ -72,6 +93,7 @@ export const expertsPage: Page = (root) => {
       ...labelled("search", searchBox),
       ...labelled("expertise", expertiseSelect),
       ...labelled("province", provinceSelect),
+      ...labelled("country", countryFilter),
     ),
     total,
     list,
@@ -102,7 +124,12 @@ export const expertsPage: Page = (root) => {
   };
   more.addEventListener("click", () => void load(false));
   void load(true);
-};
+}
+
+// Where the expert is: the province, and the country when it is not Vietnam.
+function where(e: ExpertSummary): string {
+  return [e.province?.name, e.abroad ? countryName(e.country.code) : null].filter(Boolean).join(" · ");
+}
 
 function item(e: ExpertSummary): HTMLElement {
   return h(
@@ -110,7 +137,7 @@ function item(e: ExpertSummary): HTMLElement {
     { "data-id": e.id },
     h("a", { href: `#/experts/${encodeURIComponent(e.id)}`, class: "name" }, e.fullName),
     h("span", { class: "affiliation" }, e.affiliation),
-    h("span", { class: "where" }, e.province?.name ?? ""),
+    h("span", { class: "where" }, where(e)),
     h("span", { class: "tags" }, ...e.expertise.map((x) => h("span", { class: "tag" }, expertiseLabel(x)))),
   );
 }
@@ -138,6 +165,7 @@ async function profile(root: HTMLElement, id: string): Promise<void> {
           ...row(t("affiliation"), e.affiliation),
           ...row(t("organisation"), e.organisation?.name),
           ...row(t("province"), e.province?.name),
+          ...row(t("country"), countryName(e.country.code)),
           ...row(t("expertise"), e.expertise.map(expertiseLabel).join(", ")),
           ...row(t("status"), codeLabel(e.status)),
           ...row(t("verifiedAt"), e.verifiedAt?.slice(0, 10)),

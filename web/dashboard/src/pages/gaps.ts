@@ -4,8 +4,9 @@
 import { currentRoute, go, h, replace, today } from "../dom";
 import { exportButtons } from "../exports";
 import { dateInput, labelled, statusLine, toolbar } from "../controls";
-import { EXPERTISE_LABELS, expertiseLabel, formatNumber, lang, t, type Key } from "../i18n";
+import { formatNumber, t, type Key } from "../i18n";
 import { gaps, provinces, type Gap } from "../queries";
+import { areaOptions, loadVocab } from "../vocab";
 import type { Page } from "./page";
 
 const PAGE_SIZE = 50;
@@ -36,10 +37,8 @@ export const gapsPage: Page = (root) => {
   const expertiseSelect = h(
     "select",
     { id: "expertise", hidden: !needsExpertise },
-    ...Object.keys(EXPERTISE_LABELS[lang()]).map((e) =>
-      h("option", { value: e, selected: e === expertise }, expertiseLabel(e)),
-    ),
   );
+  void loadVocab().then(() => expertiseSelect.append(...areaOptions(expertise)));
   const date = dateInput(asOf);
   const change = (): void =>
     go("gaps", {

@@ -8,7 +8,7 @@
 
 import { currentRoute, h, replace, today } from "../dom";
 import { Fields } from "../fields";
-import { EXPERTISE_LABELS, codeLabel, expertiseLabel, fieldLabels, formatNumber, lang, t } from "../i18n";
+import { codeLabel, fieldLabels, formatNumber, lang, t } from "../i18n";
 import {
   exportMyData,
   me,
@@ -22,6 +22,8 @@ import {
   type Notice,
   type Province,
 } from "../queries";
+import { residenceFields } from "../residence";
+import { areaCheckboxes, loadVocab } from "../vocab";
 import type { Page } from "./page";
 import { serverText } from "./register";
 import { isExpert, signOutExpert } from "./signin";
@@ -47,7 +49,7 @@ export const mePage: Page = (root) => {
   // A refused session moves the reader to #/sign-in while these are under way (pages/signin.ts):
   // then this page has nothing more to draw.
   const here = (): boolean => currentRoute().page === "me";
-  void Promise.all([me(), notice(lang()), provinces(today())]).then(
+  void Promise.all([me(), notice(lang()), provinces(today()), loadVocab()]).then(
     ([mine, n, list]) => {
       if (!here()) return;
       if (!mine) {
@@ -112,19 +114,9 @@ function profileForm(mine: MyProfile, list: Province[], paintState: (m: MyProfil
   const fullName = h("input", { type: "text", autocomplete: "name", required: true, value: mine.fullName });
   const phone = h("input", { type: "tel", autocomplete: "tel", inputmode: "tel", value: mine.phone ?? "" });
   const affiliation = h("input", { type: "text", autocomplete: "organization", required: true, value: e?.affiliation ?? "" });
-  const province = h(
-    "select",
-    { required: true },
-    ...list.map((p) => h("option", { value: p.code, selected: p.code === e?.province?.code }, p.name)),
-  );
-  const boxes = Object.keys(EXPERTISE_LABELS[lang()]).map((code) =>
-    h(
-      "label",
-      { class: "check" },
-      h("input", { type: "checkbox", name: "expertise", value: code, checked: e?.expertise.includes(code) ?? false }),
-      expertiseLabel(code),
-    ),
-  );
+  const residence = residenceFields(fields, list, e?.country.code ?? "VN", e?.province?.code ?? null);
+  const { country, province, abroad } = residence;
+  const boxes = areaCheckboxes("expertise", new Set(e?.expertise ?? []));
   const submit = h("button", { type: "submit", class: "primary" }, t("saveProfile"));
   const said = h("p", { class: "status", "aria-live": "polite", "data-testid": "profile-said" });
   const form = h(
@@ -135,7 +127,7 @@ function profileForm(mine: MyProfile, list: Province[], paintState: (m: MyProfil
     h("div", { class: "field" }, h("span", { class: "label" }, t("email")), h("p", { class: "value", "data-testid": "me-email" }, mine.email ?? "")),
     fields.field("phone", t("phoneOptional"), phone, t("phoneRemoveHint")),
     fields.field("affiliation", t("affiliation"), affiliation),
-    fields.field("provinceCode", t("provinceNow"), province),
+    ...residence.elements,
     fields.fieldset("expertise", t("expertise"), ...boxes),
     h("p", { class: "hint" }, t("meEditHint")),
     submit,
@@ -150,6 +142,7 @@ function profileForm(mine: MyProfile, list: Province[], paintState: (m: MyProfil
       fullName.value.trim() ? null : { field: "fullName", text: t("required") },
       affiliation.value.trim() ? null : { field: "affiliation", text: t("required") },
       expertise.length ? null : { field: "expertise", text: t("pickExpertise") },
+      abroad() || province.value ? null : { field: "provinceCode", text: t("required") },
     ].filter((x): x is { field: string; text: string } => x !== null);
     if (local.length) {
       fields.show(local);
@@ -162,6 +155,7 @@ function profileForm(mine: MyProfile, list: Province[], paintState: (m: MyProfil
       fullName: fullName.value,
       phone: phone.value.trim(),
       affiliation: affiliation.value,
+      countryCode: country.value,
       provinceCode: province.value,
       expertise,
     })

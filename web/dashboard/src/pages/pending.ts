@@ -9,6 +9,7 @@ import { currentRoute, h, replace } from "../dom";
 import { codeLabel, expertiseLabel, fieldLabels, formatDate, formatNumber, t } from "../i18n";
 import { labelled, statusLine } from "../controls";
 import { pendingExperts, review, type PendingCount, type PendingExpert, type ReviewResult } from "../queries";
+import { countryName, loadVocab, VIETNAM } from "../vocab";
 import type { Page } from "./page";
 
 const PAGE_SIZE = 20;
@@ -78,7 +79,8 @@ export const pendingPage: Page = (root) => {
         h(
           "option",
           { value: c.province?.code ?? "", selected: c.province?.code === province },
-          `${c.province?.name ?? "?"} (${formatNumber(c.pending)})`,
+          // The central unit's queue is the experts living abroad, reviewed nationally.
+          `${c.province?.code === VIETNAM ? t("nationalLevel") : (c.province?.name ?? "?")} (${formatNumber(c.pending)})`,
         ),
       ),
     );
@@ -99,7 +101,7 @@ export const pendingPage: Page = (root) => {
     const mine = ++generation;
     if (fresh) after = null;
     try {
-      const { page, counts } = await pendingExperts(province, after, PAGE_SIZE);
+      const [{ page, counts }] = await Promise.all([pendingExperts(province, after, PAGE_SIZE), loadVocab()]);
       if (mine !== generation) return; // a newer choice of province answered first
       if (national) paintCounts(counts);
       total.textContent = t("pendingCount", { n: formatNumber(page.totalCount) });
@@ -240,6 +242,7 @@ export const pendingPage: Page = (root) => {
         { class: "facts" },
         h("span", {}, e.affiliation),
         h("span", {}, e.province?.name ?? ""),
+        e.abroad ? h("span", { "data-testid": "pending-country" }, `${t("abroad")}: ${countryName(e.country.code)}`) : null,
         h("span", {}, `${t("submittedAt")} ${formatDate(e.submittedAt)}`),
       ),
       h("p", { class: "tags" }, ...e.expertise.map((x) => h("span", { class: "tag" }, expertiseLabel(x)))),

@@ -6,8 +6,10 @@
 
 import { h, replace, today } from "../dom";
 import { Fields } from "../fields";
-import { EXPERTISE_LABELS, expertiseLabel, lang, t, type Key } from "../i18n";
+import { lang, t, type Key } from "../i18n";
 import { notice, provinces, registerExpert, type FieldError, type Notice } from "../queries";
+import { residenceFields } from "../residence";
+import { areaCheckboxes, loadVocab, VIETNAM } from "../vocab";
 import type { Page } from "./page";
 
 const NAME_MAX = 200;
@@ -27,7 +29,7 @@ const CODE_MESSAGES: Record<string, Key> = {
 
 export const registerPage: Page = (root) => {
   replace(root, h("p", { class: "status" }, t("loading")));
-  void Promise.all([notice(lang()), provinces(today())]).then(
+  void Promise.all([notice(lang()), provinces(today()), loadVocab()]).then(
     ([n, list]) => drawForm(root, n, list),
     (error: Error) => replace(root, h("p", { class: "status error" }, `${t("errorPrefix")}: ${error.message}`)),
   );
@@ -43,15 +45,9 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
   const email = h("input", { type: "email", autocomplete: "email", required: true, inputmode: "email" });
   const phone = h("input", { type: "tel", autocomplete: "tel", inputmode: "tel" });
   const affiliation = h("input", { type: "text", autocomplete: "organization", required: true });
-  const province = h(
-    "select",
-    { required: true },
-    h("option", { value: "" }, t("choose")),
-    ...list.map((p) => h("option", { value: p.code }, p.name)),
-  );
-  const expertiseBoxes = Object.keys(EXPERTISE_LABELS[lang()]).map((code) =>
-    h("label", { class: "check" }, h("input", { type: "checkbox", name: "expertise", value: code }), expertiseLabel(code)),
-  );
+  const residence = residenceFields(fields, list, VIETNAM, null);
+  const { country, province, abroad } = residence;
+  const expertiseBoxes = areaCheckboxes("expertise", new Set());
   const consentBoxes = n.purposes.map((p) =>
     h(
       "div",
@@ -65,7 +61,8 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
       fields.message(`consents.${p.purpose}`),
     ),
   );
-  const done = h("div", { class: "success", role: "status", hidden: true, "data-testid": "register-success" });
+  // Focusable, so that focus moves to what happened (a keyboard user is not left on a hidden form).
+  const done = h("div", { class: "success", role: "status", tabindex: -1, hidden: true, "data-testid": "register-success" });
   const submit = h("button", { type: "submit", class: "primary" }, t("submit"));
   const form = h(
     "form",
@@ -75,7 +72,7 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
     field("email", t("email"), email),
     field("phone", t("phoneOptional"), phone),
     field("affiliation", t("affiliation"), affiliation),
-    field("provinceCode", t("provinceNow"), province),
+    ...residence.elements,
     fieldset("expertise", t("expertise"), ...expertiseBoxes),
     h(
       "section",
@@ -87,6 +84,7 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
     submit,
   );
   replace(root, h("h2", {}, t("registerTitle")), h("p", {}, t("registerIntro")), done, form);
+
   for (const p of n.purposes) {
     const box = consentBoxes.find((b) => b.querySelector(`input[value="${p.purpose}"]`))!;
     fields.add(`consents.${p.purpose}`, box.querySelector("input")!, box.querySelector(".field-error")!);
@@ -124,7 +122,7 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
       need("phone", /^(\+84|0)\d{9,10}$/.test(digits), "invalidPhone");
     }
     need("affiliation", affiliation.value.trim() !== "", "required");
-    need("provinceCode", province.value !== "", "required");
+    need("provinceCode", abroad() || province.value !== "", "required");
     need("expertise", checked("expertise").length > 0, "pickExpertise");
     for (const box of form.querySelectorAll<HTMLInputElement>('input[name="consent"][data-required]')) {
       need(`consents.${box.value}`, box.checked, "consentNeeded");
@@ -143,7 +141,8 @@ function drawForm(root: HTMLElement, n: Notice, list: { code: string; name: stri
         email: email.value,
         phone: phone.value.trim() || null,
         affiliation: affiliation.value,
-        provinceCode: province.value,
+        countryCode: country.value,
+        provinceCode: province.value || null,
         expertise: checked("expertise").map((i) => i.value),
         noticeVersion: n.version,
         consents: n.purposes.map((p) => ({ purpose: p.purpose, granted: granted.has(p.purpose) })),
