@@ -154,6 +154,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers,
+        timeout_keep_alive=settings.keep_alive_seconds,
         log_level=settings.log_level.lower(),
         log_config=None,  # the app sets up logging (api/observability.py), in every worker
         # The app reads X-Forwarded-For itself, from CDS_TRUSTED_PROXIES only (api/app.py

@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,12 @@ class Minute:
     latencies: list[float] = field(default_factory=list)  # ms, dashboard query
     errors: int = 0
     registered: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)  # what each error was
+
+    def failed(self, kind: str) -> None:
+        self.errors += 1
+        self.kinds[kind] += 1
+
     live: int = 0
 
 
@@ -62,6 +69,25 @@ class Soak:
     def now(self) -> Minute | None:
         i = int((time.monotonic() - self.began) // 60)
         return self.minutes[i] if i < len(self.minutes) else None
+
+
+def _problem(response: httpx.Response, success: str | None) -> str | None:
+    """What went wrong with an answer (None: nothing): the HTTP status, the GraphQL error's
+    code, or the result type a mutation answered instead of ``success``."""
+    what = "dashboard" if success is None else "registration"
+    if response.status_code != 200:
+        return f"{what}: HTTP {response.status_code}"
+    body = response.json()
+    if errors := body.get("errors"):
+        return (
+            f"{what}: {(errors[0].get('extensions') or {}).get('code', errors[0].get('message'))}"
+        )
+    if (
+        success is not None
+        and (typename := ((body.get("data") or {}).get("r") or {}).get("__typename")) != success
+    ):
+        return f"{what}: {typename}"
+    return None
 
 
 def _rss_mb(pids: list[int]) -> float:
@@ -90,13 +116,13 @@ async def _dashboard(client: httpx.AsyncClient, url: str, soak: Soak) -> None:
         began = time.perf_counter()
         try:
             response = await client.post(url, json=body)
-            ok = response.status_code == 200 and "errors" not in response.json()
-        except httpx.HTTPError:
-            ok = False
-        if ok:
+            problem = _problem(response, None)
+        except httpx.HTTPError as error:
+            problem = f"dashboard: {type(error).__name__}"
+        if problem is None:
             minute.latencies.append((time.perf_counter() - began) * 1000)
         else:
-            minute.errors += 1
+            minute.failed(problem)
 
 
 async def _registrations(client: httpx.AsyncClient, url: str, soak: Soak) -> None:
@@ -120,14 +146,13 @@ async def _registrations(client: httpx.AsyncClient, url: str, soak: Soak) -> Non
         }
         try:
             response = await client.post(url, json={"query": REGISTER, "variables": variables})
-            data = response.json().get("data") or {}
-            ok = (data.get("r") or {}).get("__typename") == "RegisterExpertSuccess"
-        except httpx.HTTPError:
-            ok = False
-        if ok:
+            problem = _problem(response, "RegisterExpertSuccess")
+        except httpx.HTTPError as error:
+            problem = f"registration: {type(error).__name__}"
+        if problem is None:
             minute.registered += 1
         else:
-            minute.errors += 1
+            minute.failed(problem)
         await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
 
 
@@ -188,6 +213,9 @@ async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int
             report(),
         )
     errors = sum(m.errors for m in soak.minutes)
+    kinds = sum((m.kinds for m in soak.minutes), Counter[str]())
+    if kinds:
+        print("errors by kind: " + "; ".join(f"{k} × {n}" for k, n in kinds.most_common()))
     first, last = _pct(soak.minutes[0].latencies, 95), _pct(soak.minutes[-1].latencies, 95)
     # Growth after the first minute: that one fills Neo4j's page cache and the API's caches.
     api_growth = memory[-1][0] - memory[0][0]

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     # HTTP
     host: str = "127.0.0.1"
     port: int = 8000
+    # How long an idle HTTP connection stays open. Longer than a client's or a reverse proxy's
+    # own idle timeout (httpx 5 s, browsers ~60 s, nginx upstream keepalive 60 s), so the
+    # client closes first: with uvicorn's 5 s the server closed connections the client was
+    # reusing at that moment, and the request failed (bench.soak: 4 ReadErrors in 4 min).
+    keep_alive_seconds: int = Field(default=75, ge=1)
 
     # GraphQL limits
     page_size_default: int = 50
