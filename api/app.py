@@ -42,6 +42,7 @@ from api.observability import (
 from api.observability import (
     request_id as current_request_id,
 )
+from api.response_cache import ResponseCache
 from api.schema import build_schema
 from api.spreadsheets import router as imports_router
 from api.sso import connect_origins
@@ -244,6 +245,9 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     if settings.log_format != "none":
         configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     count_statements()
+    # Innermost: an anonymous query's unchanged answer is served without executing it
+    # (api/response_cache.py); the middlewares added after it wrap hits and misses alike.
+    app.add_middleware(ResponseCache, max_entries=settings.response_cache_entries)
     # nosniff, Referrer-Policy; CSP on pages (api/headers.py), open to the SSO provider's origin
     app.add_middleware(SecurityHeaders, connect_src=connect_origins(settings))
     if settings.cors_origins:

@@ -19,7 +19,8 @@ T = TypeVar("T")
 
 
 class VersionedCache:
-    def __init__(self, max_entries: int = 512) -> None:
+    def __init__(self, max_entries: int = 512, name: str = "reads") -> None:
+        self._name = name  # the metric's label
         self._entries: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
         self._pending: dict[tuple[Hashable, int], asyncio.Future[Any]] = {}
         self._max = max_entries
@@ -30,15 +31,15 @@ class VersionedCache:
         hit = self._entries.get(key)
         if hit is not None and hit[0] == version:
             self._entries.move_to_end(key)
-            CACHE.labels("hit").inc()
+            CACHE.labels(self._name, "hit").inc()
             value: T = hit[1]
             return value
         flight = (key, version)
         if (pending := self._pending.get(flight)) is not None:
-            CACHE.labels("shared").inc()
+            CACHE.labels(self._name, "shared").inc()
             shared: T = await asyncio.shield(pending)
             return shared
-        CACHE.labels("miss").inc()
+        CACHE.labels(self._name, "miss").inc()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[flight] = future
         try:

@@ -51,7 +51,11 @@ OPERATION_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 GRAPHQL_ERRORS = Counter("cds_graphql_errors", "GraphQL errors by code", ["code"])
-CACHE = Counter("cds_cache_lookups", "Read-cache lookups (api/cache.py)", ["result"])
+CACHE = Counter(
+    "cds_cache_lookups",
+    "Cache lookups (api/cache.py): the read cache (reads) and the response cache (responses)",
+    ["cache", "result"],
+)
 NEO4J_STATEMENTS = Counter("cds_neo4j_statements", "Cypher statements sent (round trips)")
 OUTBOX_PENDING = Gauge(
     "cds_outbox_pending", "Mails waiting in the outbox", multiprocess_mode="mostrecent"

@@ -154,6 +154,10 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=32 * 2**20, gt=0)
     import_max_rows: int = Field(default=120_000, gt=0)
 
+    # Whole answers to anonymous GraphQL queries (api/response_cache.py), kept per data version:
+    # how many distinct queries each API process keeps (0: none, every request executes).
+    response_cache_entries: int = Field(default=256, ge=0)
+
     # Live updates (api/live.py): how often each API process reads the change counter to find
     # changes made by any process. Smaller is fresher and costs one tiny query more per second.
     live_poll_seconds: float = Field(default=1.0, gt=0)

@@ -1,0 +1,233 @@
+"""Whole answers to anonymous GraphQL queries, kept per data version (ASGI middleware).
+
+The public dashboard asks the same few questions over and over; while the graph's change counter
+(graph/core/changes.py) reads the same value, their answers cannot differ, so an unchanged answer
+should cost a counter read, not a GraphQL execution. The key is the request as sent (POST body,
+or GET query string and Accept header) and today's date (figures default to today); the entry is
+valid for the counter value read *before* the answer was computed, so a change made meanwhile
+only makes the next request recompute.
+
+What is never kept:
+- anything a signed-in viewer asks (a request with an Authorization header): their answers may
+  hold personal fields, and every read of those is audited (api/policy.py), so they always
+  execute. An anonymous viewer sees no personal field at all, so there is one visibility class
+  here and no entry can reach another class;
+- mutations and subscriptions (only an operation that parses as a query is looked up);
+- answers with GraphQL errors or a status other than 200 (Neo4j away, a bad variable): the next
+  request executes again.
+
+Concurrent misses for the same question share one execution (``VersionedCache``). Every answer
+that passes here carries an ETag; a client that sends it back in If-None-Match gets 304 and no
+body while the answer is unchanged. ``X-Cache: HIT`` / ``MISS`` tells which it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.cache import VersionedCache
+from api.observability import CACHE
+from graph.core import changes
+from graph.core.db import Graph, Unavailable
+
+# A dashboard's query is a few KiB; a bigger body is unusual enough to execute as it is.
+MAX_REQUEST_BYTES = 64 * 1024
+# One answer larger than this (a huge page of rows) is not worth holding in every process.
+MAX_ANSWER_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    content_type: bytes
+    body: bytes
+    etag: bytes
+
+
+class _NotKept(Exception):
+    """The answer must not be kept; it is still the answer to this request (and to any request
+    that shared the execution)."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+
+
+class ResponseCache:
+    def __init__(self, app: ASGIApp, max_entries: int, path: str = "/graphql") -> None:
+        self.app = app
+        self.path = path
+        self.entries = VersionedCache(max_entries, name="responses")
+        # Whether a request text is a query, so a miss after each change does not parse again.
+        self._is_query: OrderedDict[bytes, bool] = OrderedDict()
+        self._max = max_entries
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._candidate(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if scope["method"] == "GET":
+            raw = bytes(scope.get("query_string", b""))
+            key = b"GET\n" + headers.get(b"accept", b"") + b"\n" + raw
+            operation = _from_query_string(raw)
+        else:
+            body, complete = await _read_body(receive)
+            if not complete:
+                await self.app(scope, _replay(body, receive, more=True), send)
+                return
+            raw, key = body, b"POST\n" + body
+            operation = _from_json(body)
+            receive = _replay(body, receive)
+        if operation is None or not self._query(key, operation):
+            CACHE.labels("responses", "bypass").inc()
+            await self.app(scope, receive, send)
+            return
+        graph: Graph = scope["app"].state.graph
+        try:
+            version = await graph.read(changes.current)
+        except Unavailable:
+            await self.app(scope, receive, send)  # the app answers its typed 503 error
+            return
+        execution = _Execution(self.app, scope, receive)
+        try:
+            answer = await self.entries.get_or_compute((key, dt.date.today()), version, execution)
+        except _NotKept as not_kept:
+            answer = not_kept.answer
+        # A request that waited for another's execution of the same question did not execute.
+        state = b"MISS" if execution.ran else b"HIT"
+        await _send(answer, state, headers.get(b"if-none-match"), send)
+
+    def _candidate(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["path"].rstrip("/") != self.path or not self._max:
+            return False
+        if scope["method"] not in ("GET", "POST"):
+            return False
+        return not any(name == b"authorization" for name, _ in scope["headers"])
+
+    def _query(self, key: bytes, operation: tuple[str, str | None]) -> bool:
+        known = self._is_query.get(key)
+        if known is None:
+            known = _is_query(*operation)
+            self._is_query[key] = known
+            while len(self._is_query) > 4 * self._max:
+                self._is_query.popitem(last=False)
+        return known
+
+
+def _is_query(text: str, operation_name: str | None) -> bool:
+    try:
+        operation = get_operation_ast(parse(text), operation_name)
+    except GraphQLError:
+        return False  # the app answers the syntax error
+    return operation is not None and operation.operation is OperationType.QUERY
+
+
+def _from_json(body: bytes) -> tuple[str, str | None] | None:
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(request, dict):
+        return None
+    return _operation(request.get("query"), request.get("operationName"))
+
+
+def _from_query_string(raw: bytes) -> tuple[str, str | None] | None:
+    params = parse_qs(raw.decode("latin-1"))
+    name = params.get("operationName", [None])[0]
+    return _operation(params.get("query", [None])[0], name)
+
+
+def _operation(query: object, name: object) -> tuple[str, str | None] | None:
+    if not isinstance(query, str) or not (name is None or isinstance(name, str)):
+        return None
+    return query, name
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The request body, or what was read of it when it passed MAX_REQUEST_BYTES (False)."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        more = bool(message.get("more_body", False))
+        if more and len(body) > MAX_REQUEST_BYTES:
+            return body, False
+        if not more:
+            return body, True
+
+
+def _replay(body: bytes, receive: Receive, more: bool = False) -> Receive:
+    """A receive that gives the app the body already read, then the rest (or the disconnect)."""
+    sent = False
+
+    async def again() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        return await receive()
+
+    return again
+
+
+class _Execution:
+    """Runs the app for this request, keeping what it sends instead of sending it."""
+
+    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
+        self.app, self.scope, self.receive = app, scope, receive
+        self.ran = False
+
+    async def __call__(self) -> Answer:
+        self.ran = True
+        status, content_type, parts = 500, b"application/json", []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, content_type
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                content_type = dict(message.get("headers", [])).get(b"content-type", content_type)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+
+        await self.app(self.scope, self.receive, capture)
+        body = b"".join(parts)
+        answer = Answer(status, content_type, body, _etag(body))
+        if status != 200 or len(body) > MAX_ANSWER_BYTES or _has_errors(body):
+            raise _NotKept(answer)
+        return answer
+
+
+def _has_errors(body: bytes) -> bool:
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return True
+    return not isinstance(answer, dict) or bool(answer.get("errors"))
+
+
+def _etag(body: bytes) -> bytes:
+    return b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+
+
+async def _send(answer: Answer, state: bytes, if_none_match: bytes | None, send: Send) -> None:
+    unchanged = if_none_match is not None and answer.etag in if_none_match.split(b", ")
+    status, body = (
+        (304, b"") if unchanged and answer.status == 200 else (answer.status, answer.body)
+    )
+    headers = [(b"etag", answer.etag), (b"cache-control", b"no-cache"), (b"x-cache", state)]
+    if status != 304:
+        headers += [
+            (b"content-type", answer.content_type),
+            (b"content-length", str(len(body)).encode()),
+        ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

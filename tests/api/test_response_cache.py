@@ -1,0 +1,84 @@
+"""Whole answers to anonymous queries are kept per data version (api/response_cache.py, #14):
+an unchanged answer is served without executing, a change is seen by the very next request, and
+nothing a signed-in viewer asks, no mutation and no error is ever served from the cache."""
+
+from __future__ import annotations
+
+import httpx
+
+from api.viewer import Role
+from graph.core.db import Graph
+from graph.core.settings import Settings
+from tests import factories
+from tests.tokens import bearer
+
+# Dated after the factories' teams (2031-01-01), so the figure moves when one is made.
+TEAMS = '{ coverage(scopeCode: "01", asOf: "2031-06-01") { totals { teams } } }'
+
+
+async def _post(client: httpx.AsyncClient, query: str, **headers: str) -> httpx.Response:
+    return await client.post("/graphql", json={"query": query}, headers=headers)
+
+
+async def test_an_unchanged_answer_is_served_without_executing(client: httpx.AsyncClient) -> None:
+    first = await _post(client, TEAMS)
+    again = await _post(client, TEAMS)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["x-cache"] == "HIT"
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    # The headers the app adds to every answer wrap the cached ones too.
+    assert again.headers["x-request-id"] != first.headers["x-request-id"]
+    assert again.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_change_is_seen_by_the_next_request(
+    client: httpx.AsyncClient, graph: Graph
+) -> None:
+    await _post(client, TEAMS)
+    before = (await _post(client, TEAMS)).json()["data"]["coverage"]["totals"]["teams"]
+    await factories.make_team(graph, "00004")  # in province 01, from 2031-01-01
+    after = await _post(client, TEAMS)
+    assert after.headers["x-cache"] == "MISS"
+    assert after.json()["data"]["coverage"]["totals"]["teams"] == before + 1
+
+
+async def test_etag_revalidation_answers_304_while_unchanged(client: httpx.AsyncClient) -> None:
+    etag = (await _post(client, TEAMS)).headers["etag"]
+    unchanged = await _post(client, TEAMS, **{"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    other = await _post(client, TEAMS, **{"If-None-Match": '"not-this-one"'})
+    assert other.status_code == 200
+    assert other.json()["data"]["coverage"]
+
+
+async def test_get_queries_are_kept_too(client: httpx.AsyncClient) -> None:
+    params = {"query": TEAMS}
+    first = await client.get("/graphql", params=params, headers={"Accept": "application/json"})
+    again = await client.get("/graphql", params=params, headers={"Accept": "application/json"})
+    assert again.headers["x-cache"] == "HIT"
+    assert again.json() == first.json()
+
+
+async def test_signed_in_viewers_always_execute(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    auth = bearer(settings, Role.NATIONAL_COORDINATOR)
+    for _ in range(2):
+        response = await _post(client, TEAMS, **auth)
+        assert response.status_code == 200
+        assert "x-cache" not in response.headers
+
+
+async def test_mutations_and_errors_are_never_kept(client: httpx.AsyncClient) -> None:
+    # A mutation that fails the same way each time: executed each time, never a HIT.
+    mutation = 'mutation { confirmEmail(token: "not-a-token") { __typename } }'
+    for _ in range(2):
+        response = await _post(client, mutation)
+        assert "x-cache" not in response.headers
+    unknown = "{ noSuchField }"
+    for _ in range(2):
+        response = await _post(client, unknown)
+        assert response.json()["errors"]
+        assert response.headers["x-cache"] == "MISS"
