@@ -51,8 +51,18 @@ class VersionedCache:
         finally:
             self._pending.pop(flight, None)
         future.set_result(result)
+        self._keep(key, version, result)
+        return result
+
+    def _keep(self, key: Hashable, version: int, result: Any) -> None:
         self._entries[key] = (version, result)
         self._entries.move_to_end(key)
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
+
+    async def refresh(self, key: Hashable, version: int, compute: Callable[[], Awaitable[T]]) -> T:
+        """Compute whatever is kept, and keep the result (a client asked for a fresh one)."""
+        CACHE.labels(self._name, "refresh").inc()
+        result = await compute()
+        self._keep(key, version, result)
         return result

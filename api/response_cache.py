@@ -16,7 +16,8 @@ What is never kept:
 - answers with GraphQL errors or a status other than 200 (Neo4j away, a bad variable): the next
   request executes again.
 
-Concurrent misses for the same question share one execution (``VersionedCache``). Every answer
+A request with ``Cache-Control: no-cache`` executes (what HTTP means by it) and refreshes the
+entry. Concurrent misses for the same question share one execution (``VersionedCache``). Every answer
 that passes here carries an ETag; a client that sends it back in If-None-Match gets 304 and no
 body while the answer is unchanged. ``X-Cache: HIT`` / ``MISS`` tells which it was.
 """
@@ -98,7 +99,14 @@ class ResponseCache:
             return
         execution = _Execution(self.app, scope, receive)
         try:
-            answer = await self.entries.get_or_compute((key, dt.date.today()), version, execution)
+            if b"no-cache" in headers.get(b"cache-control", b""):
+                # The client asks for a fresh answer (HTTP's request directive): execute, and
+                # keep it for the others.
+                answer = await self.entries.refresh((key, dt.date.today()), version, execution)
+            else:
+                answer = await self.entries.get_or_compute(
+                    (key, dt.date.today()), version, execution
+                )
         except _NotKept as not_kept:
             answer = not_kept.answer
         # A request that waited for another's execution of the same question did not execute.

@@ -2,9 +2,12 @@
 
 Makes sure the graph holds the synthetic network at the given scale (loading it if the team
 count says it is missing), starts `cds serve` on a free port against the same Neo4j, then prints
-for each contract query the p50 / p95 latency of sequential requests, and the requests/s of the
-typical dashboard query under N concurrent connections (wrk from Debian's packages when it is
-installed, else an asyncio client), with the number of responses that carried GraphQL errors.
+for each contract query the p50 / p95 latency of sequential requests, executed each time
+(``Cache-Control: no-cache`` passes the response cache, api/response_cache.py), and the requests/s
+of the typical dashboard query under N concurrent connections (wrk from Debian's packages when it
+is installed, else an asyncio client), with the number of responses that carried GraphQL errors:
+once as a public dashboard repeats it (an unchanged answer, from the response cache) and once
+executed every time.
 Figures, not assertions: the 2-core machine is shared by Neo4j, the API and the load generator.
 """
 
@@ -113,14 +116,18 @@ def wait_ready(base: str, timeout: float = 60) -> None:
     raise SystemExit(f"the API at {base} did not become ready")
 
 
+# What a request sends to be executed, not answered from the response cache.
+FRESH = {"Cache-Control": "no-cache"}
+
+
 def latencies(client: httpx.Client, url: str, query: str, runs: int) -> list[float]:
     body = {"query": query}
     for _ in range(3):  # warm the plan and page caches
-        client.post(url, json=body)
+        client.post(url, json=body, headers=FRESH)
     out = []
     for _ in range(runs):
         began = time.perf_counter()
-        response = client.post(url, json=body)
+        response = client.post(url, json=body, headers=FRESH)
         out.append((time.perf_counter() - began) * 1000)
         if response.status_code != 200 or response.json().get("errors"):
             raise SystemExit(f"query failed: {response.text[:300]}")
@@ -131,13 +138,16 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def wrk_throughput(url: str, connections: int, seconds: int) -> tuple[float, int, int]:
+def wrk_throughput(
+    url: str, connections: int, seconds: int, headers: dict[str, str]
+) -> tuple[float, int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "post.lua"
         body = json.dumps({"query": DASHBOARD})
+        extra = "".join(f"wrk.headers['{k}'] = '{v}'\n" for k, v in headers.items())
         script.write_text(
             f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n"
-            "wrk.headers['Content-Type'] = 'application/json'\n" + WRK_SCRIPT
+            "wrk.headers['Content-Type'] = 'application/json'\n" + extra + WRK_SCRIPT
         )
         out = subprocess.run(
             ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
@@ -151,14 +161,16 @@ def wrk_throughput(url: str, connections: int, seconds: int) -> tuple[float, int
     return rps, int(parts[1]), int(parts[3])
 
 
-async def async_throughput(url: str, connections: int, seconds: int) -> tuple[float, int, int]:
+async def async_throughput(
+    url: str, connections: int, seconds: int, headers: dict[str, str]
+) -> tuple[float, int, int]:
     done = errors = 0
     stop = time.monotonic() + seconds
 
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal done, errors
         while time.monotonic() < stop:
-            response = await client.post(url, json={"query": DASHBOARD})
+            response = await client.post(url, json={"query": DASHBOARD}, headers=headers)
             done += 1
             if response.status_code != 200 or response.json().get("errors"):
                 errors += 1
@@ -200,15 +212,18 @@ def main() -> None:
                 values = latencies(client, url, query, args.runs)
                 print(f"{name:45} {pct(values, 50):8.1f} {pct(values, 95):8.1f}")
         tool = "wrk" if shutil.which("wrk") else "asyncio httpx"
-        if tool == "wrk":
-            rps, errors, total = wrk_throughput(url, args.connections, args.seconds)
-        else:
-            rps, errors, total = asyncio.run(async_throughput(url, args.connections, args.seconds))
-        print(
-            f"\ndashboard query, {args.connections} connections, {args.seconds}s ({tool}, "
-            f"{args.workers} API workers): {rps:.0f} requests/s, {errors} of {total} responses "
-            "with GraphQL errors"
-        )
+        for label, headers in (("repeated (response cache)", {}), ("executed each time", FRESH)):
+            if tool == "wrk":
+                rps, errors, total = wrk_throughput(url, args.connections, args.seconds, headers)
+            else:
+                rps, errors, total = asyncio.run(
+                    async_throughput(url, args.connections, args.seconds, headers)
+                )
+            print(
+                f"\ndashboard query {label}, {args.connections} connections, {args.seconds}s "
+                f"({tool}, {args.workers} API workers): {rps:.0f} requests/s, {errors} of "
+                f"{total} responses with GraphQL errors"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

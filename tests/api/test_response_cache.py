@@ -82,3 +82,10 @@ async def test_mutations_and_errors_are_never_kept(client: httpx.AsyncClient) ->
         response = await _post(client, unknown)
         assert response.json()["errors"]
         assert response.headers["x-cache"] == "MISS"
+
+
+async def test_no_cache_asks_for_a_fresh_execution(client: httpx.AsyncClient) -> None:
+    await _post(client, TEAMS)
+    fresh = await _post(client, TEAMS, **{"Cache-Control": "no-cache"})
+    assert fresh.headers["x-cache"] == "MISS"
+    assert (await _post(client, TEAMS)).headers["x-cache"] == "HIT"
