@@ -8,7 +8,7 @@ actor; the unit of work checks the guard on the target's placement in the same t
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -113,6 +113,21 @@ class AssignFocalPointInput:
     title: str | None = strawberry.field(default=None, description="The post held, if given.")
 
 
+def _staff_field(what: str) -> Any:
+    """A headcount of an organisation's input: each one given is a new dated report."""
+    return strawberry.field(
+        default=None, description=f"{what}, reported as of staffAsOf (a new dated report)."
+    )
+
+
+def _staff_as_of_field() -> Any:
+    return strawberry.field(
+        default=None,
+        description="The date the staff figures are true on (default: today). A report never "
+        "overwrites an earlier one: coverage on an earlier date keeps the figures of then.",
+    )
+
+
 @strawberry.input(description="A new organisation of the network.")
 class CreateOrganisationInput:
     name: str = strawberry.field(description="Official name.")
@@ -124,34 +139,18 @@ class CreateOrganisationInput:
         default=None, description="Global ID of the organisation it belongs to, if any."
     )
     valid_from: dt.date | None = strawberry.field(default=None, description="Founded on.")
-    total_staff: int | None = strawberry.field(
-        default=None, description="Total staff, reported as of staffAsOf (a new dated report)."
-    )
-    cds_staff: int | None = strawberry.field(
-        default=None, description="CĐS staff, reported as of staffAsOf (a new dated report)."
-    )
-    staff_as_of: dt.date | None = strawberry.field(
-        default=None,
-        description="The date the staff figures are true on (default: today). A report never "
-        "overwrites an earlier one: coverage on an earlier date keeps the figures of then.",
-    )
+    total_staff: int | None = _staff_field("Total staff")
+    cds_staff: int | None = _staff_field("CĐS staff")
+    staff_as_of: dt.date | None = _staff_as_of_field()
 
 
 @strawberry.input(description="Changes to an organisation; omitted fields stay as they are.")
 class UpdateOrganisationInput:
     id: strawberry.ID = strawberry.field(description="The organisation's global ID.")
     name: str | None = strawberry.field(default=None, description="New official name.")
-    total_staff: int | None = strawberry.field(
-        default=None, description="Total staff, reported as of staffAsOf (a new dated report)."
-    )
-    cds_staff: int | None = strawberry.field(
-        default=None, description="CĐS staff, reported as of staffAsOf (a new dated report)."
-    )
-    staff_as_of: dt.date | None = strawberry.field(
-        default=None,
-        description="The date the staff figures are true on (default: today). A report never "
-        "overwrites an earlier one: coverage on an earlier date keeps the figures of then.",
-    )
+    total_staff: int | None = _staff_field("Total staff")
+    cds_staff: int | None = _staff_field("CĐS staff")
+    staff_as_of: dt.date | None = _staff_as_of_field()
     valid_to: dt.date | None = strawberry.field(
         default=None, description="Last day it existed (it ceased)."
     )
