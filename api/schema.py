@@ -242,6 +242,7 @@ class Query(AuditQueries, ExpertiseQueries, RegistrationQueries, ReviewQueries, 
             expertise=normalise([expertise])[0] if expertise and expertise.strip() else None,
             minimum=ctx.settings.team_min_size,
             minimum_by_province=tuple(sorted(ctx.settings.team_min_size_by_province.items())),
+            active_days=ctx.settings.active_team_days,
         )
         # A gap list is an aggregate like coverage: shared until the graph changes.
         page = await ctx.cache.get_or_compute(

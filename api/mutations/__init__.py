@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from api.mutations.activity import ActivityMutations
 from api.mutations.network import NetworkMutations
 from api.mutations.registration import RegistrationMutations
 from api.mutations.review import ReviewMutations
@@ -21,5 +22,6 @@ class Mutation(
     RegistrationMutations,
     SelfServiceMutations,
     SignInMutations,
+    ActivityMutations,
 ):
     pass
