@@ -9,8 +9,8 @@ within the last N days" read that one indexed date, so a report is never counted
 input (every mistake at once, named by field), places the team, lets the caller's guard decide,
 writes the report and its audit event in one transaction. The guard is given the team's
 placement plus its running leaders (members with role ``TEAM_LEADER_ROLE``): the policy lets a
-team leader report for the teams they lead and no other. ``create_reports`` is the bulk writer
-the spreadsheet import shares (rows checked by ``ActivityInput``).
+team leader report for the teams they lead and no other. ``write_reports`` is the one writer
+the spreadsheet import and the demo share (rows checked by ``check_report``).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class CheckedReport:
     note: str | None
     synthetic: bool
 
-    def as_param(self, reported_by: str | None) -> dict[str, Any]:
+    def as_param(self, reported_by: str | None = None) -> dict[str, Any]:
         return {
             "id": self.id,
             "teamId": self.team_id,
@@ -90,16 +90,15 @@ def check_report(check: Checker, cmd: NewActivityReport, today: dt.date) -> Chec
     period_to = cmd.period_to or cmd.period_from
     check.require(period_to >= cmd.period_from, "periodTo", Code.INVALID_DATE, "before periodFrom")
     check.require(period_to <= today, "periodTo", Code.INVALID_DATE, "in the future")
-    for name, value in (
-        ("peopleHelped", cmd.people_helped),
-        ("householdsHelped", cmd.households_helped),
-    ):
+    counts = (("peopleHelped", cmd.people_helped), ("householdsHelped", cmd.households_helped))
+    for name, value in counts:
         check.require(
             0 <= value <= MAX_HELPED, name, Code.INVALID_VALUE, f"between 0 and {MAX_HELPED}"
         )
-    # A household helped is at least one person helped.
+    # A household helped is at least one person helped (said once both counts are in range).
     check.require(
-        cmd.households_helped <= cmd.people_helped,
+        not all(0 <= v <= MAX_HELPED for _, v in counts)
+        or cmd.households_helped <= cmd.people_helped,
         "householdsHelped",
         Code.INVALID_VALUE,
         "more households than people helped",
@@ -147,33 +146,26 @@ async def team_placement(tx: Tx, team_id: str, day: dt.date) -> Placement:
     return found | Placement(people=await leaders(tx, team_id, day))
 
 
-_CREATE: LiteralString = """
+_WRITE: LiteralString = """
 UNWIND $rows AS row
 MATCH (t:CommunityTechTeam {id: row.teamId})
-CREATE (r:ActivityReport {
-    id: row.id, periodFrom: date(row.periodFrom), periodTo: date(row.periodTo), kind: row.kind,
-    peopleHelped: row.peopleHelped, householdsHelped: row.householdsHelped,
-    services: row.services, place: row.place, note: row.note, reportedBy: row.reportedBy,
-    reportedAt: datetime.transaction(), synthetic: row.isSynthetic})-[:BY]->(t)
+MERGE (r:ActivityReport {id: row.id})
+ON CREATE SET r.reportedAt = datetime.transaction(), r.reportedBy = row.reportedBy
+SET r.periodFrom = date(row.periodFrom), r.periodTo = date(row.periodTo), r.kind = row.kind,
+    r.peopleHelped = row.peopleHelped, r.householdsHelped = row.householdsHelped,
+    r.services = row.services, r.place = row.place, r.note = row.note,
+    r.synthetic = row.isSynthetic
 FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET r:Synthetic)
+MERGE (r)-[:BY]->(t)
 RETURN count(*) AS n
 """
 
 
-async def create_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    """Create reports (``CheckedReport.as_param`` rows) for existing teams; a row whose team
-    is missing writes nothing, and the caller sees it in the count."""
-    return await unwind(tx, _CREATE, rows)
-
-
-async def delete_reports(tx: Tx, ids: list[str]) -> int:
-    """Remove reports by id: only a spreadsheet's rollback takes back what it created."""
-    records = await run(
-        tx,
-        "UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) DETACH DELETE r RETURN count(*) AS n",
-        ids=ids,
-    )
-    return int(records[0]["n"]) if records else 0
+async def write_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """Write reports (``CheckedReport.as_param`` rows) of existing teams, by id: the one
+    writer of the label (the mutation, the spreadsheet import, the demo). A row whose team is
+    missing writes nothing, and the caller sees it in the count."""
+    return await unwind(tx, _WRITE, rows)
 
 
 async def _report(tx: Tx, report_id: str) -> ActivityRecord:
@@ -206,7 +198,7 @@ async def report_activity(
         raise Conflict("periodFrom", "before the team was established")
     if team["until"] is not None and report.period_to > team["until"].to_native():
         raise Conflict("periodTo", "after the team was closed")
-    await create_reports(tx, [report.as_param(actor.subject)])
+    await write_reports(tx, [report.as_param(actor.subject)])
     changes = [
         Change("report", None, report.id),
         Change("kind", None, report.kind.value),
