@@ -51,6 +51,7 @@ class Action(StrEnum):
     READ_NOMINATIONS = "see who nominated an expert"
     REVIEW_EXPERTS = "see the experts waiting for review"
     REPORT_ACTIVITY = "reportActivity"
+    MANAGE_TRAINING = "record training"
 
 
 NAT, PROV, COMM, ORG, EXP, LEAD = (
@@ -93,6 +94,9 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     # team's own leader, placed among the team's people while they lead it
     # (graph/activity/reports.py: team_placement), so never for another team.
     Action.REPORT_ACTIVITY: frozenset({NAT, PROV, COMM, LEAD}),
+    # Training is organised by the ministry and the provinces; a provincial coordinator records
+    # the people placed in their province.
+    Action.MANAGE_TRAINING: frozenset({NAT, PROV}),
 }
 
 EVERYWHERE = scopes.EVERYWHERE

@@ -10,6 +10,7 @@ from api.mutations.registration import RegistrationMutations
 from api.mutations.review import ReviewMutations
 from api.mutations.self_service import SelfServiceMutations
 from api.mutations.sign_in import SignInMutations
+from api.mutations.training import TrainingMutations
 
 
 @strawberry.type(
@@ -23,5 +24,6 @@ class Mutation(
     SelfServiceMutations,
     SignInMutations,
     ActivityMutations,
+    TrainingMutations,
 ):
     pass
