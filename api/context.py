@@ -63,7 +63,11 @@ class Context(BaseContext):
             ("coverage", scope_key, day, mapped),
             await self.data_version(),
             lambda: self.graph.read(
-                coverage_queries.coverage, scope_key, day, in_current_units=mapped
+                coverage_queries.coverage,
+                scope_key,
+                day,
+                in_current_units=mapped,
+                active_days=self.settings.active_team_days,
             ),
         )
 

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from graph.activity import reports as activity_reports
 from graph.core.db import Graph, Tx
 from graph.core.paging import Page
 from graph.experts import nominations, profiles
@@ -167,4 +168,8 @@ class NetworkLoaders:
         )
         self.nominations: DataLoader[str, list[NominationRecord]] = simple_loader(
             graph, nominations.of_experts, []
+        )
+        # (team id, (page size, cursor)): one query per page shape, whatever the teams.
+        self.activity_reports: GroupedLoader[tuple[int, str | None], Page] = GroupedLoader(
+            graph, activity_reports.reports_of_teams, _empty_page
         )

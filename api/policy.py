@@ -5,7 +5,7 @@ says whether the viewer's scope covers the node acted on, from the node's ``Plac
 (graph/units/scopes.py: the current provinces and communes it is in, the organisations and people it
 belongs to). A national coordinator covers everything; a provincial coordinator what is placed in
 their province; a commune officer what is in their commune; an organisation admin what belongs
-to their organisation; an expert themselves.
+to their organisation; an expert themselves; a team leader the teams they lead.
 
 Mutations pass ``guard(viewer, action)`` to their graph/ function, which calls it with the
 target's placement inside its write transaction. Personal fields go through ``PersonalAccess``,
@@ -50,14 +50,17 @@ class Action(StrEnum):
     SELF_SERVICE = "manage one's own data"
     READ_NOMINATIONS = "see who nominated an expert"
     REVIEW_EXPERTS = "see the experts waiting for review"
+    REPORT_ACTIVITY = "reportActivity"
+    MANAGE_TRAINING = "record training"
 
 
-NAT, PROV, COMM, ORG, EXP = (
+NAT, PROV, COMM, ORG, EXP, LEAD = (
     Role.NATIONAL_COORDINATOR,
     Role.PROVINCIAL_COORDINATOR,
     Role.COMMUNE_OFFICER,
     Role.ORGANISATION_ADMIN,
     Role.EXPERT,
+    Role.TEAM_LEADER,
 )
 
 # Teams are established by the commune People's Committee: the commune officer keeps them, the
@@ -87,6 +90,13 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     Action.READ_NOMINATIONS: frozenset({NAT, PROV}),
     # The queue of pending profiles: for those who verify them, each in their own province.
     Action.REVIEW_EXPERTS: frozenset({NAT, PROV}),
+    # What a team did: the commune that keeps it and the province that oversees it, and the
+    # team's own leader, placed among the team's people while they lead it
+    # (graph/activity/reports.py: team_placement), so never for another team.
+    Action.REPORT_ACTIVITY: frozenset({NAT, PROV, COMM, LEAD}),
+    # Training is organised by the ministry and the provinces; a provincial coordinator records
+    # the people placed in their province.
+    Action.MANAGE_TRAINING: frozenset({NAT, PROV}),
 }
 
 EVERYWHERE = scopes.EVERYWHERE
@@ -103,7 +113,7 @@ def covers(viewer: Viewer, placement: Placement) -> bool:
             return viewer.commune_key in placement.communes
         case Role.ORGANISATION_ADMIN:
             return viewer.organisation_id in placement.organisations
-        case Role.EXPERT:
+        case Role.EXPERT | Role.TEAM_LEADER:
             return viewer.person_id in placement.people
         case _:
             return False

@@ -50,6 +50,7 @@ from api.types.reports import (
     Target,
     TargetProgress,
 )
+from api.types.training import TrainingQueries
 from graph.core.errors import InvalidInput, NotFound
 from graph.core.expertise import normalise
 from graph.core.model import REFORM_DAY, Era, ExpertStatus, UnitLevel
@@ -74,7 +75,14 @@ AsOf = Annotated[
 
 
 @strawberry.type(description="Read access to the CĐS (digital transformation) network registry.")
-class Query(AuditQueries, ExpertiseQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries):
+class Query(
+    AuditQueries,
+    ExpertiseQueries,
+    RegistrationQueries,
+    ReviewQueries,
+    SelfServiceQueries,
+    TrainingQueries,
+):
     @strawberry.field(description="Refetch any object by its global ID (Relay).")
     async def node(self, info: strawberry.Info[Context], id: strawberry.ID) -> Node | None:
         type_name, key = from_global_id(id)
@@ -242,6 +250,7 @@ class Query(AuditQueries, ExpertiseQueries, RegistrationQueries, ReviewQueries, 
             expertise=normalise([expertise])[0] if expertise and expertise.strip() else None,
             minimum=ctx.settings.team_min_size,
             minimum_by_province=tuple(sorted(ctx.settings.team_min_size_by_province.items())),
+            active_days=ctx.settings.active_team_days,
         )
         # A gap list is an aggregate like coverage: shared until the graph changes.
         page = await ctx.cache.get_or_compute(

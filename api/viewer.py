@@ -14,6 +14,9 @@ class Role(StrEnum):
     COMMUNE_OFFICER = "COMMUNE_OFFICER"
     ORGANISATION_ADMIN = "ORGANISATION_ADMIN"
     EXPERT = "EXPERT"
+    # A team's leader (a member with role HEAD, tổ trưởng), scoped to their own person id:
+    # reports their teams' activity and nothing else (api/policy.py).
+    TEAM_LEADER = "TEAM_LEADER"
 
 
 COORDINATOR_ROLES = frozenset(
@@ -30,7 +33,7 @@ COORDINATOR_ROLES = frozenset(
 class Viewer:
     """Who is asking, from a verified token (api/auth.py). Anonymous callers read non-personal
     data only. The scope is the one key the role is bound to: a current province key, a
-    current commune key, an organisation id, or (EXPERT) the person's own id. What a viewer may
+    current commune key, an organisation id, or (EXPERT, TEAM_LEADER) the person's own id. What a viewer may
     do with it is decided in api/policy.py only."""
 
     subject: str | None = None

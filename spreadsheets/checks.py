@@ -8,16 +8,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from graph.activity.reports import NewActivityReport, check_report
 from graph.core.db import Graph, Tx
 from graph.core.model import DecisionKind, Era, UnitLevel, unit_key
 from graph.core.text import fold
+from graph.core.validation import Checker
 from graph.imports.apply import (
+    ActivityImport,
     AnyImport,
     DecisionImport,
     FocalPointImport,
     MemberImport,
     TeamImport,
 )
+from graph.imports.batches import new_id
 from graph.network.organisations import OrganisationMatch, organisations_by_id_or_name
 from graph.network.people import people_by_phone
 from graph.network.teams import NamedTeam, teams_by_name
@@ -26,6 +30,7 @@ from graph.units.scopes import Kind, placements
 from spreadsheets.addresses import name_key
 from spreadsheets.offloop import off_loop
 from spreadsheets.rows import (
+    ActivityRow,
     Code,
     DecisionRef,
     FocalPointRow,
@@ -346,3 +351,87 @@ def _province_codes() -> dict[str, str]:
         if u.level == "PROVINCE":
             out[fold(u.name)] = out[name_key(u.name)] = u.code
     return out
+
+
+# The mutation's field names, as the file's columns.
+_REPORT_COLUMNS = {
+    "periodTo": "period_to",
+    "peopleHelped": "people_helped",
+    "householdsHelped": "households_helped",
+    "place": "place",
+    "note": "note",
+}
+
+
+async def check_activities(graph: Graph, parsed: Parsed, scope: str | None) -> list[AnyImport]:
+    """Each row's team exists (by commune and name), and the row keeps the rules of
+    ``reportActivity`` (graph/activity/reports.py's ``check_report``) and the team's dates."""
+    checks = _Checks(parsed, scope)
+    rows = [r for r in parsed.rows if isinstance(r, ActivityRow)]
+    keys = await off_loop(lambda: sorted({(r.commune.key, checks.fold(r.team_name)) for r in rows}))
+    teams = await graph.read(teams_by_name, keys)
+    return await off_loop(_match_activities, checks, rows, teams, dt.date.today())
+
+
+def _match_activities(
+    checks: _Checks,
+    rows: list[ActivityRow],
+    teams: dict[tuple[str, str], list[NamedTeam]],
+    today: dt.date,
+) -> list[AnyImport]:
+    out: list[AnyImport] = []
+    for r in rows:
+        found = teams.get((r.commune.key, checks.fold(r.team_name)), [])
+        if len(found) != 1:
+            reason = (
+                f"no team of that name in {r.commune.name}"
+                if not found
+                else f"several teams of that name in {r.commune.name}"
+            )
+            checks.fail(r.row, "team_name", r.team_name, reason, Code.NOT_FOUND)
+            continue
+        team = found[0]
+        check = Checker()
+        report = check_report(
+            check,
+            NewActivityReport(
+                team.id,
+                r.period_from,
+                r.period_to,
+                r.kind,
+                r.people_helped,
+                r.households_helped,
+                r.services,
+                r.place,
+                r.note,
+                id=_activity_id(team.id, r),
+            ),
+            today,
+        )
+        for e in check.errors:
+            column = _REPORT_COLUMNS.get(e.field.split(".")[0], "services")
+            checks.fail(r.row, column, None, e.reason, Code.CONFLICT)
+        if report.period_from < team.since:
+            checks.fail(
+                r.row, "period_from", None, "before the team was established", Code.CONFLICT
+            )
+        elif team.until is not None and report.period_to > team.until:
+            checks.fail(r.row, "period_to", None, "after the team was closed", Code.CONFLICT)
+        elif not check.errors:
+            out.append(ActivityImport(r.row, report))
+    return out
+
+
+def _activity_id(team_id: str, r: ActivityRow) -> str:
+    """From the row's content: importing the same file again meets the reports it made."""
+    return new_id(
+        "activity",
+        team_id,
+        r.period_from.isoformat(),
+        str(r.period_to or r.period_from),
+        r.kind.value,
+        str(r.people_helped),
+        str(r.households_helped),
+        r.place or "",
+        r.note or "",
+    )

@@ -14,6 +14,7 @@ class ImportKind(StrEnum):
     TEAMS = "teams"
     MEMBERS = "members"
     FOCAL_POINTS = "focal-points"
+    ACTIVITIES = "activities"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,12 +219,68 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             text=False,
         ),
     ),
+    ImportKind.ACTIVITIES: (
+        *ADDRESS,
+        TEAM_NAME,
+        Column(
+            "period_from",
+            "Từ ngày",
+            "Ngày hoạt động, hoặc ngày đầu của đợt (dd/mm/yyyy)",
+            "02/09/2025",
+            required=True,
+            aliases=("Ngày", "Ngày hoạt động"),
+            text=False,
+        ),
+        Column(
+            "period_to",
+            "Đến ngày",
+            "Ngày cuối của đợt (bỏ trống: hoạt động trong một ngày)",
+            "",
+            text=False,
+        ),
+        Column(
+            "kind",
+            "Loại hoạt động",
+            "Dịch vụ công trực tuyến, VNeID, Thanh toán không dùng tiền mặt, Thương mại điện tử, "
+            "Kỹ năng số, Khác",
+            "VNeID",
+            required=True,
+            aliases=("Hoạt động",),
+        ),
+        Column(
+            "people_helped",
+            "Số người được hỗ trợ",
+            "Số người (số nguyên, 0 trở lên)",
+            "40",
+            required=True,
+            aliases=("Số người",),
+            text=False,
+        ),
+        Column(
+            "households_helped",
+            "Số hộ được hỗ trợ",
+            "Số hộ gia đình (không quá số người)",
+            "25",
+            required=True,
+            aliases=("Số hộ",),
+            text=False,
+        ),
+        Column(
+            "services",
+            "Dịch vụ",
+            "Các dịch vụ liên quan, ngăn cách bằng dấu ;",
+            "Cấp tài khoản định danh mức 2; Đăng ký khai sinh",
+        ),
+        Column("place", "Địa điểm", "Thôn, bản, tổ dân phố hoặc nơi tổ chức", "Thôn Đông"),
+        Column("note", "Ghi chú", "Ghi chú tự do", ""),
+    ),
 }
 
 SHEET_TITLES: dict[ImportKind, str] = {
     ImportKind.TEAMS: "To CNSCD",
     ImportKind.MEMBERS: "Thanh vien",
     ImportKind.FOCAL_POINTS: "Dau moi CDS",
+    ImportKind.ACTIVITIES: "Hoat dong",
 }
 
 

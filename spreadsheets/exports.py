@@ -87,6 +87,7 @@ GAP_LABELS = {
     GapKind.PROVINCE_WITHOUT_EXPERT_IN_AREA: "Tỉnh chưa có chuyên gia trong lĩnh vực",
     GapKind.TEAM_BELOW_MIN_SIZE: "Tổ dưới số thành viên tối thiểu",
     GapKind.ASSIGNMENT_NEEDS_RECONFIRMATION: "Quyết định cần xác nhận lại",
+    GapKind.TEAM_WITHOUT_RECENT_ACTIVITY: "Tổ không có hoạt động gần đây",
 }
 
 
@@ -124,6 +125,8 @@ RANKING_LABELS = {
     RankingMetric.FOCAL_POINT_COVERAGE: "Tỷ lệ cơ quan có đầu mối CĐS",
     RankingMetric.EXPERTS_PER_100_COMMUNES: "Chuyên gia trên 100 xã",
     RankingMetric.CDS_STAFF_RATIO: "Tỷ lệ biên chế CĐS",
+    RankingMetric.HOUSEHOLDS_HELPED_PER_1000_RESIDENTS: "Số hộ được hỗ trợ trên 1.000 dân",
+    RankingMetric.HOUSEHOLDS_HELPED_PER_COMMUNE: "Số hộ được hỗ trợ bình quân mỗi xã",
 }
 
 

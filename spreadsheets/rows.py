@@ -13,7 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.core.model import FocalPointMode, HomeAffiliation, TeamLevel, TeamRole, VillageKind
+from graph.core.model import (
+    ActivityKind,
+    FocalPointMode,
+    HomeAffiliation,
+    TeamLevel,
+    TeamRole,
+    VillageKind,
+)
 from graph.core.text import clean_name, fold
 from spreadsheets.addresses import AddressProblem, Commune, resolve
 from spreadsheets.columns import COLUMNS, Column, ImportKind, match_headers
@@ -90,7 +97,22 @@ class FocalPointRow:
     since: dt.date
 
 
-AnyRow = TeamRow | MemberRow | FocalPointRow
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    row: int
+    commune: Commune
+    team_name: str
+    period_from: dt.date
+    period_to: dt.date | None
+    kind: ActivityKind
+    people_helped: int
+    households_helped: int
+    services: tuple[str, ...]
+    place: str | None
+    note: str | None
+
+
+AnyRow = TeamRow | MemberRow | FocalPointRow | ActivityRow
 
 
 @dataclass
@@ -118,6 +140,7 @@ class Code:
     OUT_OF_SCOPE = "OUT_OF_SCOPE"
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
+    INVALID_NUMBER = "INVALID_NUMBER"
 
 
 def _vocabulary(pairs: dict[str, Any]) -> Callable[[str], Any]:
@@ -168,6 +191,21 @@ MODES = _vocabulary(
         "FULL_TIME": FocalPointMode.FULL_TIME,
         "Kiêm nhiệm": FocalPointMode.PART_TIME,
         "PART_TIME": FocalPointMode.PART_TIME,
+    }
+)
+ACTIVITY_KINDS = _vocabulary(
+    {
+        "Dịch vụ công trực tuyến": ActivityKind.PUBLIC_ONLINE_SERVICES,
+        "Dịch vụ công": ActivityKind.PUBLIC_ONLINE_SERVICES,
+        "VNeID": ActivityKind.VNEID,
+        "Định danh điện tử": ActivityKind.VNEID,
+        "Thanh toán không dùng tiền mặt": ActivityKind.CASHLESS_PAYMENT,
+        "Thanh toán số": ActivityKind.CASHLESS_PAYMENT,
+        "Thương mại điện tử": ActivityKind.E_COMMERCE,
+        "Kỹ năng số": ActivityKind.DIGITAL_SKILLS,
+        "Phổ cập kỹ năng số": ActivityKind.DIGITAL_SKILLS,
+        "Khác": ActivityKind.OTHER,
+        **{k.value: k for k in ActivityKind},
     }
 )
 _VILLAGE_KINDS = (
@@ -277,6 +315,20 @@ class _RowReader:
         if phone is None:
             self.fail(column.key, Code.INVALID_PHONE, "not a Vietnamese phone number")
         return phone
+
+    def count(self, column: Column) -> int | None:
+        """A whole number of at least 0 (Excel may give "40.0" for a numeric cell)."""
+        value = self.text(column)
+        if value is None:
+            return None
+        try:
+            number = float(value.replace(" ", "").replace(",", ""))
+        except ValueError:
+            number = -1.0
+        if number < 0 or not number.is_integer():
+            self.fail(column.key, Code.INVALID_NUMBER, "not a whole number of 0 or more")
+            return None
+        return int(number)
 
     def choice(self, column: Column, table: Callable[[str], Any], default: Any) -> Any:
         value = self.text(column)
@@ -397,10 +449,45 @@ def _focal_point(r: _RowReader, scope: str | None, today: dt.date) -> FocalPoint
     )
 
 
+def _activity(r: _RowReader, scope: str | None, today: dt.date) -> ActivityRow | None:
+    """The cells alone; the rules a report keeps (order of dates, households against people,
+    the team's own dates) are the mutation's, checked with the graph in ``checks``."""
+    c = _columns(ImportKind.ACTIVITIES)
+    commune = r.commune(scope)
+    team = r.text(c["team_name"])
+    period_from = r.date(c["period_from"], today)
+    period_to = r.date(c["period_to"], today)
+    kind = r.choice(c["kind"], ACTIVITY_KINDS, None)
+    people_helped = r.count(c["people_helped"])
+    households = r.count(c["households_helped"])
+    services_text = r.text(c["services"])
+    services = tuple(clean_name(s) for s in (services_text or "").split(";") if clean_name(s))
+    place = r.text(c["place"])
+    note = r.text(c["note"])
+    if not (r.ok and commune and team and period_from and kind):
+        return None
+    if people_helped is None or households is None:
+        return None
+    return ActivityRow(
+        r.number,
+        commune,
+        team,
+        period_from,
+        period_to,
+        kind,
+        people_helped,
+        households,
+        services,
+        place,
+        note,
+    )
+
+
 _READERS: dict[ImportKind, Callable[[_RowReader, str | None, dt.date], AnyRow | None]] = {
     ImportKind.TEAMS: _team,
     ImportKind.MEMBERS: _member,
     ImportKind.FOCAL_POINTS: _focal_point,
+    ImportKind.ACTIVITIES: _activity,
 }
 
 
@@ -452,13 +539,28 @@ def _duplicates(parsed: Parsed) -> None:
         elif isinstance(row, MemberRow):
             key = (row.commune.key, fold(row.team_name), row.phone)
             column, value = "phone", row.phone
+        elif isinstance(row, ActivityRow):
+            # The same activity twice is one counted twice; a second session the same day
+            # differs in its counts, place or note.
+            key = (
+                row.commune.key,
+                fold(row.team_name),
+                row.period_from.isoformat(),
+                str(row.period_to),
+                row.kind.value,
+                str(row.people_helped),
+                str(row.households_helped),
+                row.place or "",
+                row.note or "",
+            )
+            column, value = "team_name", row.team_name
         else:
             key = (fold(row.organisation), row.organisation_id or "", row.phone)
             column, value = "phone", row.phone
         problem = None
         if key in first:
             problem = f"duplicate of row {first[key]}"
-        elif not isinstance(row, TeamRow):
+        elif isinstance(row, MemberRow | FocalPointRow):
             seen = names.setdefault(row.phone, (fold(row.full_name), row.row))
             if seen[0] != fold(row.full_name):
                 problem = f"duplicate person: this phone belongs to another name in row {seen[1]}"

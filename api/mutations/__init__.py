@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
+from api.mutations.activity import ActivityMutations
 from api.mutations.network import NetworkMutations
 from api.mutations.registration import RegistrationMutations
 from api.mutations.review import ReviewMutations
 from api.mutations.self_service import SelfServiceMutations
 from api.mutations.sign_in import SignInMutations
+from api.mutations.training import TrainingMutations
 
 
 @strawberry.type(
@@ -21,5 +23,7 @@ class Mutation(
     RegistrationMutations,
     SelfServiceMutations,
     SignInMutations,
+    ActivityMutations,
+    TrainingMutations,
 ):
     pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graph.core.model import (
+    ActivityKind,
     DecisionKind,
     Era,
     ExpertStatus,
@@ -13,6 +14,7 @@ from graph.core.model import (
     OrganisationKind,
     TeamLevel,
     TeamRole,
+    TrainingMode,
     UnitLevel,
     VillageKind,
 )
@@ -59,12 +61,20 @@ strawberry.enum(
 )
 strawberry.enum(DecisionKind, description="What a decision established.")
 strawberry.enum(
+    ActivityKind,
+    description="What a team did: helping people install and use PUBLIC_ONLINE_SERVICES (dịch "
+    "vụ công trực tuyến), VNEID (định danh điện tử), CASHLESS_PAYMENT, E_COMMERCE for local "
+    "products, DIGITAL_SKILLS sessions, or OTHER.",
+)
+strawberry.enum(TrainingMode, description="IN_PERSON, ONLINE or BLENDED.")
+strawberry.enum(
     ExpertStatus,
     description="PENDING until a coordinator verifies or rejects; WITHDRAWN when the expert "
     "withdrew consent.",
 )
 
 __all__ = [
+    "ActivityKind",
     "DecisionKind",
     "Era",
     "ExpertStatus",
@@ -73,6 +83,7 @@ __all__ = [
     "OrganisationKind",
     "TeamLevel",
     "TeamRole",
+    "TrainingMode",
     "UnitLevel",
     "VillageKind",
 ]

@@ -21,6 +21,7 @@ from api.relay import (
     decode_cursor,
     to_global_id,
 )
+from api.types.activity import ActivityReport
 from api.types.enums import (
     DecisionKind,
     Era,
@@ -415,6 +416,20 @@ class CommunityTechTeam(Node):
     async def established_by(self, info: strawberry.Info[Context]) -> Decision | None:
         found = await info.context.loaders.network.decision.load(self.record.id)
         return Decision.from_records(*found) if found else None
+
+    @strawberry.field(description="The team's activity reports, newest first (#17).")
+    async def activity_reports(
+        self, info: strawberry.Info[Context], first: int | None = None, after: str | None = None
+    ) -> Connection[ActivityReport]:
+        ctx = info.context
+        page = await ctx.loaders.network.activity_reports.load(
+            self.record.id, (ctx.page_size(first), decode_cursor(after))
+        )
+        return connection(
+            [(key, ActivityReport.from_record(r)) for key, r in page.items],
+            page.total,
+            page.has_next,
+        )
 
 
 async def _dated_page(

@@ -84,6 +84,20 @@ class CoverageFigures:
         description="reportedCdsStaff / reportedStaff (2022 national baseline 0.0219; >0.10 in "
         "developed countries)."
     )
+    people_helped: int = strawberry.field(
+        description="People the teams helped, from the activity reports ending within the last "
+        "N days up to the date (N: CDS_ACTIVE_TEAM_DAYS, 90)."
+    )
+    households_helped: int = strawberry.field(
+        description="Households the teams helped, same reports as peopleHelped."
+    )
+    active_teams: int = strawberry.field(
+        description="Running teams with an activity report ending within the last N days (a "
+        "report exactly N days old counts)."
+    )
+    active_team_share: float | None = strawberry.field(
+        description="activeTeams / teams; null when there are no teams."
+    )
 
     @classmethod
     def from_metrics(cls, m: CoverageMetrics) -> CoverageFigures:
@@ -102,6 +116,10 @@ class CoverageFigures:
             team_coverage=_ratio(m.communes_with_team, m.communes),
             focal_point_coverage=_ratio(m.agencies_with_focal_point, m.agencies),
             cds_staff_ratio=_ratio(m.reported_cds_staff, m.reported_staff),
+            people_helped=m.people_helped,
+            households_helped=m.households_helped,
+            active_teams=m.active_teams,
+            active_team_share=_ratio(m.active_teams, m.teams),
         )
 
 
@@ -162,6 +180,10 @@ class CoverageGap:
     minimum_size: int | None = strawberry.field(
         description="For TEAM_BELOW_MIN_SIZE: the minimum in force."
     )
+    last_activity: dt.date | None = strawberry.field(
+        description="For TEAM_WITHOUT_RECENT_ACTIVITY: the last day of its latest report, "
+        "null when it never reported."
+    )
 
     @classmethod
     def from_record(cls, g: GapRecord) -> CoverageGap:
@@ -173,6 +195,7 @@ class CoverageGap:
             decision=Decision.from_records(g.decision, g.issuer) if g.decision else None,
             active_members=g.active_members,
             minimum_size=g.minimum_size,
+            last_activity=g.last_activity,
         )
 
 

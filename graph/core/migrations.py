@@ -377,6 +377,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX edition_published_at IF NOT EXISTS FOR (e:Edition) ON (e.publishedAt)",
         ),
     ),
+    Migration(
+        17,
+        "team activity reports (:ActivityReport)-[:BY]->(:CommunityTechTeam) and training "
+        "courses (:Person)-[:ATTENDED]->(:TrainingCourse) (#17)",
+        (
+            "CREATE CONSTRAINT activity_report_id IF NOT EXISTS "
+            "FOR (r:ActivityReport) REQUIRE r.id IS UNIQUE",
+            # Figures and "active within N days" read a report's last day.
+            "CREATE INDEX activity_report_period_to IF NOT EXISTS "
+            "FOR (r:ActivityReport) ON (r.periodTo)",
+            "CREATE CONSTRAINT training_course_id IF NOT EXISTS "
+            "FOR (c:TrainingCourse) REQUIRE c.id IS UNIQUE",
+        ),
+    ),
 )
 
 

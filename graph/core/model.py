@@ -29,6 +29,8 @@ class Label(StrEnum):
     NETWORK = "ProvincialNetwork"
     MIGRATION = "SchemaMigration"
     EXPERTISE_AREA = "ExpertiseArea"
+    ACTIVITY_REPORT = "ActivityReport"
+    TRAINING_COURSE = "TrainingCourse"
     SYNTHETIC = "Synthetic"  # every demo node carries it too, so it can be found and removed
 
 
@@ -45,6 +47,8 @@ class Rel(StrEnum):
     HAS_PROFILE = "HAS_PROFILE"  # person → expert profile
     AFFILIATED_WITH = "AFFILIATED_WITH"  # expert profile → organisation
     SUCCEEDED_BY_ORG = "ORG_SUCCEEDED_BY"  # organisation → organisation that took over
+    BY = "BY"  # activity report → the team that reports it
+    ATTENDED = "ATTENDED"  # person → training course {completed}
 
 
 class Era(StrEnum):
@@ -130,6 +134,27 @@ class DecisionKind(StrEnum):
     TEAM_ESTABLISHMENT = "TEAM_ESTABLISHMENT"
     FOCAL_POINT_ASSIGNMENT = "FOCAL_POINT_ASSIGNMENT"
     NETWORK_ESTABLISHMENT = "NETWORK_ESTABLISHMENT"
+
+
+class ActivityKind(StrEnum):
+    """What a team did (Decision 1690: help people use public online services and payments)."""
+
+    PUBLIC_ONLINE_SERVICES = "PUBLIC_ONLINE_SERVICES"  # dịch vụ công trực tuyến
+    VNEID = "VNEID"  # định danh điện tử VNeID
+    CASHLESS_PAYMENT = "CASHLESS_PAYMENT"  # thanh toán không dùng tiền mặt
+    E_COMMERCE = "E_COMMERCE"  # thương mại điện tử cho sản phẩm địa phương
+    DIGITAL_SKILLS = "DIGITAL_SKILLS"  # buổi phổ cập kỹ năng số
+    OTHER = "OTHER"
+
+
+class TrainingMode(StrEnum):
+    IN_PERSON = "IN_PERSON"  # trực tiếp
+    ONLINE = "ONLINE"  # trực tuyến
+    BLENDED = "BLENDED"  # kết hợp
+
+
+# The member role that may report a team's activity (the issue's "LEADER"): tổ trưởng.
+TEAM_LEADER_ROLE = TeamRole.HEAD
 
 
 # Areas of expertise are data, not an enum: graph/core/expertise.py (migration 14).

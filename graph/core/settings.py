@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # (JSON in the environment, e.g. CDS_TEAM_MIN_SIZE_BY_PROVINCE='{"01": 5}').
     team_min_size: int = 3
     team_min_size_by_province: dict[str, int] = Field(default_factory=dict)
+    # A team is active when it reported an activity within the last N days (#17); the helped
+    # figures of coverage cover the same window.
+    active_team_days: int = Field(default=90, gt=0)
 
     # HTTP
     host: str = "127.0.0.1"

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
+from graph.activity.reports import CheckedReport, write_reports
 from graph.core import changes
 from graph.core.db import Tx, run
 from graph.core.model import (
@@ -76,7 +77,13 @@ class FocalPointImport:
     decision: DecisionImport
 
 
-AnyImport = TeamImport | MemberImport | FocalPointImport
+@dataclass(frozen=True, slots=True)
+class ActivityImport:
+    row: int
+    report: CheckedReport  # its id comes from its content: the same row again is the same report
+
+
+AnyImport = TeamImport | MemberImport | FocalPointImport | ActivityImport
 
 
 # The state of existing targets, as the same maps the planned rows are compared with (dates
@@ -107,6 +114,8 @@ _STATE: dict[Entity, LiteralString] = {
         WITH id, a, min(d.id) AS decisionId
         RETURN id, {mode: a.mode, since: toString(a.since), until: toString(a.until),
                     title: a.title, decisionId: decisionId} AS state""",
+    Entity.ACTIVITY: """
+        UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) RETURN id, {} AS state""",
 }
 
 
@@ -130,6 +139,7 @@ _LINK: dict[Entity, LiteralString] = {
     Entity.PERSON: "MATCH (n:Person {id: l.id})",
     Entity.MEMBERSHIP: "MATCH (n:Person {id: l.id})",  # the member; teamId says which team
     Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: l.id})",
+    Entity.ACTIVITY: "MATCH (n:ActivityReport {id: l.id})",
 }
 
 
@@ -142,6 +152,7 @@ _UPSERT: dict[Entity, Upsert] = {
     Entity.PERSON: upsert_people,
     Entity.MEMBERSHIP: upsert_memberships,
     Entity.FOCAL_POINT: upsert_focal_points,
+    Entity.ACTIVITY: write_reports,
 }
 
 
@@ -378,6 +389,20 @@ async def apply_focal_points(tx: Tx, batch_id: str, rows: Sequence[FocalPointImp
     return changed + await _sync(tx, batch_id, Entity.FOCAL_POINT, [plan(r) for r in rows])
 
 
+async def apply_activities(tx: Tx, batch_id: str, rows: Sequence[ActivityImport]) -> int:
+    """Reports are created, never updated: one already there (the same row imported before)
+    is left as it is."""
+    reporter = f"import:{batch_id}"
+
+    def plan(row: ActivityImport) -> _Planned:
+        def build(_: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+            return {}, row.report.as_param(reporter)
+
+        return _Planned(row.report.id, row.row, build)
+
+    return await _sync(tx, batch_id, Entity.ACTIVITY, [plan(r) for r in rows])
+
+
 async def apply_chunk(tx: Tx, batch_id: str, rows: Sequence[AnyImport]) -> int:
     """One transaction's worth of rows (all of one kind); bumps the change counter if it
     changed anything."""
@@ -390,6 +415,10 @@ async def apply_chunk(tx: Tx, batch_id: str, rows: Sequence[AnyImport]) -> int:
     elif isinstance(first, MemberImport):
         changed = await apply_members(
             tx, batch_id, [r for r in rows if isinstance(r, MemberImport)]
+        )
+    elif isinstance(first, ActivityImport):
+        changed = await apply_activities(
+            tx, batch_id, [r for r in rows if isinstance(r, ActivityImport)]
         )
     else:
         changed = await apply_focal_points(

@@ -48,6 +48,7 @@ class Entity(StrEnum):
     PERSON = "Person"
     MEMBERSHIP = "MEMBER_OF"
     FOCAL_POINT = "FocalPointAssignment"
+    ACTIVITY = "ActivityReport"
 
 
 class BatchStatus(StrEnum):
@@ -224,6 +225,7 @@ async def batch_changes(tx: Tx, batch_id: str) -> list[TracedChange]:
 # Undo order: what points at other things first (memberships and posts before people, teams
 # before their decisions).
 UNDO_ORDER = (
+    Entity.ACTIVITY,
     Entity.MEMBERSHIP,
     Entity.FOCAL_POINT,
     Entity.PERSON,
@@ -257,6 +259,8 @@ _DELETE_CREATED: dict[Entity, LiteralString] = {
     Entity.TEAM: "MATCH (n:CommunityTechTeam {id: x.id}) DETACH DELETE n",
     Entity.PERSON: "MATCH (n:Person {id: x.id}) DETACH DELETE n",
     Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: x.id}) DETACH DELETE n",
+    # Reports are only ever created by an import (the same row again is the same id).
+    Entity.ACTIVITY: "MATCH (n:ActivityReport {id: x.id}) DETACH DELETE n",
 }
 
 

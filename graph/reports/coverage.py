@@ -4,7 +4,8 @@
 communes, communes with an active community tech team, teams, active members (as distinct
 people and as memberships), organisations, agencies that must name a focal point and those that
 have an active one, reported headcounts (each organisation's latest report dated on or before
-the date, graph/network/headcounts.py), and verified experts.
+the date, graph/network/headcounts.py), verified experts, and the teams' activity: people and
+households helped and the teams active within the last N days (graph/activity/figures.py).
 
 Places of a row: the row unit and every unit below it (PART_OF*0..2). With ``in_current_units``
 on a legacy date, a current row takes the legacy units whose *default* successor it is, with
@@ -18,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
+from graph.activity.figures import ACTIVITY_OF_PLACES, DEFAULT_ACTIVE_DAYS, ActivityWindow
 from graph.core.cypher import active_on, valid_on
 from graph.core.db import Tx, run
 from graph.core.model import AGENCY_KINDS, Era
@@ -79,13 +81,15 @@ CALL (places) {
   RETURN count(DISTINCT e) AS experts
 }
 """
+    + ACTIVITY_OF_PLACES
 )
 
 _RETURN_METRICS: LiteralString = """
 {communes: communes, communesWithTeam: communesWithTeam, teams: teams,
  memberships: memberships, people: size(peopleSet), organisations: organisations,
  agencies: agencies, agenciesWithFocalPoint: agenciesWithFocalPoint,
- reportedStaff: reportedStaff, reportedCdsStaff: reportedCdsStaff, experts: experts}
+ reportedStaff: reportedStaff, reportedCdsStaff: reportedCdsStaff, experts: experts,
+ peopleHelped: peopleHelped, householdsHelped: householdsHelped, activeTeams: activeTeams}
 """
 
 _UNIT_MAP: LiteralString = "row {.key, .era, .level, .code, .name, .shortName, .type, .lat, .lon, .validFrom, .validTo, .areaKm2, .population}"
@@ -155,6 +159,9 @@ _ADDITIVE: tuple[LiteralString, ...] = (
     "reportedStaff",
     "reportedCdsStaff",
     "experts",
+    "peopleHelped",
+    "householdsHelped",
+    "activeTeams",
 )
 
 
@@ -216,6 +223,11 @@ class CoverageMetrics:
     reported_staff: int
     reported_cds_staff: int
     experts: int
+    # Activity (#17): helped within the window ending on the date, teams active within it.
+    # Editions published before #17 have none: read as 0.
+    people_helped: int = 0
+    households_helped: int = 0
+    active_teams: int = 0
 
     def to_map(self) -> dict[str, int]:
         """The inverse of ``from_map`` (published editions store it so)."""
@@ -231,6 +243,9 @@ class CoverageMetrics:
             "reportedStaff": self.reported_staff,
             "reportedCdsStaff": self.reported_cds_staff,
             "experts": self.experts,
+            "peopleHelped": self.people_helped,
+            "householdsHelped": self.households_helped,
+            "activeTeams": self.active_teams,
         }
 
     @staticmethod
@@ -247,6 +262,9 @@ class CoverageMetrics:
             reported_staff=int(m["reportedStaff"]),
             reported_cds_staff=int(m["reportedCdsStaff"]),
             experts=int(m["experts"]),
+            people_helped=int(m.get("peopleHelped") or 0),
+            households_helped=int(m.get("householdsHelped") or 0),
+            active_teams=int(m.get("activeTeams") or 0),
         )
 
 
@@ -265,12 +283,27 @@ class Coverage:
     totals: CoverageMetrics
 
 
-async def coverage(tx: Tx, scope_key: str, as_of: dt.date, *, in_current_units: bool) -> Coverage:
+async def coverage(
+    tx: Tx,
+    scope_key: str,
+    as_of: dt.date,
+    *,
+    in_current_units: bool,
+    active_days: int = DEFAULT_ACTIVE_DAYS,
+) -> Coverage:
     """One aggregate query. ``scope_key`` must name a unit valid in the era the rows are drawn
-    from (a current unit when ``in_current_units``); the caller resolves codes and dates."""
+    from (a current unit when ``in_current_units``); the caller resolves codes and dates.
+    ``active_days`` is the N of "active within the last N days" and of the helped figures'
+    window (``CDS_ACTIVE_TEAM_DAYS``)."""
     query = MAPPED_QUERY if in_current_units else NATIVE_QUERY
+    window = ActivityWindow.of(as_of, active_days)
     records = await run(
-        tx, query, scopeKey=scope_key, d=as_of, agencyKinds=[k.value for k in AGENCY_KINDS]
+        tx,
+        query,
+        scopeKey=scope_key,
+        d=as_of,
+        agencyKinds=[k.value for k in AGENCY_KINDS],
+        **window.params(),
     )
     record = records[0]
     rows = [

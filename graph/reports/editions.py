@@ -70,7 +70,11 @@ class EditionContent:
             key=lambda r: (self.ranks[(metric, r.unit.key)], r.unit.code),
         )
         return [
-            Rank(self.ranks[(metric, r.unit.key)], r.unit, *_value_last(score(metric, r.metrics)))
+            Rank(
+                self.ranks[(metric, r.unit.key)],
+                r.unit,
+                *_value_last(score(metric, r.metrics, r.unit.population)),
+            )
             for r in rows
         ]
 
@@ -218,10 +222,16 @@ async def edition_content(tx: Tx, edition: str) -> EditionContent | None:
             continue
         rows.append(CoverageRow(unit, metrics))
         for metric in RankingMetric:
-            ranks[(metric, unit.key)] = int(figures["rank_" + metric.value])
+            if (rank := figures.get("rank_" + metric.value)) is not None:
+                ranks[(metric, unit.key)] = int(rank)
     assert totals is not None, "an edition always has its national figures"
     rows.sort(key=lambda r: r.unit.code)
     report = Coverage(scope_key, edition_record.period_end, False, rows, totals)
+    # An edition published before a metric existed has no frozen rank for it: ranked from its
+    # own frozen figures, which is what it would have published.
+    for metric in RankingMetric:
+        if rows and (metric, rows[0].unit.key) not in ranks:
+            ranks.update({(metric, r.province.key): r.rank for r in rank_provinces(report, metric)})
     targets = [TargetRecord.from_map({**t, "scopeCode": None}) for t in record["targets"]]
     targets.sort(key=lambda t: t.indicator.value)
     return EditionContent(edition_record, report, ranks, targets)

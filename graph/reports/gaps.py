@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, LiteralString
 
-from graph.core.cypher import active_on, valid_on
+from graph.activity.figures import DEFAULT_ACTIVE_DAYS, ActivityWindow
+from graph.core.cypher import active_on, native, valid_on
 from graph.core.db import Tx, run
 from graph.core.errors import InvalidInput
 from graph.core.model import AGENCY_KINDS
@@ -34,6 +35,8 @@ class GapKind(StrEnum):
     PROVINCE_WITHOUT_EXPERT_IN_AREA = "PROVINCE_WITHOUT_EXPERT_IN_AREA"
     TEAM_BELOW_MIN_SIZE = "TEAM_BELOW_MIN_SIZE"
     ASSIGNMENT_NEEDS_RECONFIRMATION = "ASSIGNMENT_NEEDS_RECONFIRMATION"
+    # A running team with no activity report ending within the last N days (#17).
+    TEAM_WITHOUT_RECENT_ACTIVITY = "TEAM_WITHOUT_RECENT_ACTIVITY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class GapRecord:
     active_members: int | None = None
     minimum_size: int | None = None
     focal_point_id: str | None = None
+    last_activity: dt.date | None = None  # TEAM_WITHOUT_RECENT_ACTIVITY: its latest report's end
 
 
 # Units under the scope (itself included) valid on the date.
@@ -98,6 +102,17 @@ QUERIES: dict[GapKind, LiteralString] = {
     "WHERE members < minimum\n"
     "WITH {sortKey: t.id, unit: " + _U + ", team: t {" + TEAM_FIELDS + "},\n"
     "      activeMembers: members, minimumSize: minimum} AS item" + _TAIL,
+    # The same teams and the same window as coverage's activeTeams (graph/activity/figures.py):
+    # a running team is here exactly when it is not counted active there.
+    GapKind.TEAM_WITHOUT_RECENT_ACTIVITY: _PLACES + "WITH u WHERE u.level = 'COMMUNE'\n"
+    "CALL (u) {" + TEAMS_OF_PLACE + "}\n"
+    "WITH u, t WHERE " + active_on("t") + "\n"
+    "CALL (t) {\n"
+    "  OPTIONAL MATCH (r:ActivityReport)-[:BY]->(t) WHERE r.periodTo <= $d\n"
+    "  RETURN max(r.periodTo) AS last\n}\n"
+    "WITH u, t, last WHERE last IS NULL OR last < $activeFrom\n"
+    "WITH {sortKey: t.id, unit: " + _U + ", team: t {" + TEAM_FIELDS + "},\n"
+    "      lastActivity: last} AS item" + _TAIL,
     GapKind.ASSIGNMENT_NEEDS_RECONFIRMATION: _PLACES
     + """
 CALL (u) {
@@ -151,6 +166,7 @@ def _gap(kind: GapKind, m: dict[str, Any]) -> GapRecord:
         active_members=m.get("activeMembers"),
         minimum_size=m.get("minimumSize"),
         focal_point_id=m.get("focalPointId"),
+        last_activity=native(m.get("lastActivity")),
     )
 
 
@@ -164,6 +180,7 @@ class GapArgs:
     expertise: str | None = None  # an area code
     minimum: int = 3
     minimum_by_province: tuple[tuple[str, int], ...] = ()
+    active_days: int = DEFAULT_ACTIVE_DAYS
 
 
 async def gaps(tx: Tx, args: GapArgs) -> Page:
@@ -180,6 +197,7 @@ async def gaps(tx: Tx, args: GapArgs) -> Page:
         expertise=args.expertise,
         minimum=args.minimum,
         minimumByProvince=dict(args.minimum_by_province),
+        **ActivityWindow.of(args.as_of, args.active_days).params(),
     )
     r = records[0]
     return Page([_gap(args.kind, m) for m in r["page"]], r["total"], r["hasNext"])

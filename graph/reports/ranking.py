@@ -16,6 +16,11 @@ class RankingMetric(StrEnum):
     # residents.
     EXPERTS_PER_100_COMMUNES = "EXPERTS_PER_100_COMMUNES"
     CDS_STAFF_RATIO = "CDS_STAFF_RATIO"  # CĐS staff / staff, where headcounts are reported
+    # Households the teams helped (coverage's window, #17): per 1,000 residents where the
+    # province's population is known (null, ranked last, where it is not), and per commune,
+    # which every province has.
+    HOUSEHOLDS_HELPED_PER_1000_RESIDENTS = "HOUSEHOLDS_HELPED_PER_1000_RESIDENTS"
+    HOUSEHOLDS_HELPED_PER_COMMUNE = "HOUSEHOLDS_HELPED_PER_COMMUNE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +32,13 @@ class Rank:
     denominator: int
 
 
-def _fraction(metric: RankingMetric, m: CoverageMetrics) -> tuple[int, int, float]:
+def _fraction(
+    metric: RankingMetric, m: CoverageMetrics, population: int | None
+) -> tuple[int, int, float]:
+    if metric is RankingMetric.HOUSEHOLDS_HELPED_PER_1000_RESIDENTS:
+        return m.households_helped, population or 0, 1000.0
+    if metric is RankingMetric.HOUSEHOLDS_HELPED_PER_COMMUNE:
+        return m.households_helped, m.communes, 1.0
     if metric is RankingMetric.TEAM_COVERAGE:
         return m.communes_with_team, m.communes, 1.0
     if metric is RankingMetric.FOCAL_POINT_COVERAGE:
@@ -37,16 +48,19 @@ def _fraction(metric: RankingMetric, m: CoverageMetrics) -> tuple[int, int, floa
     return m.reported_cds_staff, m.reported_staff, 1.0
 
 
-def score(metric: RankingMetric, m: CoverageMetrics) -> tuple[int, int, float | None]:
-    """(numerator, denominator, value): the value rounded as the API gives it."""
-    num, den, factor = _fraction(metric, m)
+def score(
+    metric: RankingMetric, m: CoverageMetrics, population: int | None = None
+) -> tuple[int, int, float | None]:
+    """(numerator, denominator, value): the value rounded as the API gives it. ``population``:
+    the province's, for the per-resident metrics."""
+    num, den, factor = _fraction(metric, m, population)
     return num, den, round(num * factor / den, 6) if den else None
 
 
 def rank_provinces(report: Coverage, metric: RankingMetric) -> list[Rank]:
     """Best first; provinces with nothing to measure (value null) last. Equal values share a
     rank (competition ranking: 1, 2, 2, 4)."""
-    scored = [(row.unit, *score(metric, row.metrics)) for row in report.rows]
+    scored = [(row.unit, *score(metric, row.metrics, row.unit.population)) for row in report.rows]
     scored.sort(key=lambda s: (s[3] is None, -(s[3] or 0.0), s[0].code))
     ranks: list[Rank] = []
     for position, (unit, num, den, value) in enumerate(scored, start=1):

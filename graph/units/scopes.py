@@ -56,6 +56,8 @@ class Kind(StrEnum):
     EXPERT = "ExpertProfile"
     FOCAL_POINT = "FocalPointAssignment"
     NOMINATION = "Nomination"
+    # An audit target only: a course is placed nowhere (graph/activity/training.py).
+    TRAINING_COURSE = "TrainingCourse"
 
 
 # From any unit to the current province and commune it is (or became) part of: up the legacy
@@ -94,6 +96,10 @@ _ANCHORS: dict[Kind, LiteralString] = {
         OPTIONAL MATCH (n)-[:LED_TO]->(e:ExpertProfile)-[:LOCATED_IN]->(u:AdministrativeUnit)
         OPTIONAL MATCH (p:Person)-[:HAS_PROFILE]->(e)
         WITH id, u, null AS org, p.id AS person""",
+    # A course is placed nowhere: only the national feed shows its changes.
+    Kind.TRAINING_COURSE: """
+        UNWIND $ids AS id MATCH (:TrainingCourse {id: id})
+        WITH id, null AS u, null AS org, null AS person""",
     # A person is anchored wherever any of their active roles is: their expert profile, the
     # teams they are a member of and the posts they hold, not ended before today (one still to
     # start counts). An ended link places them nowhere: it must not keep their contact fields

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from graph.activity.reports import write_reports
 from graph.core import changes
 from graph.core.db import Graph
 from graph.core.migrations import create_search_indexes, drop_search_indexes
@@ -166,6 +167,16 @@ def _phases(net: DemoRows) -> list[_Phase]:
             net.networks,
             {Label.NETWORK: len(net.networks)},
             {Rel.LOCATED_IN: len(net.networks), Rel.ESTABLISHED_BY: len(net.networks)},
+        ),
+        # Reports hang off teams only: batches touch disjoint teams (rows in team order).
+        _Phase(
+            "activity reports",
+            write_reports,
+            None,
+            net.activity_reports,
+            {Label.ACTIVITY_REPORT: len(net.activity_reports)},
+            {Rel.BY: len(net.activity_reports)},
+            workers=WORKERS,
         ),
     ]
 

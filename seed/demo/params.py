@@ -28,6 +28,7 @@ from functools import cache
 from itertools import accumulate
 from typing import Final, NamedTuple, TypeVar
 
+from graph.activity.reports import CheckedReport
 from graph.core.expertise import read_taxonomy
 from graph.core.model import (
     MINISTRY_MERGER_DAY,
@@ -173,6 +174,7 @@ class DemoRows:
     focal_points: list[FocalPointInput] = dataclasses.field(default_factory=list)
     experts: list[ExpertInput] = dataclasses.field(default_factory=list)
     networks: list[NetworkInput] = dataclasses.field(default_factory=list)
+    activity_reports: list[CheckedReport] = dataclasses.field(default_factory=list)
 
 
 class _Source(NamedTuple):

@@ -29,6 +29,7 @@ from graph.network.focal_points import (
 from graph.network.organisations import OrganisationInput
 from graph.units import admin_units
 from seed import names
+from seed.demo.activity import activity_reports
 from seed.demo.params import (
     _DAY,
     _EXPERTISE,
@@ -281,6 +282,7 @@ def generate(scale: float, seed: int) -> DemoRows:
         gen.focal_points(agencies)
         gen.experts()
         gen.networks()
+        gen.out.activity_reports = activity_reports(gen.out.teams, seed)
         return gen.out
     finally:
         if collecting:

@@ -18,6 +18,7 @@ import { confirmPage } from "./pages/confirm";
 import { mayReview, pendingPage } from "./pages/pending";
 import { authConfig, cancelled, completeSignIn, failureReason, forgetIdToken, signInWithSso, signOutAt, type AuthConfig } from "./sso";
 import { expertSessionEnded, isExpert, signInPage } from "./pages/signin";
+import { teamPage } from "./pages/team";
 import { mePage } from "./pages/me";
 
 // Each page: its title, how it draws, and whether the menu offers it (the review queue to those
@@ -35,6 +36,8 @@ const PAGES: Record<string, [Key, Page, () => boolean]> = {
   // Experts sign in by a link in a mail, then manage their own data.
   "sign-in": ["navSignInExpert", signInPage, () => !claims()],
   me: ["navMe", mePage, isExpert],
+  // A team's activity and its report form: reached from a gap list or a link a leader is sent.
+  team: ["navTeam", teamPage, () => false],
 };
 
 const app = document.getElementById("app")!;

@@ -4,7 +4,13 @@
 import { formatNumber, formatPercent, t, type Key } from "./i18n";
 import type { Figures } from "./queries";
 
-export type MetricId = "TEAM_COVERAGE" | "FOCAL_POINT_COVERAGE" | "EXPERTS_PER_100_COMMUNES" | "CDS_STAFF_RATIO";
+export type MetricId =
+  | "TEAM_COVERAGE"
+  | "FOCAL_POINT_COVERAGE"
+  | "EXPERTS_PER_100_COMMUNES"
+  | "CDS_STAFF_RATIO"
+  | "ACTIVE_TEAM_SHARE"
+  | "HOUSEHOLDS_HELPED_PER_COMMUNE";
 
 export interface Metric {
   id: MetricId;
@@ -45,6 +51,21 @@ export const METRICS: Metric[] = [
     value: (f) => f.cdsStaffRatio,
     format: formatPercent,
     breaks: [0, 0.01, 0.02, 0.05, 0.1],
+  },
+  {
+    // Teams that reported within the last N days (the API's activeTeams / teams).
+    id: "ACTIVE_TEAM_SHARE",
+    label: "metricActive",
+    value: (f) => f.activeTeamShare,
+    format: formatPercent,
+    breaks: RATIO_BREAKS,
+  },
+  {
+    id: "HOUSEHOLDS_HELPED_PER_COMMUNE",
+    label: "metricHouseholds",
+    value: (f) => (f.communes > 0 ? f.householdsHelped / f.communes : null),
+    format: (v) => (v === null ? t("noData") : formatNumber(Math.round(v * 10) / 10)),
+    breaks: [0, 10, 50, 100, 200],
   },
 ];
 

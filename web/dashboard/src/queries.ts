@@ -13,6 +13,10 @@ export interface Figures {
   teamCoverage: number | null;
   focalPointCoverage: number | null;
   cdsStaffRatio: number | null;
+  peopleHelped: number;
+  householdsHelped: number;
+  activeTeams: number;
+  activeTeamShare: number | null;
 }
 
 export interface UnitRef {
@@ -32,7 +36,8 @@ export interface CoverageReport {
 }
 
 const FIGURES = `communes communesWithTeam teams activeMembers agencies agenciesWithFocalPoint
-  verifiedExperts teamCoverage focalPointCoverage cdsStaffRatio`;
+  verifiedExperts teamCoverage focalPointCoverage cdsStaffRatio peopleHelped householdsHelped
+  activeTeams activeTeamShare`;
 const UNIT = "code name level era lat lon";
 
 export async function coverage(scopeCode: string | null, asOf: string): Promise<CoverageReport> {
@@ -117,10 +122,11 @@ export interface Gap {
   kind: string;
   unit: { code: string; name: string; level: string; parent: { name: string; level: string } | null };
   organisation: { name: string } | null;
-  team: { name: string } | null;
+  team: { id: string; name: string } | null;
   decision: { number: string; date: string | null } | null;
   activeMembers: number | null;
   minimumSize: number | null;
+  lastActivity: string | null;
 }
 
 export interface PageInfo {
@@ -153,9 +159,9 @@ export async function gaps(
           kind
           unit { code name level parent { name level } }
           organisation { name }
-          team { name }
+          team { id name }
           decision { number date }
-          activeMembers minimumSize
+          activeMembers minimumSize lastActivity
         }
       }
     }`,
@@ -576,4 +582,76 @@ export async function myDataReads(after: string | null, first: number): Promise<
     { after, first },
   );
   return data.myDataReads;
+}
+
+// --- a team's activity (#17) -------------------------------------------------------------------
+
+export interface ActivityReportRow {
+  id: string;
+  periodFrom: string;
+  periodTo: string;
+  kind: string;
+  peopleHelped: number;
+  householdsHelped: number;
+  place: string | null;
+  synthetic: boolean;
+}
+
+export interface TeamActivity {
+  id: string;
+  name: string;
+  since: string;
+  communes: { code: string; name: string; era: string }[];
+  activityReports: { totalCount: number; nodes: ActivityReportRow[] };
+}
+
+const REPORT_FIELDS = "id periodFrom periodTo kind peopleHelped householdsHelped place synthetic";
+
+export async function teamActivity(id: string): Promise<TeamActivity | null> {
+  const data = await gql<{ node: TeamActivity | null }>(
+    `query TeamActivity($id: ID!) {
+      node(id: $id) {
+        ... on CommunityTechTeam {
+          id name since communes { code name era }
+          activityReports(first: 200) { totalCount nodes { ${REPORT_FIELDS} } }
+        }
+      }
+    }`,
+    { id },
+  );
+  return data.node && "name" in data.node ? data.node : null;
+}
+
+export interface ReportActivityInput {
+  teamId: string;
+  periodFrom: string;
+  periodTo: string | null;
+  kind: string;
+  peopleHelped: number;
+  householdsHelped: number;
+  services: string[];
+  place: string | null;
+  note: string | null;
+}
+
+export type ReportActivityResult =
+  | { __typename: "ActivityReportPayload"; report: ActivityReportRow }
+  | { __typename: "ValidationErrors"; errors: { field: string; code: string; message: string }[] }
+  | { __typename: "NotAuthorized" | "NotFoundError" | "ConflictError"; message: string; field?: string };
+
+export async function reportActivity(input: ReportActivityInput): Promise<ReportActivityResult> {
+  const data = await gql<{ reportActivity: ReportActivityResult }>(
+    `mutation ReportActivity($input: ReportActivityInput!) {
+      reportActivity(input: $input) {
+        __typename
+        ... on ActivityReportPayload { report { ${REPORT_FIELDS} } }
+        ... on ValidationErrors { errors { field code message } }
+        ... on NotAuthorized { message }
+        ... on NotFoundError { message }
+        ... on ConflictError { field message }
+      }
+    }`,
+    { input },
+  );
+  return data.reportActivity;
 }

@@ -180,6 +180,9 @@ const COUNTERS: [Key, (f: Figures) => string][] = [
   ["agencies", (f) => formatNumber(f.agencies)],
   ["agenciesWithFocal", (f) => `${formatNumber(f.agenciesWithFocalPoint)} (${formatPercent(f.focalPointCoverage)})`],
   ["experts", (f) => formatNumber(f.verifiedExperts)],
+  ["activeTeams", (f) => `${formatNumber(f.activeTeams)} (${formatPercent(f.activeTeamShare)})`],
+  ["householdsHelped", (f) => formatNumber(f.householdsHelped)],
+  ["peopleHelped", (f) => formatNumber(f.peopleHelped)],
 ];
 
 function drawCounters(dl: HTMLElement, totals: Figures): void {
@@ -218,6 +221,7 @@ function showTooltip(tip: HTMLElement, name: string, f: Figures, m: Metric, x: n
     h("div", {}, `${t("teams")}: ${formatNumber(f.teams)} · ${t("members")}: ${formatNumber(f.activeMembers)}`),
     h("div", {}, `${t("agenciesWithFocal")}: ${formatNumber(f.agenciesWithFocalPoint)} / ${formatNumber(f.agencies)}`),
     h("div", {}, `${t("experts")}: ${formatNumber(f.verifiedExperts)}`),
+    h("div", {}, `${t("activeTeams")}: ${formatNumber(f.activeTeams)} · ${t("householdsHelped")}: ${formatNumber(f.householdsHelped)}`),
   );
   tip.style.left = `${x + 14}px`;
   tip.style.top = `${y + 14}px`;

@@ -4,7 +4,7 @@
 import { currentRoute, go, h, replace, today } from "../dom";
 import { exportButtons } from "../exports";
 import { dateInput, labelled, statusLine, toolbar } from "../controls";
-import { formatNumber, t, type Key } from "../i18n";
+import { formatDate, formatNumber, t, type Key } from "../i18n";
 import { gaps, provinces, type Gap } from "../queries";
 import { areaOptions, loadVocab } from "../vocab";
 import type { Page } from "./page";
@@ -16,6 +16,7 @@ const KINDS: [string, Key][] = [
   ["ORGANISATION_WITHOUT_FOCAL_POINT", "gapOrgWithoutFocal"],
   ["TEAM_BELOW_MIN_SIZE", "gapTeamBelowMin"],
   ["ASSIGNMENT_NEEDS_RECONFIRMATION", "gapReconfirm"],
+  ["TEAM_WITHOUT_RECENT_ACTIVITY", "gapTeamQuiet"],
   ["PROVINCE_WITHOUT_EXPERT_IN_AREA", "gapProvinceNoExpert"],
 ];
 
@@ -133,9 +134,17 @@ function drawTable(table: HTMLElement, rows: Gap[]): void {
               cell(g.unit.name),
               cell(g.unit.parent && g.unit.parent.level !== "CENTRAL" ? g.unit.parent.name : ""),
               cell(g.organisation?.name),
-              cell(g.team?.name),
+              g.team
+                ? h("td", {}, h("a", { href: `#/team?id=${encodeURIComponent(g.team.id)}` }, g.team.name))
+                : cell(null),
               cell(g.decision ? `${g.decision.number}${g.decision.date ? ` (${g.decision.date})` : ""}` : ""),
-              cell(g.activeMembers === null ? "" : `${g.activeMembers}${g.minimumSize ? ` / ${g.minimumSize}` : ""}`),
+              cell(
+                g.activeMembers !== null
+                  ? `${g.activeMembers}${g.minimumSize ? ` / ${g.minimumSize}` : ""}`
+                  : g.kind === "TEAM_WITHOUT_RECENT_ACTIVITY"
+                    ? `${t("lastActivity")}: ${g.lastActivity ? formatDate(g.lastActivity) : t("never")}`
+                    : "",
+              ),
             ),
           )),
     ),

@@ -1,0 +1,159 @@
+"""Activity at scale (#17): ``python -m bench.activity [--scale demo] [--reports 2000000]
+[--rows 100000] [--runs 5]``.
+
+On a throw-away seeded Neo4j (bench/seeded.py): adds ``--reports`` synthetic activity reports
+spread over the teams and the last year (the one writer, graph/activity/reports.py, in batches),
+then prints
+
+- coverage: the national coverage with its activity figures, computed cold (no cache: the
+  query itself, as a fresh change would make the API run it), p50 / p95 / max over ``--runs``
+  (goal p95 ≤ 0.2 s at 2 million reports);
+- import: a ``--rows``-row "activities" spreadsheet (CSV) dry-run and applied, rows/s and this
+  process's peak RSS (goal ≥ 5,000 rows/s under 1 GiB).
+
+Figures, not assertions: the 2-core machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import random
+import resource
+import statistics
+import time
+
+from bench import run_main
+from bench.seeded import with_seeded_graph
+from graph.activity.reports import CheckedReport, write_reports
+from graph.core.db import Graph, Tx, run
+from graph.core.model import ActivityKind
+from graph.core.settings import Settings
+from graph.reports.coverage import coverage
+from seed.demo.params import parse_scale
+from spreadsheets import service
+from spreadsheets.columns import ImportKind
+
+BATCH = 10_000
+FIRST_DAY = dt.date.today() - dt.timedelta(days=200)
+KINDS = list(ActivityKind)
+
+
+async def _teams(tx: Tx, since: dt.date) -> list[tuple[str, str, str]]:
+    """Running teams established by ``since`` whose name is unique in their commune (what a
+    spreadsheet row can name)."""
+    records = await run(
+        tx,
+        "MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u:AdministrativeUnit {era: 'CURRENT'}) "
+        "WHERE t.until IS NULL AND t.since <= $since "
+        "WITH u, t.searchKey AS k, collect(t) AS same WHERE size(same) = 1 "
+        "WITH u, same[0] AS t RETURN t.id AS id, t.name AS name, u.code AS code ORDER BY id",
+        since=since,
+    )
+    return [(r["id"], r["name"], r["code"]) for r in records]
+
+
+async def add_reports(graph: Graph, teams: list[tuple[str, str, str]], count: int) -> float:
+    rng = random.Random(17)
+    today = dt.date.today()
+    began = time.perf_counter()
+    for start in range(0, count, BATCH):
+        rows = []
+        for i in range(start, min(count, start + BATCH)):
+            day = today - dt.timedelta(days=int(rng.random() * 365))
+            households = 1 + int(rng.random() * 30)
+            report = CheckedReport(
+                f"bench-activity-{i}",
+                teams[int(rng.random() * len(teams))][0],
+                day,
+                day,
+                KINDS[i % len(KINDS)],
+                households * 2,
+                households,
+                (),
+                None,
+                None,
+                True,
+            )
+            rows.append(report.as_param())
+        await graph.write(write_reports, rows)
+    return time.perf_counter() - began
+
+
+def activities_csv(teams: list[tuple[str, str, str]], rows: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "Mã xã",
+            "Tên tổ",
+            "Từ ngày",
+            "Loại hoạt động",
+            "Số người được hỗ trợ",
+            "Số hộ được hỗ trợ",
+            "Ghi chú",
+        ]
+    )
+    start = FIRST_DAY
+    for i in range(rows):
+        _, name, code = teams[i % len(teams)]
+        day = start + dt.timedelta(days=i % 150)
+        writer.writerow([code, name, day.strftime("%d/%m/%Y"), "VNeID", 10, 6, f"đợt {i}"])
+    return out.getvalue().encode()
+
+
+async def measure(graph: Graph, _: Settings, reports: int, rows: int, runs: int) -> None:
+    teams = await graph.read(_teams, FIRST_DAY)
+    seconds = await add_reports(graph, teams, reports)
+    print(f"added {reports:,} reports to {len(teams):,} teams in {seconds:.1f}s")
+    central = "NATIONAL:CENTRAL:VN"
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        report = await graph.read(coverage, central, dt.date.today(), in_current_units=False)
+        times.append(time.perf_counter() - began)
+    t = report.totals
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    print(
+        f"coverage (national, cold query) p50 {statistics.median(times):.3f}s p95 {p95:.3f}s "
+        f"max {times[-1]:.3f}s (goal p95 ≤ 0.2s); activeTeams {t.active_teams:,} / {t.teams:,}, "
+        f"householdsHelped {t.households_helped:,}"
+    )
+    upload = service.Upload(activities_csv(teams, rows), "bench-activities.csv")
+    began = time.perf_counter()
+    dry = await service.dry_run(graph, upload, ImportKind.ACTIVITIES, scope=None)
+    dry_s = time.perf_counter() - began
+    print(
+        f"dry run {rows:,} rows: {dry_s:.1f}s, {rows / dry_s:,.0f} rows/s, problems {len(dry.problems)}"
+    )
+    began = time.perf_counter()
+    batch = await service.apply(
+        graph, upload, ImportKind.ACTIVITIES, scope=None, imported_by="bench", report=dry
+    )
+    applied = time.perf_counter() - began
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"apply {batch.changed:,} rows: {applied:.1f}s, {rows / applied:,.0f} rows/s "
+        f"(with the dry run {rows / (applied + dry_s):,.0f} rows/s; goal ≥ 5,000), peak RSS {rss:.0f} MiB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--scale", default="demo", type=parse_scale)
+    parser.add_argument("--reports", type=int, default=2_000_000)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with_seeded_graph(
+        "cds-bench-activity-",
+        args.scale,
+        lambda graph, settings: measure(graph, settings, args.reports, args.rows, args.runs),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_main(main))

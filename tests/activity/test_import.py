@@ -1,0 +1,106 @@
+"""The "activities" spreadsheet: dry run, apply, the same file again, rollback; a file with any
+problem writes nothing, and each problem names its row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from graph.core.db import Graph, Tx, run
+from spreadsheets import service
+from spreadsheets.columns import ImportKind
+from tests.activity.support import remove, team
+from tests.spreadsheets.files import undo_all_imports, xlsx
+
+HEADERS = ["Mã xã", "Tên tổ", "Từ ngày", "Đến ngày", "Loại hoạt động", "Số người được hỗ trợ",
+           "Số hộ được hỗ trợ", "Dịch vụ", "Địa điểm"]  # fmt: skip
+
+
+@pytest_asyncio.fixture(scope="module")
+async def team_name(graph: Graph) -> AsyncIterator[str]:
+    team_id = await team(graph, "00004", dt.date(2024, 1, 1))
+    name = await graph.read(_name, team_id)
+    yield name
+    await undo_all_imports(graph)
+    await remove(graph, [team_id], [])
+
+
+async def _name(tx: Tx, team_id: str) -> str:
+    records = await run(tx, "MATCH (t:CommunityTechTeam {id: $id}) RETURN t.name AS n", id=team_id)
+    return str(records[0]["n"])
+
+
+def _good(name: str) -> list[list[Any]]:
+    return [
+        ["00004", name, "02/09/2025", None, "VNeID", 40, 25, "Định danh mức 2; Khai sinh", "TDP 1"],
+        ["00004", name, "01/10/2025", "05/10/2025", "Kỹ năng số", "30", "20", None, None],
+        # Excel's numeric cells come back as 12.0; accents may be missing.
+        ["00004", name, "2025-10-10", None, "Thuong mai dien tu", 12.0, 12, None, "Chợ xã"],
+    ]
+
+
+async def _reports(tx: Tx, name: str) -> tuple[int, int]:
+    records = await run(
+        tx,
+        "MATCH (r:ActivityReport)-[:BY]->(t:CommunityTechTeam {name: $n}) "
+        "RETURN count(r) AS n, sum(r.householdsHelped) AS h",
+        n=name,
+    )
+    return int(records[0]["n"]), int(records[0]["h"] or 0)
+
+
+class TestRoundTrip:
+    async def test_dry_run_apply_again_and_rollback(self, graph: Graph, team_name: str) -> None:
+        upload = service.Upload(xlsx(HEADERS, _good(team_name)), "hoat-dong.xlsx")
+        report = await service.dry_run(graph, upload, ImportKind.ACTIVITIES, scope="01")
+        assert report.problems == []
+        assert report.as_json()["validRows"] == 3
+        assert await graph.read(_reports, team_name) == (0, 0)  # a dry run writes nothing
+
+        batch = await service.apply(
+            graph, upload, ImportKind.ACTIVITIES, scope="01", imported_by="test"
+        )
+        assert batch.changed == 3
+        assert await graph.read(_reports, team_name) == (3, 57)
+
+        again = await service.apply(
+            graph, upload, ImportKind.ACTIVITIES, scope="01", imported_by="test"
+        )
+        assert again.changed == 0
+        assert await graph.read(_reports, team_name) == (3, 57)
+
+        await service.rollback(graph, again.id)
+        await service.rollback(graph, batch.id)
+        assert await graph.read(_reports, team_name) == (0, 0)
+
+    async def test_a_file_with_any_problem_writes_nothing(
+        self, graph: Graph, team_name: str
+    ) -> None:
+        rows = [
+            *_good(team_name),
+            ["00004", team_name, "03/09/2025", None, "VNeID", 3, 5, None, None],
+            ["00004", "Tổ không có", "03/09/2025", None, "VNeID", 3, 1, None, None],
+            ["00004", team_name, "03/09/2025", "01/09/2025", "Họp chợ", "ba", 1, None, None],
+            ["00004", team_name, "03/09/2023", None, "Khác", 3, 1, None, None],
+            ["79", team_name, "03/09/2025", None, "Khác", 3, 1, None, None],
+        ]
+        upload = service.Upload(xlsx(HEADERS, rows), "hoat-dong-loi.xlsx")
+        report = await service.dry_run(graph, upload, ImportKind.ACTIVITIES, scope="01")
+        found = {(p.row, p.column, p.code) for p in report.problems}
+        assert found >= {
+            (5, "Số hộ được hỗ trợ", "CONFLICT"),  # more households than people
+            (6, "Tên tổ", "NOT_FOUND"),
+            (7, "Loại hoạt động", "NOT_IN_VOCABULARY"),
+            (7, "Số người được hỗ trợ", "INVALID_NUMBER"),
+            (8, "Từ ngày", "CONFLICT"),  # before the team was established
+        }
+        assert any(p.row == 9 for p in report.problems)  # not a commune of the province
+        with pytest.raises(service.ImportRefused):
+            await service.apply(
+                graph, upload, ImportKind.ACTIVITIES, scope="01", imported_by="test"
+            )
+        assert await graph.read(_reports, team_name) == (0, 0)
