@@ -27,6 +27,7 @@ from api.mutations import Mutation
 from api.mutations.registration import RegistrationQueries
 from api.mutations.review import ReviewQueries
 from api.mutations.self_service import SelfServiceQueries
+from api.mutations.support import SupportQueries
 from api.observability import ObserveOperations
 from api.policy import LogPersonalReads, sees_people, unverified_experts
 from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
@@ -50,6 +51,7 @@ from api.types.reports import (
     Target,
     TargetProgress,
 )
+from api.types.support import SupportRequest
 from graph.core.errors import InvalidInput, NotFound
 from graph.core.expertise import normalise
 from graph.core.model import REFORM_DAY, Era, ExpertStatus, UnitLevel
@@ -74,7 +76,14 @@ AsOf = Annotated[
 
 
 @strawberry.type(description="Read access to the CĐS (digital transformation) network registry.")
-class Query(AuditQueries, ExpertiseQueries, RegistrationQueries, ReviewQueries, SelfServiceQueries):
+class Query(
+    AuditQueries,
+    ExpertiseQueries,
+    RegistrationQueries,
+    ReviewQueries,
+    SelfServiceQueries,
+    SupportQueries,
+):
     @strawberry.field(description="Refetch any object by its global ID (Relay).")
     async def node(self, info: strawberry.Info[Context], id: strawberry.ID) -> Node | None:
         type_name, key = from_global_id(id)
@@ -100,6 +109,8 @@ class Query(AuditQueries, ExpertiseQueries, RegistrationQueries, ReviewQueries, 
             return Expert.from_record(expert, info)
         if type_name == "Person":
             return await Person.load(info, key)
+        if type_name == "SupportRequest":
+            return await SupportRequest.load(info, key)
         raise InvalidInput("id", "not an ID issued by this API")
 
     @strawberry.field(

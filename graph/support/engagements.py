@@ -289,3 +289,12 @@ async def declare_unavailability(
     changes = [Change("unavailable", None, f"{cmd.start.isoformat()}/{cmd.end.isoformat()}")]
     seq = await record(tx, actor, "declareUnavailability", (Kind.EXPERT, cmd.expert_id), changes)
     return Changed(cmd.id, seq)
+
+
+async def expert_of_person(tx: Tx, person_id: str) -> str | None:
+    found = await run_single(
+        tx,
+        "MATCH (:Person {id: $id})-[:HAS_PROFILE]->(e:ExpertProfile) RETURN e.id AS id LIMIT 1",
+        id=person_id,
+    )
+    return None if found is None else str(found["id"])

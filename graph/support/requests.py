@@ -325,3 +325,13 @@ async def engagements_of_requests(tx: Tx, ids: Sequence[str]) -> dict[str, list[
 
 def as_params(wanted: Sequence[WantedArea]) -> list[dict[str, Any]]:
     return [{"code": w.code, "weight": w.weight, "mustHave": w.must_have} for w in wanted]
+
+
+async def current_province_key(tx: Tx, code: str) -> str | None:
+    found = await run_single(
+        tx,
+        "MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: $code}) "
+        "RETURN u.key AS key",
+        code=code,
+    )
+    return None if found is None else str(found["key"])
