@@ -122,6 +122,9 @@ class SupportLoaders:
         self.request: DataLoader[str, SupportRequestRecord | None] = simple_loader(
             graph, requests.requests_by_ids, None
         )
+        self.engagement: DataLoader[str, EngagementRecord | None] = simple_loader(
+            graph, engagements.engagements_by_ids, None
+        )
         self.engagements_of_request: DataLoader[str, list[EngagementRecord]] = simple_loader(
             graph, requests.engagements_of_requests, []
         )

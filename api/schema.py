@@ -51,7 +51,7 @@ from api.types.reports import (
     Target,
     TargetProgress,
 )
-from api.types.support import SupportRequest
+from api.types.support import Engagement, SupportRequest
 from graph.core.errors import InvalidInput, NotFound
 from graph.core.expertise import normalise
 from graph.core.model import REFORM_DAY, Era, ExpertStatus, UnitLevel
@@ -111,6 +111,8 @@ class Query(
             return await Person.load(info, key)
         if type_name == "SupportRequest":
             return await SupportRequest.load(info, key)
+        if type_name == "Engagement":
+            return await Engagement.load(info, key)
         raise InvalidInput("id", "not an ID issued by this API")
 
     @strawberry.field(

@@ -161,6 +161,18 @@ class Engagement(Node):
             score=r.score,
         )
 
+    @classmethod
+    async def load(cls, info: strawberry.Info[Context], id: str) -> Engagement | None:
+        """The engagement for its expert and for those who may see its request, else None."""
+        found = await info.context.loaders.support.engagement.load(id)
+        if found is None:
+            return None
+        if info.context.viewer.person_id == found.person_id or await info.context.access.allows(
+            Action.READ_SUPPORT_REQUESTS, Kind.ENGAGEMENT, id
+        ):
+            return cls.from_record(found)
+        return None
+
     @strawberry.field(
         description="The request: for its requester's scope and for the expert proposed."
     )

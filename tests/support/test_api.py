@@ -175,6 +175,11 @@ async def test_a_request_from_filing_to_closing_with_each_side_in_its_lane(
     mine = (await gql(web, MINE, headers=best_token))["myEngagements"]
     assert [(g["id"], g["status"]) for g in mine] == [(engagement, "PROPOSED")]
     assert (await gql(web, MINE, headers=other_token))["myEngagements"] == []
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    assert (await gql(web, node, {"id": engagement}, headers=best_token))["node"]
+    assert (await gql(web, node, {"id": engagement}, headers=prov_01))["node"]
+    assert (await gql(web, node, {"id": engagement}, headers=other_token))["node"] is None
+    assert (await gql(web, node, {"id": engagement}, headers=prov_79))["node"] is None
     stranger = (await gql(web, RESPOND, {"g": engagement, "accept": True}, headers=other_token))[
         "r"
     ]
@@ -210,3 +215,56 @@ async def test_a_request_from_filing_to_closing_with_each_side_in_its_lane(
     closed = (await gql(web, CLOSE, {"r": request_id}, headers=prov_01))["r"]
     assert closed["request"]["status"] == "DONE"
     assert closed["request"]["doneAt"] is not None
+
+
+CANCEL = """
+mutation($r: ID!, $why: String!) { r: cancelSupportRequest(requestId: $r, reason: $why) {
+  __typename
+  ... on SupportRequestPayload { request { status cancelReason } }
+  ... on NotAuthorized { message } } }
+"""
+
+
+async def test_the_requester_scope_below_the_province_and_cancelling(
+    web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, prov_01: dict[str, str]
+) -> None:
+    a = await make_areas(graph)
+    expert = await make_expert(graph, [a.sub1], name="a")
+    made = (await gql(web, CREATE, {"i": request_input(a.sub1)}, headers=prov_01))["r"]
+    request_id = made["request"]["id"]
+
+    def sees(headers: dict[str, str]) -> Any:
+        return gql(web, ONE, {"id": request_id}, headers=headers)
+
+    # The requesting organisation's admin and its commune's officer see it; those of another
+    # organisation or commune do not, and an expert lists nothing.
+    own_admin = bearer(ss_settings, Role.ORGANISATION_ADMIN, REQUESTER)
+    other_admin = bearer(ss_settings, Role.ORGANISATION_ADMIN, "so-khcn-79")
+    own_commune = bearer(ss_settings, Role.COMMUNE_OFFICER, "00004")
+    assert (await sees(own_admin))["supportRequest"]["id"] == request_id
+    assert (await sees(own_commune))["supportRequest"]["id"] == request_id
+    assert (await sees(other_admin))["supportRequest"] is None
+    listed = (await gql(web, LIST, headers=own_admin))["supportRequests"]["nodes"]
+    assert request_id in [n["id"] for n in listed]
+    listed = (await gql(web, LIST, headers=other_admin))["supportRequests"]["nodes"]
+    assert request_id not in [n["id"] for n in listed]
+    token = expert_token(ss_settings, await person_of(graph, expert))
+    await gql(web, LIST, headers=token, expect_errors=True)
+
+    # Cancelling withdraws the unanswered proposal: the expert sees it so, and cannot answer.
+    proposed = (
+        await gql(
+            web, PROPOSE, {"r": request_id, "e": to_global_id("Expert", expert)}, headers=own_admin
+        )
+    )["r"]
+    engagement = proposed["engagement"]["id"]
+    refused = (await gql(web, CANCEL, {"r": request_id, "why": "x"}, headers=other_admin))["r"]
+    assert refused["__typename"] == "NotAuthorized"
+    cancelled = (await gql(web, CANCEL, {"r": request_id, "why": "Đã tự làm"}, headers=prov_01))[
+        "r"
+    ]
+    assert cancelled["request"] == {"status": "CANCELLED", "cancelReason": "Đã tự làm"}
+    mine = (await gql(web, MINE, headers=token))["myEngagements"]
+    assert [(g["id"], g["status"]) for g in mine] == [(engagement, "WITHDRAWN")]
+    late = (await gql(web, RESPOND, {"g": engagement, "accept": True}, headers=token))["r"]
+    assert (late["__typename"], late["field"]) == ("ConflictError", "engagementId")
