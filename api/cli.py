@@ -28,6 +28,7 @@ from graph.core.settings import Settings, get_settings
 from graph.reports import editions
 from seed.demo.loader import generate_and_load
 from seed.demo.params import DEMO_SEED, parse_scale
+from seed.demo.support import load_support_demo
 from seed.units import seed_units
 from spreadsheets.cli import add_commands as add_transfer_commands
 
@@ -126,6 +127,8 @@ async def _seed_into(graph: Graph, scale: str, seed: int, units_only: bool) -> N
     if not units_only:
         demo = await generate_and_load(graph, parse_scale(scale), seed=seed, progress=print)
         print(demo.summary())
+        requests, engagements = await load_support_demo(graph, seed)
+        print(f"support requests: {requests} synthetic, with {engagements} engagements")
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:

@@ -30,6 +30,8 @@ from graph.network.records import (
     PersonRecord,
     TeamRecord,
 )
+from graph.support import engagements, requests
+from graph.support.records import EngagementRecord, SupportRequestRecord
 from graph.units import units
 from graph.units.units import SuccessionRecord, UnitRecord
 
@@ -111,6 +113,25 @@ class Loaders:
             graph, _children, _empty_page
         )
         self.network = NetworkLoaders(graph)
+        self.support = SupportLoaders(graph)
+
+
+class SupportLoaders:
+    """Support requests and their engagements (#15)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.request: DataLoader[str, SupportRequestRecord | None] = simple_loader(
+            graph, requests.requests_by_ids, None
+        )
+        self.engagement: DataLoader[str, EngagementRecord | None] = simple_loader(
+            graph, engagements.engagements_by_ids, None
+        )
+        self.engagements_of_request: DataLoader[str, list[EngagementRecord]] = simple_loader(
+            graph, requests.engagements_of_requests, []
+        )
+        self.engagements_of_expert: DataLoader[str, list[EngagementRecord]] = simple_loader(
+            graph, engagements.engagements_of_experts, []
+        )
 
 
 async def _reports_on(tx: Tx, keys: list[str], day: dt.date) -> dict[str, HeadcountRecord | None]:

@@ -52,6 +52,12 @@ class Action(StrEnum):
     REVIEW_EXPERTS = "see the experts waiting for review"
     REPORT_ACTIVITY = "reportActivity"
     MANAGE_TRAINING = "record training"
+    # Support requests (#15)
+    CREATE_SUPPORT_REQUEST = "createSupportRequest"
+    READ_SUPPORT_REQUESTS = "see support requests"
+    MATCH_EXPERTS = "match and propose experts"
+    RESPOND_TO_PROPOSAL = "respondToProposal"
+    CLOSE_SUPPORT_REQUEST = "close a support request"
 
 
 NAT, PROV, COMM, ORG, EXP, LEAD = (
@@ -97,6 +103,14 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     # Training is organised by the ministry and the provinces; a provincial coordinator records
     # the people placed in their province.
     Action.MANAGE_TRAINING: frozenset({NAT, PROV}),
+    # A request belongs to the organisation that asks (Kind.SUPPORT_REQUEST's placement): its
+    # admin and commune officer, the provincial coordinator above and the national one see it,
+    # find experts for it, propose them and close it. Only the expert proposed answers.
+    Action.CREATE_SUPPORT_REQUEST: frozenset({NAT, PROV, COMM, ORG}),
+    Action.READ_SUPPORT_REQUESTS: frozenset({NAT, PROV, COMM, ORG}),
+    Action.MATCH_EXPERTS: frozenset({NAT, PROV, COMM, ORG}),
+    Action.RESPOND_TO_PROPOSAL: frozenset({EXP}),
+    Action.CLOSE_SUPPORT_REQUEST: frozenset({NAT, PROV, COMM, ORG}),
 }
 
 EVERYWHERE = scopes.EVERYWHERE
@@ -194,6 +208,30 @@ def review_scope(viewer: Viewer, asked: str | None) -> str | None:
     if asked is not None and asked != viewer.province_key:
         raise Forbidden(Action.REVIEW_EXPERTS.value, "provinceCode: outside your scope")
     return viewer.province_key
+
+
+@dataclass(frozen=True, slots=True)
+class RequestScope:
+    """Which support requests a list shows the viewer: None is no restriction on that part."""
+
+    province: str | None = None
+    commune: str | None = None
+    organisation: str | None = None
+
+
+def support_request_scope(viewer: Viewer) -> RequestScope:
+    """The same rule as ``covers`` on a request's placement, as a filter for its list."""
+    require(viewer, Action.READ_SUPPORT_REQUESTS)
+    match viewer.role:
+        case Role.NATIONAL_COORDINATOR:
+            return RequestScope()
+        case Role.PROVINCIAL_COORDINATOR if viewer.province_key:
+            return RequestScope(province=viewer.province_key)
+        case Role.COMMUNE_OFFICER if viewer.commune_key:
+            return RequestScope(commune=viewer.commune_key)
+        case Role.ORGANISATION_ADMIN if viewer.organisation_id:
+            return RequestScope(organisation=viewer.organisation_id)
+    raise Forbidden(Action.READ_SUPPORT_REQUESTS.value, "the role has no scope")
 
 
 def require(viewer: Viewer, action: Action, placement: Placement = EVERYWHERE) -> None:

@@ -27,6 +27,7 @@ from api.mutations import Mutation
 from api.mutations.registration import RegistrationQueries
 from api.mutations.review import ReviewQueries
 from api.mutations.self_service import SelfServiceQueries
+from api.mutations.support import SupportQueries
 from api.observability import ObserveOperations
 from api.policy import LogPersonalReads, sees_people, unverified_experts
 from api.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
@@ -50,6 +51,7 @@ from api.types.reports import (
     Target,
     TargetProgress,
 )
+from api.types.support import Engagement, SupportRequest
 from api.types.training import TrainingQueries
 from graph.core.errors import InvalidInput, NotFound
 from graph.core.expertise import normalise
@@ -82,6 +84,7 @@ class Query(
     ReviewQueries,
     SelfServiceQueries,
     TrainingQueries,
+    SupportQueries,
 ):
     @strawberry.field(description="Refetch any object by its global ID (Relay).")
     async def node(self, info: strawberry.Info[Context], id: strawberry.ID) -> Node | None:
@@ -108,6 +111,10 @@ class Query(
             return Expert.from_record(expert, info)
         if type_name == "Person":
             return await Person.load(info, key)
+        if type_name == "SupportRequest":
+            return await SupportRequest.load(info, key)
+        if type_name == "Engagement":
+            return await Engagement.load(info, key)
         raise InvalidInput("id", "not an ID issued by this API")
 
     @strawberry.field(

@@ -10,6 +10,7 @@ from api.mutations.registration import RegistrationMutations
 from api.mutations.review import ReviewMutations
 from api.mutations.self_service import SelfServiceMutations
 from api.mutations.sign_in import SignInMutations
+from api.mutations.support import SupportMutations
 from api.mutations.training import TrainingMutations
 
 
@@ -25,5 +26,6 @@ class Mutation(
     SignInMutations,
     ActivityMutations,
     TrainingMutations,
+    SupportMutations,
 ):
     pass

@@ -23,7 +23,7 @@ from graph.core import outbox
 from graph.core.errors import NotFound, ValidationFailed
 from graph.core.ratelimit import Limited
 from graph.core.validation import Checker
-from graph.experts import confirmation, mail, registration
+from graph.experts import confirmation, registration
 from graph.experts.confirmation import ConfirmationFailed, Problem
 from graph.experts.registration import (
     NOTICE_TEXT,
@@ -36,6 +36,7 @@ from graph.experts.registration import (
 from graph.experts.registration import (
     AlreadyRegistered as AlreadyRegisteredError,
 )
+from graph.support import mail
 
 if TYPE_CHECKING:
     from api.context import Context

@@ -378,6 +378,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        16,
+        "support requests and expert matching: (:Organisation)-[:REQUESTED]->(:SupportRequest), "
+        "(:Engagement)-[:FOR]->(request), (:Engagement)-[:OF]->(:ExpertProfile), "
+        "(:ExpertProfile)-[:UNAVAILABLE]->(:Unavailability) (#15)",
+        (
+            "CREATE CONSTRAINT support_request_id IF NOT EXISTS "
+            "FOR (r:SupportRequest) REQUIRE r.id IS UNIQUE",
+            "CREATE INDEX support_request_status IF NOT EXISTS FOR (r:SupportRequest) ON (r.status)",
+            "CREATE INDEX support_request_created IF NOT EXISTS "
+            "FOR (r:SupportRequest) ON (r.createdAt)",
+            "CREATE CONSTRAINT engagement_id IF NOT EXISTS "
+            "FOR (g:Engagement) REQUIRE g.id IS UNIQUE",
+            "CREATE INDEX engagement_status IF NOT EXISTS FOR (g:Engagement) ON (g.status)",
+            "CREATE CONSTRAINT unavailability_id IF NOT EXISTS "
+            "FOR (n:Unavailability) REQUIRE n.id IS UNIQUE",
+        ),
+    ),
+    Migration(
         17,
         "team activity reports (:ActivityReport)-[:BY]->(:CommunityTechTeam) and training "
         "courses (:Person)-[:ATTENDED]->(:TrainingCourse) (#17)",

@@ -58,6 +58,8 @@ class Kind(StrEnum):
     NOMINATION = "Nomination"
     # An audit target only: a course is placed nowhere (graph/activity/training.py).
     TRAINING_COURSE = "TrainingCourse"
+    SUPPORT_REQUEST = "SupportRequest"
+    ENGAGEMENT = "Engagement"
 
 
 # From any unit to the current province and commune it is (or became) part of: up the legacy
@@ -100,6 +102,19 @@ _ANCHORS: dict[Kind, LiteralString] = {
     Kind.TRAINING_COURSE: """
         UNWIND $ids AS id MATCH (:TrainingCourse {id: id})
         WITH id, null AS u, null AS org, null AS person""",
+    # A support request is its requesting organisation's (#15): that organisation's admins,
+    # the coordinators above it and the national coordinator.
+    Kind.SUPPORT_REQUEST: """
+        UNWIND $ids AS id MATCH (o:Organisation)-[:REQUESTED]->(:SupportRequest {id: id})
+        OPTIONAL MATCH (o)-[:LOCATED_IN]->(u:AdministrativeUnit)
+        WITH id, u, o.id AS org, null AS person""",
+    # An engagement is its request's, and its expert's own (who answers the proposal).
+    Kind.ENGAGEMENT: """
+        UNWIND $ids AS id
+        MATCH (o:Organisation)-[:REQUESTED]->(:SupportRequest)<-[:FOR]-(g:Engagement {id: id})
+        MATCH (g)-[:OF]->(:ExpertProfile)<-[:HAS_PROFILE]-(p:Person)
+        OPTIONAL MATCH (o)-[:LOCATED_IN]->(u:AdministrativeUnit)
+        WITH id, u, o.id AS org, p.id AS person""",
     # A person is anchored wherever any of their active roles is: their expert profile, the
     # teams they are a member of and the posts they hold, not ended before today (one still to
     # start counts). An ended link places them nowhere: it must not keep their contact fields
