@@ -19,7 +19,8 @@ from graph.core.db import Graph
 from graph.core.errors import InvalidInput
 from graph.core.settings import Settings
 from graph.reports import coverage as coverage_queries
-from graph.reports.coverage import Coverage
+from graph.reports.coverage import Coverage, CoverageMetrics
+from graph.reports.series_totals import series_totals
 from graph.units import units
 from graph.units.units import UnitRecord
 
@@ -65,6 +66,14 @@ class Context(BaseContext):
             lambda: self.graph.read(
                 coverage_queries.coverage, scope_key, day, in_current_units=mapped
             ),
+        )
+
+    async def series(self, points: tuple[tuple[dt.date, str], ...]) -> list[CoverageMetrics]:
+        """The coverage totals of many (date, scope key) in one query, cached like coverage."""
+        return await self.cache.get_or_compute(
+            ("series", points),
+            await self.data_version(),
+            lambda: self.graph.read(series_totals, points),
         )
 
     @cached_property

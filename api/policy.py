@@ -50,6 +50,7 @@ class Action(StrEnum):
     SELF_SERVICE = "manage one's own data"
     READ_NOMINATIONS = "see who nominated an expert"
     REVIEW_EXPERTS = "see the experts waiting for review"
+    SET_TARGET = "setTarget"
 
 
 NAT, PROV, COMM, ORG, EXP = (
@@ -87,6 +88,10 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     Action.READ_NOMINATIONS: frozenset({NAT, PROV}),
     # The queue of pending profiles: for those who verify them, each in their own province.
     Action.REVIEW_EXPERTS: frozenset({NAT, PROV}),
+    # Targets: the national ones by the national coordinator, a province's own by its
+    # coordinator; the guard on the target's unit (the central level admits only the national
+    # coordinator) tells the two apart.
+    Action.SET_TARGET: frozenset({NAT, PROV}),
 }
 
 EVERYWHERE = scopes.EVERYWHERE

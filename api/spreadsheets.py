@@ -73,6 +73,7 @@ IMPORT_ACTIONS = {
     ImportKind.TEAMS: Action.CREATE_TEAM,
     ImportKind.MEMBERS: Action.ADD_TEAM_MEMBER,
     ImportKind.FOCAL_POINTS: Action.ASSIGN_FOCAL_POINT,
+    ImportKind.ORGANISATIONS: Action.CREATE_ORGANISATION,
 }
 
 

@@ -14,6 +14,7 @@ class ImportKind(StrEnum):
     TEAMS = "teams"
     MEMBERS = "members"
     FOCAL_POINTS = "focal-points"
+    ORGANISATIONS = "organisations"
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +221,64 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
     ),
 }
 
+COLUMNS[ImportKind.ORGANISATIONS] = (
+    Column(
+        "kind",
+        "Loại",
+        "Bộ, Cục/Vụ, UBND tỉnh, Sở KH&CN, Sở/ngành, UBND huyện, Phòng VHTT, UBND xã, Bộ phận, "
+        "Trường đại học, Viện, Doanh nghiệp, Hội",
+        "Sở/ngành",
+        required=True,
+        aliases=("Loại cơ quan", "Loại hình"),
+    ),
+    Column(
+        "name",
+        "Tên cơ quan/đơn vị",
+        "Tên đầy đủ, ví dụ Sở Giáo dục và Đào tạo Hà Nội",
+        "Sở Giáo dục và Đào tạo Hà Nội",
+        required=True,
+        aliases=("Tên cơ quan", "Tên đơn vị", "Tên"),
+    ),
+    Column(
+        "parent",
+        "Cơ quan cấp trên",
+        "Tên hoặc mã của cơ quan chủ quản (bắt buộc với Bộ phận); trong tệp: ở dòng trước",
+        "",
+        aliases=("Cơ quan chủ quản", "Trực thuộc"),
+    ),
+    Column(
+        "place",
+        "Mã đơn vị hành chính",
+        "Mã tỉnh (2 chữ số), huyện cũ (3) hoặc xã (5) nơi cơ quan đặt trụ sở; VN: trung ương. "
+        "Mã theo địa giới trước 01/7/2025 khi 'Đến ngày' trước ngày đó",
+        "01",
+        required=True,
+        aliases=("Mã địa bàn", "Mã ĐVHC"),
+        text=False,
+    ),
+    Column(
+        "valid_from",
+        "Từ ngày",
+        "Ngày thành lập (dd/mm/yyyy); bỏ trống: giữ nguyên",
+        "",
+        aliases=("Ngày thành lập",),
+        text=False,
+    ),
+    Column(
+        "valid_to",
+        "Đến ngày",
+        "Ngày giải thể/sáp nhập, ngày cuối còn hoạt động (dd/mm/yyyy); bỏ trống: giữ nguyên",
+        "",
+        aliases=("Ngày giải thể",),
+        text=False,
+    ),
+)
+
 SHEET_TITLES: dict[ImportKind, str] = {
     ImportKind.TEAMS: "To CNSCD",
     ImportKind.MEMBERS: "Thanh vien",
     ImportKind.FOCAL_POINTS: "Dau moi CDS",
+    ImportKind.ORGANISATIONS: "Co quan",
 }
 
 

@@ -26,7 +26,12 @@ from graph.imports.apply import (
     AnyImport,
 )
 from graph.imports.batches import BatchInput, BatchRecord
-from spreadsheets.checks import check_focal_points, check_members, check_teams
+from spreadsheets.checks import (
+    check_focal_points,
+    check_members,
+    check_organisations,
+    check_teams,
+)
 from spreadsheets.columns import ImportKind
 from spreadsheets.files import DEFAULT_LIMITS, FileError, Limits, Table, read_sheet, to_xlsx
 from spreadsheets.offloop import COLLECTOR, off_loop
@@ -105,6 +110,7 @@ _CHECKS = {
     ImportKind.TEAMS: check_teams,
     ImportKind.MEMBERS: check_members,
     ImportKind.FOCAL_POINTS: check_focal_points,
+    ImportKind.ORGANISATIONS: check_organisations,
 }
 
 

@@ -9,6 +9,7 @@ from api.mutations.registration import RegistrationMutations
 from api.mutations.review import ReviewMutations
 from api.mutations.self_service import SelfServiceMutations
 from api.mutations.sign_in import SignInMutations
+from api.mutations.targets import TargetMutations
 
 
 @strawberry.type(
@@ -21,5 +22,6 @@ class Mutation(
     RegistrationMutations,
     SelfServiceMutations,
     SignInMutations,
+    TargetMutations,
 ):
     pass

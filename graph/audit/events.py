@@ -122,6 +122,7 @@ async def record(
           UNION WITH x MATCH (n:FocalPointAssignment {id: x.id})
                 WHERE x.label = 'FocalPointAssignment' RETURN n
           UNION WITH x MATCH (n:Nomination {id: x.id}) WHERE x.label = 'Nomination' RETURN n
+          UNION WITH x MATCH (n:Target {id: x.id}) WHERE x.label = 'Target' RETURN n
         }
         MERGE (a)-[:CONCERNS]->(n)
         """,
@@ -215,6 +216,7 @@ async def trail(tx: Tx, kind: Kind, id: str, guard: Guard, first: int) -> list[A
           UNION MATCH (n:FocalPointAssignment {id: $id})
                 WHERE $label = 'FocalPointAssignment' RETURN n
           UNION MATCH (n:Nomination {id: $id}) WHERE $label = 'Nomination' RETURN n
+          UNION MATCH (n:Target {id: $id}) WHERE $label = 'Target' RETURN n
         }
         MATCH (a:AuditEvent)-[:CONCERNS]->(n)
         RETURN a { .seq, .at, .subject, .role, .mutation, .targetType, .targetId, .changes } AS a

@@ -254,6 +254,8 @@ const vi = {
   furthestIn: "Các tỉnh còn xa mục tiêu nhất (kỳ {date})",
   furthestLive: "Các tỉnh còn xa mục tiêu nhất (số liệu hôm nay)",
   gapToTarget: "Còn thiếu",
+  targetColumn: "Mục tiêu",
+  ownTarget: "riêng của tỉnh",
 } as const;
 
 export type Key = keyof typeof vi;
@@ -507,6 +509,8 @@ const en: Record<Key, string> = {
   furthestIn: "Provinces furthest from the target (edition of {date})",
   furthestLive: "Provinces furthest from the target (today's figures)",
   gapToTarget: "Short by",
+  targetColumn: "Target",
+  ownTarget: "the province's own",
 };
 
 // Names of the areas of expertise: data from the API (vocab.ts fills them), by language.
