@@ -21,6 +21,7 @@ from graph.core.settings import Settings
 from graph.reports import coverage as coverage_queries
 from graph.reports.coverage import Coverage, CoverageMetrics
 from graph.reports.series_totals import series_totals
+from graph.reports.targets import TargetRecord, effective_targets
 from graph.units import units
 from graph.units.units import UnitRecord
 
@@ -74,6 +75,15 @@ class Context(BaseContext):
             ("series", points),
             await self.data_version(),
             lambda: self.graph.read(series_totals, points),
+        )
+
+    async def targets(self, scope_code: str | None) -> list[TargetRecord]:
+        """The targets in force for a scope, cached like the figures (setTarget bumps the
+        change counter through its audit event)."""
+        return await self.cache.get_or_compute(
+            ("targets", scope_code),
+            await self.data_version(),
+            lambda: self.graph.read(effective_targets, scope_code),
         )
 
     @cached_property

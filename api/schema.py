@@ -221,7 +221,7 @@ class Query(AuditQueries, ExpertiseQueries, RegistrationQueries, ReviewQueries, 
         ]
         code = scope_code.strip() if scope_code else None
         progress = []
-        for t in await ctx.graph.read(target_queries.effective_targets, code):
+        for t in await ctx.targets(code):
             values = [target_queries.indicator_value(m, t.indicator) for m in totals]
             progress.append(
                 TargetProgress(
