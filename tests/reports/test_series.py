@@ -414,8 +414,10 @@ class TestTargets:
 
         async def remove(tx: Tx) -> None:
             await run(tx, "MATCH (t:Target {id: $id}) DETACH DELETE t", id=override.id)
+            await changes.bump(tx)
 
         await graph.write(targets.upsert_target, override)
+        await _bump(graph)  # as setTarget does (its audit event): cached series see it
         try:
             hanoi = {
                 t["indicator"]: t for t in (await gql(client, self.QUERY, {"s": "01"}))["targets"]
