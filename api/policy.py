@@ -27,7 +27,7 @@ from api.viewer import COORDINATOR_ROLES, Role, Viewer
 from graph.audit import events as audit
 from graph.core.db import Graph
 from graph.core.errors import Forbidden
-from graph.core.model import OrganisationKind
+from graph.core.model import NATIONAL_ORGANISATION_KINDS, OrganisationKind
 from graph.units import scopes
 from graph.units.scopes import Guard, Placement
 
@@ -159,16 +159,6 @@ def unverified_experts(viewer: Viewer) -> UnverifiedExperts:
 def may_at_all(viewer: Viewer, action: Action) -> bool:
     """Whether some placement could allow it: to refuse early, before any query."""
     return viewer.role in ALLOWED[action]
-
-
-# National bodies: only a national coordinator creates them, wherever they are located.
-NATIONAL_ORGANISATION_KINDS = frozenset(
-    {
-        OrganisationKind.NATIONAL_COORDINATOR,
-        OrganisationKind.MINISTRY,
-        OrganisationKind.MINISTRY_DEPARTMENT,
-    }
-)
 
 
 def require_organisation_kind(viewer: Viewer, kind: OrganisationKind) -> None:

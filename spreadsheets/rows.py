@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.core.model import (
+    NATIONAL_ORGANISATION_KINDS,
     REFORM_DAY,
     FocalPointMode,
     HomeAffiliation,
@@ -450,6 +451,8 @@ def _organisation(r: _RowReader, scope: str | None, today: dt.date) -> Organisat
     valid_to = r.date(c["valid_to"], today)
     if valid_from and valid_to and valid_to < valid_from:
         r.fail("valid_to", Code.INVALID_DATE, "before the start date")
+    if scope is not None and kind in NATIONAL_ORGANISATION_KINDS:
+        r.fail("kind", Code.OUT_OF_SCOPE, "a national body: imported by national coordinators only")
     if kind is OrganisationKind.ORGANISATION_UNIT and parent is None:
         r.fail("parent", Code.REQUIRED, "a unit (Bộ phận) needs the organisation it belongs to")
     code = r.text(c["place"])

@@ -96,6 +96,17 @@ AGENCY_KINDS: tuple[OrganisationKind, ...] = (
 )
 
 
+# National bodies: only a national coordinator creates them (api/policy.py), by hand or in a
+# spreadsheet, wherever they are located.
+NATIONAL_ORGANISATION_KINDS: frozenset[OrganisationKind] = frozenset(
+    {
+        OrganisationKind.NATIONAL_COORDINATOR,
+        OrganisationKind.MINISTRY,
+        OrganisationKind.MINISTRY_DEPARTMENT,
+    }
+)
+
+
 class FocalPointMode(StrEnum):
     FULL_TIME = "FULL_TIME"  # chuyên trách
     PART_TIME = "PART_TIME"  # kiêm nhiệm

@@ -130,6 +130,12 @@ async def test_a_province_imports_only_its_own(
         client, "dry-run", ImportKind.ORGANISATIONS, "cq.xlsx", xlsx(HEADERS, ROWS), elsewhere
     )
     assert {p["code"] for p in refused.json()["problems"]} == {"OUT_OF_SCOPE"}
+    hanoi = bearer(settings, Role.PROVINCIAL_COORDINATOR, scope="01")
+    ministry = [["Bộ", "Bộ Thử nghiệm", None, "01", None, None]]
+    national_body = await upload(
+        client, "dry-run", ImportKind.ORGANISATIONS, "cq.xlsx", xlsx(HEADERS, ministry), hanoi
+    )
+    assert problems(national_body.json()) == {(2, "Loại", "OUT_OF_SCOPE")}
     officer = bearer(settings, Role.COMMUNE_OFFICER, scope="00004")
     forbidden = await upload(
         client, "dry-run", ImportKind.ORGANISATIONS, "cq.xlsx", xlsx(HEADERS, ROWS), officer
