@@ -19,7 +19,9 @@ from graph.core.db import Graph
 from graph.core.errors import InvalidInput
 from graph.core.settings import Settings
 from graph.reports import coverage as coverage_queries
-from graph.reports.coverage import Coverage
+from graph.reports.coverage import Coverage, CoverageMetrics
+from graph.reports.series_totals import series_totals
+from graph.reports.targets import TargetRecord, effective_targets
 from graph.units import units
 from graph.units.units import UnitRecord
 
@@ -69,6 +71,23 @@ class Context(BaseContext):
                 in_current_units=mapped,
                 active_days=self.settings.active_team_days,
             ),
+        )
+
+    async def series(self, points: tuple[tuple[dt.date, str], ...]) -> list[CoverageMetrics]:
+        """The coverage totals of many (date, scope key) in one query, cached like coverage."""
+        return await self.cache.get_or_compute(
+            ("series", points),
+            await self.data_version(),
+            lambda: self.graph.read(series_totals, points),
+        )
+
+    async def targets(self, scope_code: str | None) -> list[TargetRecord]:
+        """The targets in force for a scope, cached like the figures (setTarget bumps the
+        change counter through its audit event)."""
+        return await self.cache.get_or_compute(
+            ("targets", scope_code),
+            await self.data_version(),
+            lambda: self.graph.read(effective_targets, scope_code),
         )
 
     @cached_property

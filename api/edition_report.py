@@ -26,7 +26,7 @@ from graph.reports import editions
 from graph.reports.coverage import CoverageMetrics
 from graph.reports.editions import EditionContent
 from graph.reports.ranking import RankingMetric, score
-from graph.reports.targets import Indicator, indicator_value
+from graph.reports.targets import Indicator, TargetRecord, furthest, indicator_value
 
 router = APIRouter(tags=["reports"])
 
@@ -65,6 +65,7 @@ class TargetView:
     figure: str
     met: bool | None
     chart: Any
+    furthest: list[dict[str, Any]]  # the provinces furthest below the target in force there
 
 
 def _targets(content: EditionContent, history: list[tuple[dt.date, CoverageMetrics]]) -> list[Any]:
@@ -92,9 +93,26 @@ def _targets(content: EditionContent, history: list[tuple[dt.date, CoverageMetri
                 figure=percent(value),
                 met=None if value is None else value >= t.threshold,
                 chart=line_chart(chart),
+                furthest=_furthest(content, t),
             )
         )
     return views
+
+
+def _furthest(content: EditionContent, target: TargetRecord) -> list[dict[str, Any]]:
+    """Against each province's own target frozen with the edition, else the national one."""
+    rows = [(r.unit.code, r.unit.name, r.metrics) for r in content.coverage.rows]
+    own = {t.scope_code for t in content.province_targets if t.indicator is target.indicator}
+    return [
+        {
+            "name": f.province_name,
+            "value": percent(f.value),
+            "threshold": percent(f.threshold),
+            "own": f.province_code in own,
+            "gap": percent(f.gap),
+        }
+        for f in furthest(rows, target, content.province_targets)
+    ]
 
 
 def _ranking_rows(content: EditionContent) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from api.viewer import COORDINATOR_ROLES, Role, Viewer
 from graph.audit import events as audit
 from graph.core.db import Graph
 from graph.core.errors import Forbidden
-from graph.core.model import OrganisationKind
+from graph.core.model import NATIONAL_ORGANISATION_KINDS, OrganisationKind
 from graph.units import scopes
 from graph.units.scopes import Guard, Placement
 
@@ -58,6 +58,7 @@ class Action(StrEnum):
     MATCH_EXPERTS = "match and propose experts"
     RESPOND_TO_PROPOSAL = "respondToProposal"
     CLOSE_SUPPORT_REQUEST = "close a support request"
+    SET_TARGET = "setTarget"
 
 
 NAT, PROV, COMM, ORG, EXP, LEAD = (
@@ -111,6 +112,10 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     Action.MATCH_EXPERTS: frozenset({NAT, PROV, COMM, ORG}),
     Action.RESPOND_TO_PROPOSAL: frozenset({EXP}),
     Action.CLOSE_SUPPORT_REQUEST: frozenset({NAT, PROV, COMM, ORG}),
+    # Targets: the national ones by the national coordinator, a province's own by its
+    # coordinator; the guard on the target's unit (the central level admits only the national
+    # coordinator) tells the two apart.
+    Action.SET_TARGET: frozenset({NAT, PROV}),
 }
 
 EVERYWHERE = scopes.EVERYWHERE
@@ -178,16 +183,6 @@ def unverified_experts(viewer: Viewer) -> UnverifiedExperts:
 def may_at_all(viewer: Viewer, action: Action) -> bool:
     """Whether some placement could allow it: to refuse early, before any query."""
     return viewer.role in ALLOWED[action]
-
-
-# National bodies: only a national coordinator creates them, wherever they are located.
-NATIONAL_ORGANISATION_KINDS = frozenset(
-    {
-        OrganisationKind.NATIONAL_COORDINATOR,
-        OrganisationKind.MINISTRY,
-        OrganisationKind.MINISTRY_DEPARTMENT,
-    }
-)
 
 
 def require_organisation_kind(viewer: Viewer, kind: OrganisationKind) -> None:

@@ -69,6 +69,7 @@ from graph.reports import targets as target_queries
 from graph.reports.gaps import GapArgs
 from graph.reports.ranking import rank_provinces
 from graph.units import units
+from graph.units.units import UnitRecord
 
 AsOf = Annotated[
     dt.date | None,
@@ -172,6 +173,29 @@ class Query(
         return [Target.from_record(t) for t in found]
 
     @strawberry.field(
+        description="The provinces' own targets (per province and indicator, the one in force "
+        "there; a province not listed follows the national target): today's, or those frozen "
+        "with a published edition."
+    )
+    async def province_targets(
+        self,
+        info: strawberry.Info[Context],
+        edition: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="A published edition's id; none: today's."),
+        ] = None,
+    ) -> list[Target]:
+        graph = info.context.graph
+        if edition is None:
+            found = await graph.read(target_queries.province_targets)
+        else:
+            frozen = await graph.read(editions.edition_province_targets, str(edition))
+            if frozen is None:
+                raise NotFound("Edition", str(edition))
+            found = frozen
+        return [Target.from_record(t) for t in found]
+
+    @strawberry.field(
         description="Coverage totals at each period end between two dates (calendar months, "
         "quarters or years ending within [from, to], at most 60), each equal to "
         "coverage(scopeCode, asOf: periodEnd).totals in the era valid on that date, with the "
@@ -192,24 +216,27 @@ class Query(
     ) -> CoverageSeries:
         ctx = info.context
         ends = series_queries.period_ends(from_, to, step)
-        points: list[CoveragePoint] = []
-        totals = []
-        # One coverage query per period end (none when cached): the same function and cache
-        # key as coverage(asOf), so the two cannot disagree.
+        # Units are valid era-wide (legacy until 2025-06-30, current from 2025-07-01): the
+        # scope of a period end is that of the first end of its era.
+        by_era: dict[Era, UnitRecord] = {}
         for end in ends:
-            scope = await ctx.scope(scope_code, end, in_current_units=False)
-            result = await ctx.coverage(scope.key, end, mapped=False)
-            totals.append(result.totals)
-            points.append(
-                CoveragePoint(
-                    as_of=end,
-                    scope=AdministrativeUnit.from_record(scope),
-                    totals=CoverageFigures.from_metrics(result.totals),
-                )
+            if (era := coverage_queries.era_on(end)) not in by_era:
+                by_era[era] = await ctx.scope(scope_code, end, in_current_units=False)
+        scopes = [by_era[coverage_queries.era_on(end)] for end in ends]
+        # One query for every period end (graph/reports/series_totals.py), equal to
+        # coverage(asOf: end).totals (a test compares them); cached until the graph changes.
+        totals = await ctx.series(tuple((e, s.key) for e, s in zip(ends, scopes, strict=True)))
+        points = [
+            CoveragePoint(
+                as_of=end,
+                scope=AdministrativeUnit.from_record(scope),
+                totals=CoverageFigures.from_metrics(metrics),
             )
+            for end, scope, metrics in zip(ends, scopes, totals, strict=True)
+        ]
         code = scope_code.strip() if scope_code else None
         progress = []
-        for t in await ctx.graph.read(target_queries.effective_targets, code):
+        for t in await ctx.targets(code):
             values = [target_queries.indicator_value(m, t.indicator) for m in totals]
             progress.append(
                 TargetProgress(

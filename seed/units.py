@@ -134,8 +134,9 @@ def succession_rows() -> list[dict[str, Any]]:
 
 def skeleton_organisations() -> list[OrganisationInput]:
     """The national coordinator, the ministries in charge, the provincial department in charge
-    of CĐS in each province (Sở TTTT before the merger, Sở KH&CN after the reform) and a
-    People's Committee in each current commune. Real institutions, named by rule from real units."""
+    of CĐS in each province (Sở TTTT before the merger, Sở KH&CN after the reform), a People's
+    Committee in each current commune and, until the reform, in each legacy district and commune.
+    Real institutions, named by rule from real units."""
     central = CENTRAL_UNIT_KEY
     orgs = [
         OrganisationInput(
@@ -199,9 +200,59 @@ def skeleton_organisations() -> list[OrganisationInput]:
                     valid_from=REFORM_DAY,
                 )
             )
-    # Successors are linked by MERGE after every row of a batch is in, so the Sở KH&CN must be
-    # written first: order current before legacy.
+    orgs.extend(legacy_committees())
+    # Successors are linked by MERGE after every row of a batch is in, so the Sở KH&CN and
+    # today's commune committees must be written first: order current before legacy.
     return sorted(orgs, key=lambda o: o.successor_id is not None)
+
+
+def legacy_committee_id(level: UnitLevel, code: str) -> str:
+    """Legacy codes were reused by the reform, so a legacy commune's committee needs an id of its
+    own: ``ubnd-xa-cu-00004`` (Trúc Bạch, until 2025-06-30) beside ``ubnd-xa-00004`` (Ba Đình)."""
+    return f"ubnd-huyen-{code}" if level is UnitLevel.DISTRICT else f"ubnd-xa-cu-{code}"
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def legacy_committees() -> list[OrganisationInput]:
+    """The People's Committees of the 696 legacy districts and ~10,035 legacy communes, valid
+    until 2025-06-30: Decision 1690's focal-point target on a date before the reform is measured
+    against them. Named with their district and province (several provinces had a Huyện Châu
+    Thành, many districts a Xã Tân Lập). A commune's committee is succeeded by the committee of
+    the commune that took it over by default."""
+    legacy = {(u.level, u.code): u for u in admin_units.legacy_units()}
+    default_successor = {
+        s.legacy_code: s.current_code
+        for s in admin_units.successions()
+        if s.level == "COMMUNE" and s.is_default
+    }
+    out: list[OrganisationInput] = []
+    for u in legacy.values():
+        if u.level not in ("DISTRICT", "COMMUNE"):
+            continue
+        level = UnitLevel(u.level)
+        parents = [
+            legacy[("DISTRICT" if level is UnitLevel.COMMUNE else "PROVINCE", u.parent_code or "")]
+        ]
+        if level is UnitLevel.COMMUNE:
+            parents.append(legacy[("PROVINCE", parents[0].parent_code or "")])
+        where = ", ".join(_lower_first(p.name) for p in parents)
+        successor = default_successor.get(u.code) if level is UnitLevel.COMMUNE else None
+        out.append(
+            OrganisationInput(
+                legacy_committee_id(level, u.code),
+                OrganisationKind.DISTRICT_PEOPLES_COMMITTEE
+                if level is UnitLevel.DISTRICT
+                else OrganisationKind.COMMUNE_PEOPLES_COMMITTEE,
+                f"Ủy ban nhân dân {u.name}, {where}",
+                unit_key(Era.LEGACY, level, u.code),
+                valid_to=REFORM_LAST_LEGACY_DAY,
+                successor_id=None if successor is None else f"ubnd-xa-{successor}",
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)

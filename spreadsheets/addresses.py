@@ -235,3 +235,49 @@ def resolve(
         "commune",
         None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where an organisation is: a unit of the era its dates fall in, and the current province
+    it is (or became) part of, for the importer's scope (None: the central level)."""
+
+    key: str
+    province_code: str | None
+
+
+@cache
+def _places() -> dict[tuple[Era, str], Place]:
+    """(era, code) → place. Codes are unique within an era by their length (province 2 digits,
+    legacy district 3, commune 5); the reform reused them across eras."""
+    legacy_province = {
+        s.legacy_code: s.current_code
+        for s in admin_units.successions()
+        if s.level == "PROVINCE" and s.is_default
+    }
+    legacy = {(u.level, u.code): u for u in admin_units.legacy_units()}
+    out: dict[tuple[Era, str], Place] = {}
+    for u in admin_units.current_units():
+        province = u.code if u.level == "PROVINCE" else u.parent_code
+        out[(Era.CURRENT, u.code)] = Place(
+            unit_key(Era.CURRENT, UnitLevel(u.level), u.code), province
+        )
+    for (level, code), u in legacy.items():
+        up = u
+        while up.level != "PROVINCE":
+            up = legacy[("DISTRICT" if up.level == "COMMUNE" else "PROVINCE", up.parent_code or "")]
+        out[(Era.LEGACY, code)] = Place(
+            unit_key(Era.LEGACY, UnitLevel(level), code), legacy_province.get(up.code)
+        )
+    return out
+
+
+def resolve_place(code: str, legacy: bool) -> Place | None:
+    """A unit code in the current era, or the legacy one when ``legacy``; "VN" is the central
+    level in both. None: no such unit."""
+    code = code.strip()
+    if code.upper() == "VN":
+        return Place(unit_key(Era.NATIONAL, UnitLevel.CENTRAL, "VN"), None)
+    if code.isdigit() and len(code) == 1:  # Excel drops the 0 of a numeric "01"
+        code = "0" + code
+    return _places().get((Era.LEGACY if legacy else Era.CURRENT, code))

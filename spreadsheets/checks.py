@@ -19,10 +19,15 @@ from graph.imports.apply import (
     DecisionImport,
     FocalPointImport,
     MemberImport,
+    OrganisationImport,
     TeamImport,
 )
 from graph.imports.batches import new_id
-from graph.network.organisations import OrganisationMatch, organisations_by_id_or_name
+from graph.network.organisations import (
+    OrganisationMatch,
+    organisations_at,
+    organisations_by_id_or_name,
+)
 from graph.network.people import people_by_phone
 from graph.network.teams import NamedTeam, teams_by_name
 from graph.units import admin_units
@@ -35,6 +40,7 @@ from spreadsheets.rows import (
     DecisionRef,
     FocalPointRow,
     MemberRow,
+    OrganisationRow,
     Parsed,
     Problem,
     TeamRow,
@@ -435,3 +441,87 @@ def _activity_id(team_id: str, r: ActivityRow) -> str:
         r.place or "",
         r.note or "",
     )
+
+
+async def _organisation_lookups(
+    tx: Tx, places: list[tuple[str, str]], parent_ids: list[str], parent_keys: list[str]
+) -> tuple[dict[tuple[str, str], list[str]], list[OrganisationMatch]]:
+    existing = await organisations_at(tx, places)
+    parents = await organisations_by_id_or_name(tx, parent_ids, parent_keys, dt.date.today())
+    return existing, parents
+
+
+async def check_organisations(graph: Graph, parsed: Parsed, scope: str | None) -> list[AnyImport]:
+    checks = _Checks(parsed, scope)
+    rows = [r for r in parsed.rows if isinstance(r, OrganisationRow)]
+
+    def lookups() -> tuple[list[tuple[str, str]], list[str], list[str]]:
+        places = sorted({(r.place.key, checks.fold(r.name)) for r in rows})
+        parents = {r.parent for r in rows if r.parent}
+        return places, sorted(parents), sorted({_org_key(p) for p in parents})
+
+    places, parent_ids, parent_keys = await off_loop(lookups)
+    existing, parents = await graph.read(_organisation_lookups, places, parent_ids, parent_keys)
+    checks.add_organisations(parents)
+    return await off_loop(_match_organisations, checks, rows, existing)
+
+
+def _match_organisations(
+    checks: _Checks, rows: list[OrganisationRow], existing: dict[tuple[str, str], list[str]]
+) -> list[AnyImport]:
+    """Each row updates the registry's organisation of that name at that place, or creates
+    one. A parent is an earlier row of the file (by name) or a registry organisation (by id or
+    name), inside the importer's province."""
+    out: list[AnyImport] = []
+    earlier: dict[str, str] = {}  # folded name (UBND spelled out) → id, rows above this one
+    for r in rows:
+        key = (r.place.key, checks.fold(r.name))
+        ids = existing.get(key, [])
+        if len(ids) > 1:
+            reason = f"ambiguous: several organisations of that name there ({', '.join(ids)})"
+            checks.fail(r.row, "name", r.name, reason, Code.AMBIGUOUS)
+            continue
+        org_id = ids[0] if ids else new_id("organisation", *key)
+        parent_id = None
+        if r.parent:
+            parent_id = earlier.get(_org_key(r.parent))
+            if parent_id is None:
+                found = checks.by_id.get(r.parent) or checks.organisation(
+                    r.row, "parent", r.parent, r.place.province_code, active=False
+                )
+                if found is None:
+                    continue
+                if checks.scope is not None and found.province != checks.scope:
+                    checks.fail(
+                        r.row,
+                        "parent",
+                        r.parent,
+                        f"the organisation is in province {found.province or 'none (central)'}, "
+                        f"outside your province {checks.scope}",
+                        Code.OUT_OF_SCOPE,
+                    )
+                    continue
+                parent_id = found.id
+            if parent_id == org_id:
+                checks.fail(
+                    r.row,
+                    "parent",
+                    r.parent,
+                    "an organisation is not its own parent",
+                    Code.CONFLICT,
+                )
+                continue
+        earlier.setdefault(_org_key(r.name), org_id)
+        out.append(
+            OrganisationImport(
+                r.row,
+                org_id,
+                r.kind,
+                r.name,
+                r.place.key,
+                parent_id,
+                r.valid_from,
+                r.valid_to,
+            )
+        )
+    return out

@@ -15,6 +15,7 @@ class ImportKind(StrEnum):
     MEMBERS = "members"
     FOCAL_POINTS = "focal-points"
     ACTIVITIES = "activities"
+    ORGANISATIONS = "organisations"
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,11 +277,65 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
     ),
 }
 
+COLUMNS[ImportKind.ORGANISATIONS] = (
+    Column(
+        "kind",
+        "Loại",
+        "Bộ, Cục/Vụ, UBND tỉnh, Sở KH&CN, Sở/ngành, UBND huyện, Phòng VHTT, UBND xã, Bộ phận, "
+        "Trường đại học, Viện, Doanh nghiệp, Hội",
+        "Sở/ngành",
+        required=True,
+        aliases=("Loại cơ quan", "Loại hình"),
+    ),
+    Column(
+        "name",
+        "Tên cơ quan/đơn vị",
+        "Tên đầy đủ, ví dụ Sở Giáo dục và Đào tạo Hà Nội",
+        "Sở Giáo dục và Đào tạo Hà Nội",
+        required=True,
+        aliases=("Tên cơ quan", "Tên đơn vị", "Tên"),
+    ),
+    Column(
+        "parent",
+        "Cơ quan cấp trên",
+        "Tên hoặc mã của cơ quan chủ quản (bắt buộc với Bộ phận); trong tệp: ở dòng trước",
+        "",
+        aliases=("Cơ quan chủ quản", "Trực thuộc"),
+    ),
+    Column(
+        "place",
+        "Mã đơn vị hành chính",
+        "Mã tỉnh (2 chữ số), huyện cũ (3) hoặc xã (5) nơi cơ quan đặt trụ sở; VN: trung ương. "
+        "Mã theo địa giới trước 01/7/2025 khi 'Đến ngày' trước ngày đó",
+        "01",
+        required=True,
+        aliases=("Mã địa bàn", "Mã ĐVHC"),
+        text=False,
+    ),
+    Column(
+        "valid_from",
+        "Từ ngày",
+        "Ngày thành lập (dd/mm/yyyy); bỏ trống: giữ nguyên",
+        "",
+        aliases=("Ngày thành lập",),
+        text=False,
+    ),
+    Column(
+        "valid_to",
+        "Đến ngày",
+        "Ngày giải thể/sáp nhập, ngày cuối còn hoạt động (dd/mm/yyyy); bỏ trống: giữ nguyên",
+        "",
+        aliases=("Ngày giải thể",),
+        text=False,
+    ),
+)
+
 SHEET_TITLES: dict[ImportKind, str] = {
     ImportKind.TEAMS: "To CNSCD",
     ImportKind.MEMBERS: "Thanh vien",
     ImportKind.FOCAL_POINTS: "Dau moi CDS",
     ImportKind.ACTIVITIES: "Hoat dong",
+    ImportKind.ORGANISATIONS: "Co quan",
 }
 
 

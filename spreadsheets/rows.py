@@ -14,15 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.core.model import (
+    NATIONAL_ORGANISATION_KINDS,
+    REFORM_DAY,
     ActivityKind,
     FocalPointMode,
     HomeAffiliation,
+    OrganisationKind,
     TeamLevel,
     TeamRole,
     VillageKind,
 )
 from graph.core.text import clean_name, fold
-from spreadsheets.addresses import AddressProblem, Commune, resolve
+from spreadsheets.addresses import AddressProblem, Commune, Place, resolve, resolve_place
 from spreadsheets.columns import COLUMNS, Column, ImportKind, match_headers
 from spreadsheets.files import Sheet, looks_like_formula
 
@@ -112,7 +115,18 @@ class ActivityRow:
     note: str | None
 
 
-AnyRow = TeamRow | MemberRow | FocalPointRow | ActivityRow
+@dataclass(frozen=True, slots=True)
+class OrganisationRow:
+    row: int
+    kind: OrganisationKind
+    name: str
+    parent: str | None  # a name or an id, of the registry or of an earlier row
+    place: Place
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+AnyRow = TeamRow | MemberRow | FocalPointRow | ActivityRow | OrganisationRow
 
 
 @dataclass
@@ -183,6 +197,29 @@ HOMES = _vocabulary(
         "Cán bộ xã": HomeAffiliation.COMMUNE_OFFICIAL,
         "Người dân": HomeAffiliation.RESIDENT,
         **{h.value: h for h in HomeAffiliation},
+    }
+)
+KINDS = _vocabulary(
+    {
+        "Cục Chuyển đổi số quốc gia": OrganisationKind.NATIONAL_COORDINATOR,
+        "Bộ": OrganisationKind.MINISTRY,
+        "Cục/Vụ": OrganisationKind.MINISTRY_DEPARTMENT,
+        "Cục": OrganisationKind.MINISTRY_DEPARTMENT,
+        "Vụ": OrganisationKind.MINISTRY_DEPARTMENT,
+        "UBND tỉnh": OrganisationKind.PROVINCIAL_PEOPLES_COMMITTEE,
+        "Sở KH&CN": OrganisationKind.PROVINCIAL_CDS_DEPARTMENT,
+        "Sở TTTT": OrganisationKind.PROVINCIAL_CDS_DEPARTMENT,
+        "Sở/ngành": OrganisationKind.PROVINCIAL_AGENCY,
+        "Sở": OrganisationKind.PROVINCIAL_AGENCY,
+        "UBND huyện": OrganisationKind.DISTRICT_PEOPLES_COMMITTEE,
+        "Phòng VHTT": OrganisationKind.DISTRICT_OFFICE,
+        "UBND xã": OrganisationKind.COMMUNE_PEOPLES_COMMITTEE,
+        "Bộ phận": OrganisationKind.ORGANISATION_UNIT,
+        "Trường đại học": OrganisationKind.UNIVERSITY,
+        "Viện": OrganisationKind.INSTITUTE,
+        "Doanh nghiệp": OrganisationKind.ENTERPRISE,
+        "Hội": OrganisationKind.ASSOCIATION,
+        **{k.value: k for k in OrganisationKind},
     }
 )
 MODES = _vocabulary(
@@ -483,11 +520,46 @@ def _activity(r: _RowReader, scope: str | None, today: dt.date) -> ActivityRow |
     )
 
 
+def _organisation(r: _RowReader, scope: str | None, today: dt.date) -> OrganisationRow | None:
+    """The place's code is read in the era of the organisation's dates: legacy when it ended
+    before the reform (a district People's Committee), else current."""
+    c = _columns(ImportKind.ORGANISATIONS)
+    kind = r.choice(c["kind"], KINDS, None)
+    name = r.text(c["name"])
+    parent = r.text(c["parent"])
+    valid_from = r.date(c["valid_from"], today)
+    valid_to = r.date(c["valid_to"], today)
+    if valid_from and valid_to and valid_to < valid_from:
+        r.fail("valid_to", Code.INVALID_DATE, "before the start date")
+    if scope is not None and kind in NATIONAL_ORGANISATION_KINDS:
+        r.fail("kind", Code.OUT_OF_SCOPE, "a national body: imported by national coordinators only")
+    if kind is OrganisationKind.ORGANISATION_UNIT and parent is None:
+        r.fail("parent", Code.REQUIRED, "a unit (Bộ phận) needs the organisation it belongs to")
+    code = r.text(c["place"])
+    place = None
+    if code is not None:
+        place = resolve_place(code, legacy=bool(valid_to and valid_to < REFORM_DAY))
+        if place is None:
+            era = "before 2025-07-01" if valid_to and valid_to < REFORM_DAY else "today"
+            r.fail("place", Code.UNKNOWN_COMMUNE, f"no administrative unit with this code {era}")
+        elif scope is not None and place.province_code != scope:
+            r.fail(
+                "place",
+                Code.OUT_OF_SCOPE,
+                f"in province {place.province_code or 'none (central)'}, "
+                f"outside your province {scope}",
+            )
+    if not (r.ok and kind and name and place):
+        return None
+    return OrganisationRow(r.number, kind, name, parent, place, valid_from, valid_to)
+
+
 _READERS: dict[ImportKind, Callable[[_RowReader, str | None, dt.date], AnyRow | None]] = {
     ImportKind.TEAMS: _team,
     ImportKind.MEMBERS: _member,
     ImportKind.FOCAL_POINTS: _focal_point,
     ImportKind.ACTIVITIES: _activity,
+    ImportKind.ORGANISATIONS: _organisation,
 }
 
 
@@ -536,6 +608,9 @@ def _duplicates(parsed: Parsed) -> None:
         if isinstance(row, TeamRow):
             key: tuple[str, ...] = (row.commune.key, fold(row.name))
             column, value = "team_name", row.name
+        elif isinstance(row, OrganisationRow):
+            key = ("organisation", row.place.key, fold(row.name))
+            column, value = "name", row.name
         elif isinstance(row, MemberRow):
             key = (row.commune.key, fold(row.team_name), row.phone)
             column, value = "phone", row.phone

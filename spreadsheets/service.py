@@ -30,6 +30,7 @@ from spreadsheets.checks import (
     check_activities,
     check_focal_points,
     check_members,
+    check_organisations,
     check_teams,
 )
 from spreadsheets.columns import ImportKind
@@ -111,6 +112,7 @@ _CHECKS = {
     ImportKind.MEMBERS: check_members,
     ImportKind.FOCAL_POINTS: check_focal_points,
     ImportKind.ACTIVITIES: check_activities,
+    ImportKind.ORGANISATIONS: check_organisations,
 }
 
 

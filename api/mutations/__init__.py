@@ -11,6 +11,7 @@ from api.mutations.review import ReviewMutations
 from api.mutations.self_service import SelfServiceMutations
 from api.mutations.sign_in import SignInMutations
 from api.mutations.support import SupportMutations
+from api.mutations.targets import TargetMutations
 from api.mutations.training import TrainingMutations
 
 
@@ -27,5 +28,6 @@ class Mutation(
     ActivityMutations,
     TrainingMutations,
     SupportMutations,
+    TargetMutations,
 ):
     pass

@@ -125,6 +125,7 @@ async def record(
           UNION WITH x MATCH (n:SupportRequest {id: x.id})
                 WHERE x.label = 'SupportRequest' RETURN n
           UNION WITH x MATCH (n:Engagement {id: x.id}) WHERE x.label = 'Engagement' RETURN n
+          UNION WITH x MATCH (n:Target {id: x.id}) WHERE x.label = 'Target' RETURN n
         }
         MERGE (a)-[:CONCERNS]->(n)
         """,
@@ -220,6 +221,7 @@ async def trail(tx: Tx, kind: Kind, id: str, guard: Guard, first: int) -> list[A
           UNION MATCH (n:Nomination {id: $id}) WHERE $label = 'Nomination' RETURN n
           UNION MATCH (n:SupportRequest {id: $id}) WHERE $label = 'SupportRequest' RETURN n
           UNION MATCH (n:Engagement {id: $id}) WHERE $label = 'Engagement' RETURN n
+          UNION MATCH (n:Target {id: $id}) WHERE $label = 'Target' RETURN n
         }
         MATCH (a:AuditEvent)-[:CONCERNS]->(n)
         RETURN a { .seq, .at, .subject, .role, .mutation, .targetType, .targetId, .changes } AS a

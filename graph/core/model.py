@@ -74,6 +74,10 @@ class OrganisationKind(StrEnum):
     DISTRICT_PEOPLES_COMMITTEE = "DISTRICT_PEOPLES_COMMITTEE"  # UBND huyện (ceased 2025-07-01)
     DISTRICT_OFFICE = "DISTRICT_OFFICE"  # Phòng Văn hóa và Thông tin (Phòng VHTT)
     COMMUNE_PEOPLES_COMMITTEE = "COMMUNE_PEOPLES_COMMITTEE"  # UBND xã / phường / đặc khu
+    # Bộ phận: a named unit of an organisation (a phòng, văn phòng or tổ) PART_OF it. Decision 1690
+    # lets an agency name a focal unit instead of a person: a focal point posted at the unit
+    # counts as the parent's (graph/network/focal_points.py, has_focal_point).
+    ORGANISATION_UNIT = "ORGANISATION_UNIT"
     UNIVERSITY = "UNIVERSITY"
     INSTITUTE = "INSTITUTE"
     ENTERPRISE = "ENTERPRISE"
@@ -93,6 +97,17 @@ AGENCY_KINDS: tuple[OrganisationKind, ...] = (
     OrganisationKind.DISTRICT_PEOPLES_COMMITTEE,
     OrganisationKind.DISTRICT_OFFICE,
     OrganisationKind.COMMUNE_PEOPLES_COMMITTEE,
+)
+
+
+# National bodies: only a national coordinator creates them (api/policy.py), by hand or in a
+# spreadsheet, wherever they are located.
+NATIONAL_ORGANISATION_KINDS: frozenset[OrganisationKind] = frozenset(
+    {
+        OrganisationKind.NATIONAL_COORDINATOR,
+        OrganisationKind.MINISTRY,
+        OrganisationKind.MINISTRY_DEPARTMENT,
+    }
 )
 
 

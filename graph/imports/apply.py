@@ -11,11 +11,13 @@ from typing import Any, LiteralString
 
 from graph.activity.reports import CheckedReport, write_reports
 from graph.core import changes
+from graph.core.cypher import iso
 from graph.core.db import Tx, run
 from graph.core.model import (
     DecisionKind,
     FocalPointMode,
     HomeAffiliation,
+    OrganisationKind,
     TeamLevel,
     TeamRole,
     VillageKind,
@@ -24,6 +26,7 @@ from graph.core.text import clean_name, fold
 from graph.imports.batches import Entity, new_id, touch
 from graph.network.decisions import upsert_decisions
 from graph.network.focal_points import upsert_focal_points
+from graph.network.organisations import upsert_organisations
 from graph.network.people import people_by_phone, upsert_people
 from graph.network.teams import teams_by_name, upsert_memberships, upsert_teams
 
@@ -83,7 +86,19 @@ class ActivityImport:
     report: CheckedReport  # its id comes from its content: the same row again is the same report
 
 
-AnyImport = TeamImport | MemberImport | FocalPointImport | ActivityImport
+@dataclass(frozen=True, slots=True)
+class OrganisationImport:
+    row: int
+    id: str  # the registry's organisation at this place with this name, or a new id
+    kind: OrganisationKind
+    name: str
+    unit_key: str
+    parent_id: str | None  # None: keep the registry's
+    valid_from: dt.date | None  # None: keep the registry's
+    valid_to: dt.date | None
+
+
+AnyImport = TeamImport | MemberImport | FocalPointImport | ActivityImport | OrganisationImport
 
 
 # The state of existing targets, as the same maps the planned rows are compared with (dates
@@ -116,6 +131,13 @@ _STATE: dict[Entity, LiteralString] = {
                     title: a.title, decisionId: decisionId} AS state""",
     Entity.ACTIVITY: """
         UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) RETURN id, {} AS state""",
+    Entity.ORGANISATION: """
+        UNWIND $ids AS id MATCH (o:Organisation {id: id})
+        OPTIONAL MATCH (o)-[:LOCATED_IN]->(u:AdministrativeUnit)
+        OPTIONAL MATCH (o)-[:PART_OF]->(p:Organisation)
+        WITH id, o, min(u.key) AS unitKey, min(p.id) AS parentId
+        RETURN id, {kind: o.kind, name: o.name, unitKey: unitKey, parentId: parentId,
+                    validFrom: toString(o.validFrom), validTo: toString(o.validTo)} AS state""",
 }
 
 
@@ -130,6 +152,14 @@ _AFTER: dict[Entity, LiteralString] = {
     Entity.FOCAL_POINT: """
         UNWIND $rows AS row MATCH (a:FocalPointAssignment {id: row.id})
         -[r:ESTABLISHED_BY]->(d:Decision) WHERE d.id <> row.decisionId DELETE r""",
+    # The upsert MERGEs the place and parent: drop the ones the row moved it from.
+    Entity.ORGANISATION: """
+        UNWIND $rows AS row MATCH (o:Organisation {id: row.id})
+        CALL (o, row) {
+          MATCH (o)-[r:LOCATED_IN]->(u) WHERE u.key <> row.unitKey DELETE r }
+        CALL (o, row) {
+          MATCH (o)-[r:PART_OF]->(p) WHERE row.parentId IS NOT NULL AND p.id <> row.parentId
+          DELETE r }""",
 }
 
 
@@ -140,6 +170,7 @@ _LINK: dict[Entity, LiteralString] = {
     Entity.MEMBERSHIP: "MATCH (n:Person {id: l.id})",  # the member; teamId says which team
     Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: l.id})",
     Entity.ACTIVITY: "MATCH (n:ActivityReport {id: l.id})",
+    Entity.ORGANISATION: "MATCH (n:Organisation {id: l.id})",
 }
 
 
@@ -153,6 +184,7 @@ _UPSERT: dict[Entity, Upsert] = {
     Entity.MEMBERSHIP: upsert_memberships,
     Entity.FOCAL_POINT: upsert_focal_points,
     Entity.ACTIVITY: write_reports,
+    Entity.ORGANISATION: upsert_organisations,
 }
 
 
@@ -403,6 +435,39 @@ async def apply_activities(tx: Tx, batch_id: str, rows: Sequence[ActivityImport]
     return await _sync(tx, batch_id, Entity.ACTIVITY, [plan(r) for r in rows])
 
 
+async def apply_organisations(tx: Tx, batch_id: str, rows: Sequence[OrganisationImport]) -> int:
+    """Parents are linked after every row of the chunk is written: a parent on an earlier row
+    of the file is in this chunk or an earlier one (spreadsheets.checks requires it)."""
+
+    def plan(row: OrganisationImport) -> _Planned:
+        name = clean_name(row.name)
+
+        def build(state: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+            kept = state or {}
+            wanted = {
+                "kind": row.kind.value,
+                "name": name,
+                "unitKey": row.unit_key,
+                "parentId": row.parent_id or kept.get("parentId"),
+                "validFrom": iso(row.valid_from) or kept.get("validFrom"),
+                "validTo": iso(row.valid_to) or kept.get("validTo"),
+            }
+            params = {
+                **_dates(wanted, "validFrom", "validTo"),
+                "id": row.id,
+                "searchKey": fold(name),
+                "successorId": None,
+                "totalStaff": None,
+                "cdsStaff": None,
+                "isSynthetic": False,
+            }
+            return wanted, params
+
+        return _Planned(row.id, row.row, build)
+
+    return await _sync(tx, batch_id, Entity.ORGANISATION, [plan(r) for r in rows])
+
+
 async def apply_chunk(tx: Tx, batch_id: str, rows: Sequence[AnyImport]) -> int:
     """One transaction's worth of rows (all of one kind); bumps the change counter if it
     changed anything."""
@@ -419,6 +484,10 @@ async def apply_chunk(tx: Tx, batch_id: str, rows: Sequence[AnyImport]) -> int:
     elif isinstance(first, ActivityImport):
         changed = await apply_activities(
             tx, batch_id, [r for r in rows if isinstance(r, ActivityImport)]
+        )
+    elif isinstance(first, OrganisationImport):
+        changed = await apply_organisations(
+            tx, batch_id, [r for r in rows if isinstance(r, OrganisationImport)]
         )
     else:
         changed = await apply_focal_points(

@@ -18,8 +18,9 @@ for, and writes only what differs (graph/imports/apply.py) through the aggregate
 ``upsert_memberships``, ``upsert_people``, ``upsert_focal_points``, ``upsert_decisions``).
 Natural keys decide create versus update: a team is (commune, folded name), a decision
 (issuer, number), a person their phone, a membership (person, team), a focal-point post
-(person, organisation, still open). Imports create people but never rename them, and never
-end a team, membership or post (``until`` is kept).
+(person, organisation, still open), an organisation (its place, folded name). Imports create
+people but never rename them, and never end a team, membership or post (``until`` is kept); an
+organisation's empty parent or date cell keeps what the registry has.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Entity(StrEnum):
     MEMBERSHIP = "MEMBER_OF"
     FOCAL_POINT = "FocalPointAssignment"
     ACTIVITY = "ActivityReport"
+    ORGANISATION = "Organisation"
 
 
 class BatchStatus(StrEnum):
@@ -231,6 +233,7 @@ UNDO_ORDER = (
     Entity.PERSON,
     Entity.TEAM,
     Entity.DECISION,
+    Entity.ORGANISATION,  # last: an organisation a batch created may issue or hold the above
 )
 
 _RESTORE: dict[Entity, LiteralString] = {
@@ -252,7 +255,19 @@ _RESTORE: dict[Entity, LiteralString] = {
     "WITH DISTINCT a, x MATCH (d:Decision {id: x.prev.decisionId}) MERGE (a)-[:ESTABLISHED_BY]->(d)",
 }
 
+_RESTORE[Entity.ORGANISATION] = """
+MATCH (o:Organisation {id: x.id})
+SET o.kind = x.prev.kind, o.name = x.prev.name, o.searchKey = x.searchKey,
+    o.validFrom = date(x.prev.validFrom), o.validTo = date(x.prev.validTo)
+WITH o, x
+CALL (o) { MATCH (o)-[r:LOCATED_IN|PART_OF]->() DELETE r }
+OPTIONAL MATCH (u:AdministrativeUnit {key: x.prev.unitKey})
+OPTIONAL MATCH (p:Organisation {id: x.prev.parentId})
+FOREACH (_ IN CASE WHEN u IS NULL THEN [] ELSE [1] END | MERGE (o)-[:LOCATED_IN]->(u))
+FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | MERGE (o)-[:PART_OF]->(p))"""
+
 _DELETE_CREATED: dict[Entity, LiteralString] = {
+    Entity.ORGANISATION: "MATCH (n:Organisation {id: x.id}) DETACH DELETE n",
     Entity.MEMBERSHIP: "MATCH (:Person {id: x.id})-[m:MEMBER_OF]->(:CommunityTechTeam {id: x.teamId}) "
     "DELETE m",
     Entity.DECISION: "MATCH (n:Decision {id: x.id}) DETACH DELETE n",

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, LiteralString
 
 from graph.audit.events import Actor, Change, record
 from graph.core.commands import Changed, new_id
-from graph.core.cypher import columns, iso, require, synthetic_only, unwind
+from graph.core.cypher import active_on, columns, iso, require, synthetic_only, unwind, valid_on
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.model import FocalPointMode
@@ -24,6 +24,54 @@ from graph.core.text import clean_name
 from graph.core.validation import Checker
 from graph.network.people import PersonRef, check_person, person_id_of
 from graph.units.scopes import Guard, Kind, placement
+
+
+def has_focal_point(org: LiteralString, on: LiteralString = "$d") -> LiteralString:
+    """The one spelling of "the organisation ``org`` has a CĐS focal point on ``on``": an
+    assignment active then, at the organisation itself or at one of its named units (bộ phận,
+    kind ORGANISATION_UNIT, PART_OF it) that existed then. Coverage and gaps both use it."""
+    return (
+        "EXISTS { MATCH ("
+        + org
+        + ")<-[:PART_OF*0..1]-(fpAt:Organisation)<-[:AT]-(fpPost:FocalPointAssignment) WHERE (fpAt = "
+        + org
+        + " OR (fpAt.kind = 'ORGANISATION_UNIT' AND "
+        + valid_on("fpAt", on)
+        + ")) AND "
+        + active_on("fpPost", on)
+        + " }"
+    )
+
+
+def focal_posts(org: LiteralString) -> LiteralString:
+    """An expression: the posts that can cover ``org`` (at it, or at one of its named units,
+    with that unit's dates), read once so a series tests them against every period end with
+    ``covered_by``; the same rule as ``has_focal_point``."""
+    return (
+        "COLLECT { MATCH ("
+        + org
+        + ")<-[:PART_OF*0..1]-(fpAt:Organisation)<-[:AT]-(fpPost:FocalPointAssignment) WHERE fpAt = "
+        + org
+        + " OR fpAt.kind = 'ORGANISATION_UNIT' RETURN {since: fpPost.since, until: fpPost.until,"
+        " validFrom: CASE WHEN fpAt = "
+        + org
+        + " THEN null ELSE fpAt.validFrom END, validTo: CASE WHEN fpAt = "
+        + org
+        + " THEN null ELSE fpAt.validTo END} }"
+    )
+
+
+def covered_by(posts: LiteralString, on: LiteralString) -> LiteralString:
+    """A predicate: one of ``posts`` (``focal_posts``) covers its organisation on ``on``."""
+    return (
+        "any(fpX IN "
+        + posts
+        + " WHERE "
+        + active_on("fpX", on)
+        + " AND "
+        + valid_on("fpX", on)
+        + ")"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,21 @@ from graph.core.validation import Checker, Code
 UNDATED_AS_OF = dt.date(2022, 1, 1)
 
 
+def reports_newest_first(org: LiteralString) -> LiteralString:
+    """An expression: every report of ``org``, the one in force first (``latest_report``'s
+    order), read once so a series picks each period end's with ``report_in_force``."""
+    return (
+        "COLLECT { MATCH ("
+        + org
+        + ")-[:REPORTED]->(h:HeadcountReport) RETURN h ORDER BY h.asOf DESC, h.recordedAt DESC }"
+    )
+
+
+def report_in_force(reports: LiteralString, on: LiteralString) -> LiteralString:
+    """An expression: of ``reports`` (``reports_newest_first``), the one in force on ``on``."""
+    return "head([hX IN " + reports + " WHERE hX.asOf <= " + on + "])"
+
+
 def latest_report(org: LiteralString, on: LiteralString = "$d") -> LiteralString:
     """An expression: the report of ``org`` in force on ``on`` (null when none)."""
     return (

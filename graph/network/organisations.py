@@ -198,6 +198,12 @@ async def create_organisation(
     check = Checker()
     name = check.name("name", cmd.name)
     headcounts.check_staff(check, cmd.total_staff, cmd.cds_staff)
+    check.require(
+        cmd.kind is not OrganisationKind.ORGANISATION_UNIT or cmd.parent_id is not None,
+        "parentId",
+        Code.REQUIRED,
+        "a unit (bộ phận) belongs to an organisation: give its parent",
+    )
     check.done()
     unit = await run_single(
         tx,
@@ -344,3 +350,21 @@ async def organisations_by_id_or_name(
         today=today,
     )
     return [OrganisationMatch(r["id"], r["key"], r["province"], bool(r["active"])) for r in records]
+
+
+async def organisations_at(
+    tx: Tx, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], list[str]]:
+    """(unit key, folded name) → the ids of the organisations of that name placed there: how
+    an organisations spreadsheet tells an update from a new organisation."""
+    records = await run(
+        tx,
+        """
+        UNWIND $keys AS k
+        MATCH (:AdministrativeUnit {key: k[0]})<-[:LOCATED_IN]-(o:Organisation)
+        WHERE o.searchKey = k[1]
+        RETURN k, collect(o.id) AS ids
+        """,
+        keys=[list(k) for k in sorted(keys)],
+    )
+    return {(r["k"][0], r["k"][1]): sorted(r["ids"]) for r in records}

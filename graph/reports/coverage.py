@@ -23,6 +23,7 @@ from graph.activity.figures import ACTIVITY_OF_PLACES, DEFAULT_ACTIVE_DAYS, Acti
 from graph.core.cypher import active_on, valid_on
 from graph.core.db import Tx, run
 from graph.core.model import AGENCY_KINDS, Era
+from graph.network.focal_points import has_focal_point
 from graph.network.headcounts import latest_report
 from graph.network.teams import TEAMS_OF_PLACE
 from graph.units.units import UnitRecord, unit_from_map
@@ -59,12 +60,9 @@ CALL (places) {
     + """
   WITH DISTINCT o
   WITH o, o.kind IN $agencyKinds AS agency
-  WITH o, agency, agency AND EXISTS {
-    MATCH (o)<-[:AT]-(a:FocalPointAssignment)
-    WHERE """
-    + active_on("a")
-    + """
-  } AS covered, """
+  WITH o, agency, agency AND """
+    + has_focal_point("o")
+    + """ AS covered, """
     + latest_report("o")
     + """ AS h
   WITH o, agency, covered, h, h.total IS NOT NULL AND h.cds IS NOT NULL AS reporting

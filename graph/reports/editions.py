@@ -28,7 +28,7 @@ from graph.reports import coverage as coverage_queries
 from graph.reports.coverage import Coverage, CoverageMetrics, CoverageRow
 from graph.reports.ranking import Rank, RankingMetric, rank_provinces, score
 from graph.reports.series import Step, period_ends
-from graph.reports.targets import TargetRecord, effective_targets
+from graph.reports.targets import TargetRecord, effective_targets, province_targets
 from graph.units import units
 from graph.units.units import UNIT_FIELDS, unit_from_map
 
@@ -61,7 +61,8 @@ class EditionContent:
     edition: EditionRecord
     coverage: Coverage
     ranks: dict[tuple[RankingMetric, str], int]  # (metric, province key) -> rank
-    targets: list[TargetRecord]
+    targets: list[TargetRecord]  # the national ones
+    province_targets: list[TargetRecord]  # the provinces' own, frozen with the edition
 
     def ranking(self, metric: RankingMetric) -> list[Rank]:
         """The ranking as published: the frozen ranks, best first."""
@@ -128,7 +129,8 @@ async def _publish(tx: Tx, period_end: dt.date, now: dt.datetime) -> Published:
         return Published(found, created=False, provinces=0)
     scope = await units.resolve_scope(tx, None, period_end, in_current_units=False)
     report = await coverage_queries.coverage(tx, scope.key, period_end, in_current_units=False)
-    targets = await effective_targets(tx, None)
+    # The national targets and the provinces' own, as in force when it was published.
+    targets = [*await effective_targets(tx, None), *await province_targets(tx)]
     records = await run(
         tx,
         """
@@ -160,6 +162,7 @@ async def _publish(tx: Tx, period_end: dt.date, now: dt.datetime) -> Published:
                 "threshold": t.threshold,
                 "deadline": t.deadline,
                 "sourceDecision": t.source_decision,
+                "scopeCode": t.scope_code,
             }
             for t in targets
         ],
@@ -201,7 +204,8 @@ async def edition_content(tx: Tx, edition: str) -> EditionContent | None:
         }
         CALL (e) {
           OPTIONAL MATCH (e)-[:MEASURED]->(t:EditionTarget)
-          RETURN collect(t {.id, .indicator, .threshold, .deadline, .sourceDecision}) AS targets
+          RETURN collect(t {.id, .indicator, .threshold, .deadline, .sourceDecision,
+                            .scopeCode}) AS targets
         }
         RETURN e {.id, .periodEnd, .publishedAt, .dataVersion} AS e, rows, targets
         """,
@@ -232,9 +236,13 @@ async def edition_content(tx: Tx, edition: str) -> EditionContent | None:
     for metric in RankingMetric:
         if rows and (metric, rows[0].unit.key) not in ranks:
             ranks.update({(metric, r.province.key): r.rank for r in rank_provinces(report, metric)})
-    targets = [TargetRecord.from_map({**t, "scopeCode": None}) for t in record["targets"]]
-    targets.sort(key=lambda t: t.indicator.value)
-    return EditionContent(edition_record, report, ranks, targets)
+    frozen = [TargetRecord.from_map(t) for t in record["targets"]]
+    targets = sorted((t for t in frozen if t.scope_code is None), key=lambda t: t.indicator.value)
+    own = sorted(
+        (t for t in frozen if t.scope_code is not None),
+        key=lambda t: (t.scope_code or "", t.indicator.value),
+    )
+    return EditionContent(edition_record, report, ranks, targets, own)
 
 
 async def national_history(tx: Tx, edition: str) -> list[tuple[dt.date, CoverageMetrics]]:
@@ -254,3 +262,21 @@ async def national_history(tx: Tx, edition: str) -> list[tuple[dt.date, Coverage
         id=edition,
     )
     return [(native(r["periodEnd"]), CoverageMetrics.from_map(r["figures"])) for r in records]
+
+
+async def edition_province_targets(tx: Tx, edition: str) -> list[TargetRecord] | None:
+    """The provinces' own targets frozen with ``edition`` (None: no such edition)."""
+    records = await run(
+        tx,
+        """
+        MATCH (e:Edition {id: $id})
+        OPTIONAL MATCH (e)-[:MEASURED]->(t:EditionTarget) WHERE t.scopeCode IS NOT NULL
+        WITH t ORDER BY t.scopeCode, t.indicator
+        RETURN collect(t {.id, .indicator, .threshold, .deadline, .sourceDecision,
+                          .scopeCode}) AS targets
+        """,
+        id=edition,
+    )
+    if not records:
+        return None
+    return [TargetRecord.from_map(t) for t in records[0]["targets"]]

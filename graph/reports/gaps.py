@@ -17,6 +17,7 @@ from graph.core.db import Tx, run
 from graph.core.errors import InvalidInput
 from graph.core.model import AGENCY_KINDS
 from graph.core.paging import Page
+from graph.network.focal_points import has_focal_point
 from graph.network.records import (
     DECISION_FIELDS,
     ORG_FIELDS,
@@ -79,9 +80,7 @@ QUERIES: dict[GapKind, LiteralString] = {
     + "MATCH (o:Organisation)-[:LOCATED_IN]->(u)\n"
     "WHERE o.kind IN $agencyKinds\n"
     "  AND " + valid_on("o") + "\n"
-    "  AND NOT EXISTS {\n"
-    "    MATCH (o)<-[:AT]-(a:FocalPointAssignment)\n"
-    "    WHERE " + active_on("a") + "\n  }\n"
+    "  AND NOT " + has_focal_point("o") + "\n"
     "WITH {sortKey: o.id, unit: " + _U + ", organisation: o {" + ORG_FIELDS + "}} AS item" + _TAIL,
     GapKind.PROVINCE_WITHOUT_EXPERT_IN_AREA: _PLACES
     + "WITH u WHERE u.level = 'PROVINCE' AND NOT EXISTS {\n"

@@ -1,9 +1,9 @@
 """Coverage series: the period ends between two dates, and whether a target is on track.
 
-The figures of each period end are ``coverage(scope, asOf: periodEnd)``'s totals, computed by
-the same query (graph/reports/coverage.py) in the era valid on that date: before 2025-07-01 the
-legacy units (10,035 communes), from it the current ones (3,321). This module holds what is not
-a query: the calendar and the on-track rule.
+The figures of each period end are ``coverage(scope, asOf: periodEnd)``'s totals in the era
+valid on that date (before 2025-07-01 the legacy units, 10,035 communes; from it the current
+ones, 3,321), all period ends in one query (graph/reports/series_totals.py). This module holds
+what is not a query: the calendar and the on-track rule.
 
 **On track** (``on_track``): a target is on track when its indicator's last value already meets
 the threshold (value >= threshold); otherwise, when the deadline has not passed and the last two

@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graph.audit.events import Actor, diff, record
+from graph.core.commands import Changed
 from graph.core.cypher import native
-from graph.core.db import Tx, run
+from graph.core.db import Tx, run, run_single
+from graph.core.errors import NotFound
+from graph.core.model import CENTRAL_UNIT_KEY
+from graph.core.validation import Checker, Code
 from graph.reports.coverage import CoverageMetrics
+from graph.units.scopes import Guard, Kind, placement
 
 
 class Indicator(enum.StrEnum):
@@ -74,6 +82,53 @@ async def effective_targets(tx: Tx, scope_code: str | None) -> list[TargetRecord
     return [TargetRecord.from_map(r["t"]) for r in records]
 
 
+async def province_targets(tx: Tx) -> list[TargetRecord]:
+    """Every province's own targets: per province and indicator the one ``effective_targets``
+    would choose there (the earliest deadline). A province without one follows the national."""
+    records = await run(
+        tx,
+        """
+        MATCH (t:Target) WHERE t.scopeCode IS NOT NULL
+        WITH t ORDER BY t.deadline, t.id
+        WITH t.scopeCode AS scope, t.indicator AS indicator, head(collect(t)) AS chosen
+        RETURN chosen {.id, .indicator, .threshold, .deadline, .sourceDecision, .scopeCode} AS t
+        ORDER BY scope, indicator
+        """,
+    )
+    return [TargetRecord.from_map(r["t"]) for r in records]
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """A province below the target in force there (its own, else the national one)."""
+
+    province_code: str
+    province_name: str
+    value: float
+    threshold: float
+    gap: float  # threshold − value
+
+
+def furthest(
+    rows: Sequence[tuple[str, str, CoverageMetrics]],
+    national: TargetRecord,
+    own: Sequence[TargetRecord],
+    n: int = 5,
+) -> list[Shortfall]:
+    """The ``n`` provinces (code, name, figures) furthest below their target for the
+    national target's indicator, the largest gap first; provinces without a value are left
+    out (nothing measured is not a gap of 100%)."""
+    thresholds = {t.scope_code: t.threshold for t in own if t.indicator is national.indicator}
+    out = []
+    for code, name, metrics in rows:
+        value = indicator_value(metrics, national.indicator)
+        threshold = thresholds.get(code, national.threshold)
+        if value is not None and value < threshold:
+            out.append(Shortfall(code, name, value, threshold, threshold - value))
+    out.sort(key=lambda s: (-s.gap, s.province_code))
+    return out[:n]
+
+
 async def upsert_target(tx: Tx, target: TargetRecord) -> None:
     """A province's override (or a new national target), MERGEd by id."""
     await run(
@@ -90,3 +145,68 @@ async def upsert_target(tx: Tx, target: TargetRecord) -> None:
         source=target.source_decision,
         scope=target.scope_code,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SetTarget:
+    indicator: Indicator
+    threshold: float
+    deadline: dt.date
+    source_decision: str
+    province_code: str | None  # a current province's own target; None: the national one
+
+
+_TARGET_FIELDS = "t {.id, .indicator, .threshold, .deadline, .sourceDecision, .scopeCode}"
+
+
+def _comparable(t: TargetRecord) -> dict[str, object]:
+    return {"threshold": t.threshold, "deadline": t.deadline, "sourceDecision": t.source_decision}
+
+
+async def set_target(tx: Tx, cmd: SetTarget, actor: Actor, guard: Guard) -> Changed[TargetRecord]:
+    """Set the scope's target for an indicator: the national one (the guard must admit the
+    central level: the national coordinator) or a province's override (its coordinator). The
+    scope's existing target for the indicator is changed in place, else one is created."""
+    check = Checker()
+    source = check.text("sourceDecision", cmd.source_decision, required=True)
+    check.require(
+        math.isfinite(cmd.threshold) and 0 < cmd.threshold <= 1,
+        "threshold",
+        Code.INVALID_VALUE,
+        "a ratio above 0 and at most 1 (1.0 is 100%)",
+    )
+    check.done()
+    code = cmd.province_code.strip() if cmd.province_code else None
+    unit_key = CENTRAL_UNIT_KEY
+    if code is not None:
+        unit = await run_single(
+            tx,
+            "MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: $code}) "
+            "RETURN u.key AS key",
+            code=code,
+        )
+        if unit is None:
+            raise NotFound("current province", code)
+        unit_key = unit["key"]
+    guard(await placement(tx, Kind.UNIT, unit_key))
+    found = await run_single(
+        tx,
+        "MATCH (t:Target {indicator: $indicator}) "
+        "WHERE ($scope IS NULL AND t.scopeCode IS NULL) OR t.scopeCode = $scope "
+        "RETURN " + _TARGET_FIELDS + " AS t ORDER BY t.deadline, t.id LIMIT 1",
+        indicator=cmd.indicator.value,
+        scope=code,
+    )
+    before = None if found is None else TargetRecord.from_map(found["t"])
+    target_id = (
+        before.id
+        if before is not None
+        else f"target-{code or 'vn'}-{cmd.indicator.value.lower().replace('_', '-')}"
+    )
+    after = TargetRecord(target_id, cmd.indicator, cmd.threshold, cmd.deadline, source or "", code)
+    changes = diff({} if before is None else _comparable(before), _comparable(after))
+    if not changes:
+        return Changed(after, None)
+    await upsert_target(tx, after)
+    seq = await record(tx, actor, "setTarget", (Kind.TARGET, target_id), changes)
+    return Changed(after, seq)

@@ -60,6 +60,7 @@ class Kind(StrEnum):
     TRAINING_COURSE = "TrainingCourse"
     SUPPORT_REQUEST = "SupportRequest"
     ENGAGEMENT = "Engagement"
+    TARGET = "Target"
 
 
 # From any unit to the current province and commune it is (or became) part of: up the legacy
@@ -92,6 +93,11 @@ _ANCHORS: dict[Kind, LiteralString] = {
         MATCH (p:Person)-[:HOLDS]->(:FocalPointAssignment {id: id})-[:AT]->(o:Organisation)
         OPTIONAL MATCH (o)-[:LOCATED_IN]->(u:AdministrativeUnit)
         WITH id, u, o.id AS org, p.id AS person""",
+    # A province's own target is placed in the province; a national one nowhere (national only).
+    Kind.TARGET: """
+        UNWIND $ids AS id MATCH (t:Target {id: id})
+        OPTIONAL MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: t.scopeCode})
+        WITH id, u, null AS org, null AS person""",
     # A nomination, once it led to a registration, is where the nominee's profile is.
     Kind.NOMINATION: """
         UNWIND $ids AS id MATCH (n:Nomination {id: id})

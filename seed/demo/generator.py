@@ -300,7 +300,8 @@ class _Generator:
         invented reported headcounts, written over the skeleton row so nothing else changes."""
         province_of = {u.code: u.parent_code for rows in self.communes.values() for u in rows}
         for org in skeleton_organisations():
-            if org.kind is not OrganisationKind.COMMUNE_PEOPLES_COMMITTEE:
+            # Today's committees only: the legacy ones (valid_to set) ceased before the reports.
+            if org.kind is not OrganisationKind.COMMUNE_PEOPLES_COMMITTEE or org.valid_to:
                 continue
             code = org.id.removeprefix("ubnd-xa-")
             m = self.maturity[province_of[code] or ""]

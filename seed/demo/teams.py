@@ -11,11 +11,9 @@ from typing import TypeVar
 
 from graph.core.model import (
     REFORM_DAY,
-    REFORM_LAST_LEGACY_DAY,
     DecisionKind,
     Era,
     HomeAffiliation,
-    OrganisationKind,
     TeamLevel,
     TeamRole,
     UnitLevel,
@@ -23,7 +21,6 @@ from graph.core.model import (
     unit_key,
 )
 from graph.network.decisions import DecisionInput
-from graph.network.organisations import OrganisationInput
 from graph.network.teams import MembershipInput, TeamInput
 from graph.units import admin_units
 from seed import names
@@ -46,10 +43,10 @@ from seed.demo.params import (
     TEAMS,
     TEAMS_FROM,
     _cum,
-    _legacy_units,
     _lower_first,
     _Source,
 )
+from seed.units import legacy_committee_id
 
 T = TypeVar("T")
 
@@ -98,25 +95,12 @@ class _Teams(_Base):
         return {code: tuple(rows) for code, rows in sources.items()}
 
     def _district_committee(self, district_code: str) -> str:
-        """The People's Committee of a legacy district, created the first time a team needs it:
-        it ceased on 2025-06-30, and what it established must be re-confirmed."""
-        if district_code not in self._district_committees:
-            district = _legacy_units()[("DISTRICT", district_code)]
-            province = _legacy_units()[("PROVINCE", district.parent_code or "")]
-            org_id = f"ubnd-huyen-{district_code}"
-            self.out.organisations.append(
-                OrganisationInput(
-                    id=org_id,
-                    kind=OrganisationKind.DISTRICT_PEOPLES_COMMITTEE,
-                    # With the province: several provinces had a Huyện Châu Thành.
-                    name=f"Ủy ban nhân dân {district.name}, {_lower_first(province.name)}",
-                    unit_key=unit_key(Era.LEGACY, UnitLevel.DISTRICT, district_code),
-                    valid_to=REFORM_LAST_LEGACY_DAY,
-                    synthetic=True,
-                )
-            )
-            self._district_committees[district_code] = org_id
-        return self._district_committees[district_code]
+        """The People's Committee of a legacy district (real, from the skeleton:
+        seed/units.py): it ceased on 2025-06-30, and what it established must be re-confirmed.
+        Remembered so the demo names focal points there (seed/demo/posts.py)."""
+        org_id = legacy_committee_id(UnitLevel.DISTRICT, district_code)
+        self._district_committees[district_code] = org_id
+        return org_id
 
     def _village_names(self, commune: admin_units.UnitRow, n: int) -> list[tuple[str, VillageKind]]:
         """n distinct villages of a commune: tổ dân phố (numbered) in wards; thôn (named or

@@ -138,6 +138,19 @@ async def reject_expert(graph: Graph, place: Place) -> tuple[str, dict[str, Any]
     )
 
 
+_THRESHOLDS = itertools.count(1)
+
+
+async def set_target(graph: Graph, place: Place) -> tuple[str, dict[str, Any]]:
+    """A province's own target; a new threshold each call, so every allowed call changes it."""
+    return (
+        "mutation($p: String!, $x: Float!) { r: setTarget(input: {indicator: COMMUNES_WITH_TEAM, "
+        'threshold: $x, deadline: "2030-12-31", sourceDecision: "9/QĐ-UBND thử", '
+        "provinceCode: $p}) { " + RESULT + " } }",
+        {"p": place.province, "x": 0.5 + next(_THRESHOLDS) / 10_000},
+    )
+
+
 # mutation → (builder, success typename, roles allowed when in scope)
 MUTATIONS: dict[str, tuple[Build, str, set[str]]] = {
     "createTeam": (create_team, "TeamPayload", TEAM_ROLES),
@@ -150,6 +163,7 @@ MUTATIONS: dict[str, tuple[Build, str, set[str]]] = {
     "updateOrganisation": (update_organisation, "OrganisationPayload", FOCAL_ROLES),
     "verifyExpert": (verify_expert, "ExpertReviewPayload", {NAT, PROV}),
     "rejectExpert": (reject_expert, "ExpertReviewPayload", {NAT, PROV}),
+    "setTarget": (set_target, "TargetPayload", {NAT, PROV}),
 }
 ROLES = [NAT, PROV, COMM, ORG, EXP, ANON]
 
@@ -183,6 +197,7 @@ async def place(graph: Graph) -> AsyncIterator[Place]:
             "DETACH DELETE h",
             id=found.commune_org,
         )
+        await run(tx, "MATCH (t:Target) WHERE t.id STARTS WITH 'target-' DETACH DELETE t")
         await changes.bump(tx)
 
     await graph.write(restore)

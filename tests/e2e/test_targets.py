@@ -1,5 +1,6 @@
 """The targets page (#/targets) in chromium, 390 px wide: pick a province, see its trend beside
-the nation's with the target line, switch the published edition, open its report."""
+the nation's with the target line, switch the published edition (whose furthest provinces are
+measured against their own targets frozen with it), open its report."""
 
 from __future__ import annotations
 
@@ -9,39 +10,94 @@ from typing import Any
 import httpx
 from playwright.async_api import ViewportSize, expect
 
-from graph.core.db import Graph
-from graph.reports import editions
+from graph.core import changes
+from graph.core.db import Graph, Tx, run
+from graph.reports import editions, targets
+from graph.reports.targets import Indicator, TargetRecord
 from tests.e2e.conftest import LiveServer, NewPage
 from tests.gql import gql
 
 # Period ends no other test publishes; the older one published first.
 OLDER, NEWER = dt.date(2025, 9, 30), dt.date(2026, 3, 31)
 PHONE: ViewportSize = {"width": 390, "height": 844}
+OWN_TARGET = "test-e2e-own-focal"
 
 
-async def _furthest(client: httpx.AsyncClient, edition: str, threshold: float) -> list[str]:
+async def _furthest(
+    client: httpx.AsyncClient, edition: str, national: float, own: dict[str, float]
+) -> list[str]:
+    """The page's rule: each province against its own target (``own``) or the national one,
+    the largest gap first, ties in the ranking's order from the bottom."""
     data = await gql(
         client,
         "query($e: ID) { provinceRanking(metric: FOCAL_POINT_COVERAGE, edition: $e) "
         "{ value province { code } } }",
         {"e": edition},
     )
-    below = [
-        r for r in data["provinceRanking"] if r["value"] is not None and r["value"] < threshold
+    gaps = [
+        (own.get(r["province"]["code"], national) - r["value"], r["province"]["code"])
+        for r in reversed(data["provinceRanking"])
+        if r["value"] is not None
     ]
-    return [r["province"]["code"] for r in reversed(below)][:5]
+    below = [(gap, code) for gap, code in gaps if gap > 0]
+    return [code for _, code in sorted(below, key=lambda g: -g[0])][:5]
+
+
+async def _lower_the_worst(client: httpx.AsyncClient, graph: Graph, national: float) -> str:
+    """The province furthest below the focal-point target on OLDER gets its own, lower target
+    (half its value, or a hair above 0): it leaves the top of the page's list."""
+    data = await gql(
+        client,
+        "query($d: Date) { provinceRanking(metric: FOCAL_POINT_COVERAGE, asOf: $d) "
+        "{ value province { code } } }",
+        {"d": OLDER.isoformat()},
+    )
+    worst = next(r for r in reversed(data["provinceRanking"]) if r["value"] is not None)
+    assert worst["value"] < national
+    own = TargetRecord(
+        OWN_TARGET,
+        Indicator.AGENCIES_WITH_FOCAL_POINT,
+        max(worst["value"] / 2, 0.0001),
+        dt.date(2030, 12, 31),
+        "1/QĐ-UBND thử",
+        worst["province"]["code"],
+    )
+    await graph.write(targets.upsert_target, own)
+    await graph.write(changes.bump)  # a new data version: the editions published next are new
+    return str(own.scope_code)
 
 
 async def test_targets_page_province_edition_and_report(
     new_page: NewPage, live_server: LiveServer, live_client: httpx.AsyncClient, graph: Graph
 ) -> None:
+    national: list[dict[str, Any]] = (
+        await gql(live_client, "{ targets { indicator threshold } }")
+    )["targets"]
+    focal = next(t for t in national if t["indicator"] == "AGENCIES_WITH_FOCAL_POINT")
+    # A province's own target, frozen with the editions published next.
+    lowered = await _lower_the_worst(live_client, graph, focal["threshold"])
+    try:
+        await _page(new_page, live_server, live_client, graph, national, focal, lowered)
+    finally:
+
+        async def remove(tx: Tx) -> None:
+            await run(tx, "MATCH (t:Target {id: $id}) DETACH DELETE t", id=OWN_TARGET)
+
+        await graph.write(remove)
+
+
+async def _page(
+    new_page: NewPage,
+    live_server: LiveServer,
+    live_client: httpx.AsyncClient,
+    graph: Graph,
+    targets: list[dict[str, Any]],
+    focal: dict[str, Any],
+    lowered: str,
+) -> None:
     now = dt.datetime.now(dt.UTC)
     older = (await editions.publish(graph, OLDER, now - dt.timedelta(minutes=1))).edition.id
     newer = (await editions.publish(graph, NEWER, now)).edition.id
-    targets: list[dict[str, Any]] = (await gql(live_client, "{ targets { indicator threshold } }"))[
-        "targets"
-    ]
-    focal = next(t for t in targets if t["indicator"] == "AGENCIES_WITH_FOCAL_POINT")
 
     page = await new_page(viewport=PHONE)
     await page.goto(f"{live_server.url}/dashboard/#/targets")
@@ -78,7 +134,17 @@ async def test_targets_page_province_edition_and_report(
     rows = page.locator(
         "[data-indicator=AGENCIES_WITH_FOCAL_POINT] [data-testid=furthest] tbody tr"
     )
-    expected = await _furthest(live_client, older, focal["threshold"])
+    frozen = (
+        await gql(
+            live_client,
+            "query($e: ID) { provinceTargets(edition: $e) { threshold scopeCode } }",
+            {"e": older},
+        )
+    )["provinceTargets"]
+    own = {t["scopeCode"]: t["threshold"] for t in frozen}
+    assert lowered in own
+    expected = await _furthest(live_client, older, focal["threshold"], own)
+    assert expected[:1] != [lowered]  # its own, lower target moved it down (or out)
     await expect(rows).to_have_count(len(expected))
     assert await rows.evaluate_all("rows => rows.map(r => r.dataset.code)") == expected
     # Nothing wider than the phone.

@@ -14,12 +14,13 @@ import pytest
 from api.viewer import Role
 from graph.core import changes
 from graph.core.db import Graph, Tx, run
+from graph.core.errors import ValidationFailed
 from graph.core.migrations import HEADCOUNTS_UNDATED_AS_OF, heal_headcounts
 from graph.core.model import FocalPointMode, OrganisationKind, TeamLevel
 from graph.core.settings import Settings
 from graph.network import focal_points, headcounts, organisations, people, teams
 from graph.network.teams import TeamInput
-from graph.reports import series, targets
+from graph.reports import gaps, series, targets
 from graph.reports.targets import Indicator, TargetRecord
 from tests import factories
 from tests.factories import SYSTEM, anyone
@@ -367,15 +368,22 @@ async def test_reform_split_commune_counted_in_each_era(
 
 
 async def test_series_equals_coverage_at_each_period_end(client: httpx.AsyncClient) -> None:
+    """The series is one query over every period end (graph/reports/series_totals.py); each of
+    its figures must be what coverage counts on that date alone, nationally and in a province,
+    before and after the reform, by month too."""
+    for scope, step in ((None, "QUARTER"), ("01", "QUARTER"), ("79", "MONTH")):
+        start = D(2024, 10, 1) if step == "QUARTER" else D(2025, 4, 1)
+        s = await _series(client, start, D(2026, 9, 30), step, scope)
+        assert len(s["points"]) == (8 if step == "QUARTER" else 18)
+        for point in s["points"]:
+            data = await gql(
+                client,
+                "query($d: Date, $s: String) { coverage(asOf: $d, scopeCode: $s) {"
+                f" totals {{ {FIGURES} }} }} }}",
+                {"d": point["asOf"], "s": scope},
+            )
+            assert point["totals"] == data["coverage"]["totals"], (scope, point["asOf"])
     s = await _series(client, D(2024, 10, 1), D(2026, 9, 30), "QUARTER")
-    assert len(s["points"]) == 8
-    for point in s["points"]:
-        data = await gql(
-            client,
-            f"query($d: Date) {{ coverage(asOf: $d) {{ totals {{ {FIGURES} }} }} }}",
-            {"d": point["asOf"]},
-        )
-        assert point["totals"] == data["coverage"]["totals"], point["asOf"]
     # The demo's synthetic reports: the CĐS share rises after the reform.
     ratios = [p["totals"]["cdsStaffRatio"] for p in s["points"][3:]]
     assert ratios == sorted(ratios)
@@ -406,8 +414,10 @@ class TestTargets:
 
         async def remove(tx: Tx) -> None:
             await run(tx, "MATCH (t:Target {id: $id}) DETACH DELETE t", id=override.id)
+            await changes.bump(tx)
 
         await graph.write(targets.upsert_target, override)
+        await _bump(graph)  # as setTarget does (its audit event): cached series see it
         try:
             hanoi = {
                 t["indicator"]: t for t in (await gql(client, self.QUERY, {"s": "01"}))["targets"]
@@ -431,3 +441,121 @@ class TestTargets:
             )
         finally:
             await graph.write(remove)
+
+
+class TestFocalPointAgencies:
+    """The focal-point target's denominator: the legacy People's Committees before the reform,
+    and a focal point posted at a named unit (bộ phận) of an agency."""
+
+    async def test_legacy_committees_are_seeded_until_the_reform(self, graph: Graph) -> None:
+        async def counts(tx: Tx) -> dict[str, Any]:
+            records = await run(
+                tx,
+                "MATCH (u:AdministrativeUnit {era: 'LEGACY'}) WHERE u.level IN ['DISTRICT', 'COMMUNE'] "
+                "OPTIONAL MATCH (o:Organisation)-[:LOCATED_IN]->(u) "
+                "WHERE o.kind IN ['DISTRICT_PEOPLES_COMMITTEE', 'COMMUNE_PEOPLES_COMMITTEE'] "
+                "RETURN u.level AS level, count(DISTINCT u) AS units, count(o) AS committees, "
+                "collect(DISTINCT o.validTo) AS ends",
+            )
+            return {r["level"]: (r["units"], r["committees"], r["ends"]) for r in records}
+
+        found = await graph.read(counts)
+        assert found["DISTRICT"][0] == found["DISTRICT"][1] == 696
+        assert found["COMMUNE"][0] == found["COMMUNE"][1] > 10_000
+        for level in ("DISTRICT", "COMMUNE"):
+            assert [d.to_native() for d in found[level][2]] == [D(2025, 6, 30)]
+
+    async def test_focal_point_at_a_legacy_commune_counts_until_the_reform(
+        self, client: httpx.AsyncClient, graph: Graph
+    ) -> None:
+        # Phường Trúc Bạch (legacy 00004), taken over by Phường Ba Đình in Hà Nội (01).
+        args = (D(2024, 1, 1), D(2025, 9, 30), "QUARTER", "01")
+        before = await _series(client, *args)
+        cmd = focal_points.NewFocalPoint(
+            "ubnd-xa-cu-00004",
+            people.PersonRef(new=people.NewPerson(factories.unique("Cán bộ xã cũ"))),
+            FocalPointMode.PART_TIME,
+            D(2024, 5, 20),
+            "5/QĐ-UBND",
+            D(2024, 5, 15),
+        )
+        post = await graph.write(focal_points.assign_focal_point, cmd, SYSTEM, anyone)
+        try:
+            await _bump(graph)
+            after = await _series(client, *args)
+            # Q1 2024 before the post; Q2 2024 … Q2 2025 counted; from 2025-07-01 the committee
+            # no longer exists, so neither it nor its (never ended) post counts.
+            assert _delta(before, after, "agenciesWithFocalPoint") == [0, 1, 1, 1, 1, 1, 0]
+            national = await _series(client, D(2025, 4, 1), D(2025, 9, 30), "QUARTER")
+            agencies = _column(national, "agencies")
+            assert agencies[0] > 10_000 + 696 > 5_000 > agencies[1]
+        finally:
+
+            async def remove(tx: Tx) -> None:
+                await run(
+                    tx,
+                    "MATCH (p:Person)-[:HOLDS]->(a:FocalPointAssignment {id: $id}) "
+                    "OPTIONAL MATCH (a)-[:ESTABLISHED_BY]->(d:Decision) DETACH DELETE p, a, d",
+                    id=post.value.id,
+                )
+                await changes.bump(tx)
+
+            await graph.write(remove)
+
+    async def test_a_unit_as_focal_point_covers_its_parent(
+        self, client: httpx.AsyncClient, graph: Graph
+    ) -> None:
+        args = (D(2040, 10, 1), D(2041, 9, 30), "QUARTER", "01")
+        before = await _series(client, *args)
+        org = await _agency(graph, D(2040, 1, 1))
+        unit = organisations.NewOrganisation(
+            "Phòng Chuyển đổi số",
+            OrganisationKind.ORGANISATION_UNIT,
+            "01",
+            parent_id=org,
+            valid_from=D(2040, 1, 1),
+        )
+        await graph.write(organisations.create_organisation, unit, SYSTEM, anyone)
+
+        async def without_focal_point(tx: Tx) -> int:
+            page = await gaps.gaps(
+                tx,
+                gaps.GapArgs(
+                    gaps.GapKind.ORGANISATION_WITHOUT_FOCAL_POINT,
+                    "CURRENT:PROVINCE:01",
+                    D(2041, 6, 30),
+                    1,
+                    None,
+                ),
+            )
+            return page.total
+
+        try:
+            gaps_before = await graph.read(without_focal_point)
+            cmd = focal_points.NewFocalPoint(
+                unit.id,
+                people.PersonRef(new=people.NewPerson(factories.unique("Cán bộ bộ phận"))),
+                FocalPointMode.FULL_TIME,
+                D(2041, 2, 1),
+                "7/QĐ",
+                D(2041, 1, 25),
+            )
+            await graph.write(focal_points.assign_focal_point, cmd, SYSTEM, anyone)
+            await _bump(graph)
+            after = await _series(client, *args)
+            # The unit is an organisation, not an agency of its own: one agency, covered from Q1.
+            assert _delta(before, after, "organisations") == [2, 2, 2, 2]
+            assert _delta(before, after, "agencies") == [1, 1, 1, 1]
+            assert _delta(before, after, "agenciesWithFocalPoint") == [0, 1, 1, 1]
+            assert await graph.read(without_focal_point) == gaps_before - 1
+        finally:
+            await _remove(graph, unit.id)
+            await _remove(graph, org)
+
+    async def test_a_unit_needs_its_parent(self, graph: Graph) -> None:
+        unit = organisations.NewOrganisation(
+            "Phòng mồ côi", OrganisationKind.ORGANISATION_UNIT, "01"
+        )
+        with pytest.raises(ValidationFailed) as failed:
+            await graph.write(organisations.create_organisation, unit, SYSTEM, anyone)
+        assert [e.field for e in failed.value.errors] == ["parentId"]

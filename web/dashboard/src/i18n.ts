@@ -278,6 +278,8 @@ const vi = {
   activityPlace: "Thôn, bản hoặc địa điểm",
   note: "Ghi chú",
   reported: "Đã ghi nhận báo cáo.",
+  targetColumn: "Mục tiêu",
+  ownTarget: "riêng của tỉnh",
 } as const;
 
 export type Key = keyof typeof vi;
@@ -555,6 +557,8 @@ const en: Record<Key, string> = {
   activityPlace: "Village or place",
   note: "Note",
   reported: "Report recorded.",
+  targetColumn: "Target",
+  ownTarget: "the province's own",
 };
 
 // Names of the areas of expertise: data from the API (vocab.ts fills them), by language.

@@ -105,6 +105,22 @@ export interface Series {
 }
 
 // Quarter ends within [from, to] and the scope's targets along them (coverageSeries).
+export interface OwnTarget {
+  indicator: Indicator;
+  threshold: number;
+  scopeCode: string;
+}
+
+// The provinces' own targets (a province not listed follows the national one): today's, or
+// those frozen with an edition.
+export async function provinceTargets(edition: string | null): Promise<OwnTarget[]> {
+  const data = await gql<{ provinceTargets: OwnTarget[] }>(
+    `query ProvinceTargets($edition: ID) { provinceTargets(edition: $edition) { indicator threshold scopeCode } }`,
+    { edition },
+  );
+  return data.provinceTargets;
+}
+
 export async function series(scopeCode: string | null, from: string, to: string): Promise<Series> {
   const data = await gql<{ coverageSeries: Series }>(
     `query Series($scopeCode: String, $from: Date!, $to: Date!) {

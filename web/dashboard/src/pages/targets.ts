@@ -6,7 +6,7 @@ import { legend, trendChart, trendTable, type Line } from "../chart";
 import { labelled, statusLine, toolbar } from "../controls";
 import { currentRoute, go, h, replace, today } from "../dom";
 import { formatDate, formatPercent, t, type Key } from "../i18n";
-import { editions, provinces, ranking, series, type Edition, type Indicator, type Series } from "../queries";
+import { editions, provinceTargets, provinces, ranking, series, type Edition, type Indicator, type OwnTarget, type Series } from "../queries";
 import type { Page } from "./page";
 
 // The national trend starts before the 2025 reform; a province's in today's units (from
@@ -59,7 +59,8 @@ export const targetsPage: Page = (root) => {
       );
       drawLinks(edition);
       const name = places.find((p) => p.code === province)?.name ?? province;
-      const sections = await Promise.all(national.targets.map((_, i) => targetSection(national, local, i, name, edition)));
+      const own = await provinceTargets(edition?.id ?? null);
+      const sections = await Promise.all(national.targets.map((_, i) => targetSection(national, local, i, name, edition, own)));
       replace(body, ...sections);
       status.textContent = `${t("updatedAt")} ${new Date().toLocaleTimeString()}`;
     } catch (error) {
@@ -83,16 +84,23 @@ export const targetsPage: Page = (root) => {
   void load();
 };
 
-async function targetSection(national: Series, local: Series, i: number, provinceName: string, edition: Edition | null): Promise<HTMLElement> {
+async function targetSection(
+  national: Series,
+  local: Series,
+  i: number,
+  provinceName: string,
+  edition: Edition | null,
+  own: OwnTarget[],
+): Promise<HTMLElement> {
   const progress = national.targets[i]!;
   const target = progress.target;
   const [labelKey, metric] = INDICATORS[target.indicator];
   const title = t(labelKey);
-  const own = local.targets.find((p) => p.target.indicator === target.indicator);
+  const mine = local.targets.find((p) => p.target.indicator === target.indicator);
   const lines: Line[] = [
     { name: t("national"), cls: "line-national", points: national.points.map((p, j) => [p.asOf, progress.values[j] ?? null]) },
   ];
-  if (own) lines.push({ name: provinceName, cls: "line-province", points: local.points.map((p, j) => [p.asOf, own.values[j] ?? null]) });
+  if (mine) lines.push({ name: provinceName, cls: "line-province", points: local.points.map((p, j) => [p.asOf, mine.values[j] ?? null]) });
   const spec = { title, lines, threshold: target.threshold, deadline: target.deadline };
   const track = progress.onTrack === null ? "trackUnknown" : progress.onTrack ? "onTrack" : "offTrack";
   return h(
@@ -109,31 +117,55 @@ async function targetSection(national: Series, local: Series, i: number, provinc
     legend(lines),
     trendChart(spec),
     trendTable(spec),
-    await furthest(metric, target.threshold, edition),
+    await furthest(metric, target.indicator, target.threshold, edition, own),
   );
 }
 
-// The provinces with the lowest value (furthest from the threshold), from the edition or live.
-async function furthest(metric: string, threshold: number, edition: Edition | null): Promise<HTMLElement> {
+// The provinces furthest below the target in force there: their own (frozen with the edition,
+// or today's), else the national one; the largest gap first.
+async function furthest(
+  metric: string,
+  indicator: Indicator,
+  national: number,
+  edition: Edition | null,
+  own: OwnTarget[],
+): Promise<HTMLElement> {
   const rows = await ranking(metric, edition ? null : today(), edition?.id ?? null);
-  const measured = rows.filter((r) => r.value !== null && r.value < threshold);
-  const worst = measured.slice(-FURTHEST).reverse();
+  const thresholds = new Map(own.filter((o) => o.indicator === indicator).map((o) => [o.scopeCode, o.threshold]));
+  const gaps = rows
+    .reverse() // lowest value first: the order among equal gaps
+    .map((r) => ({ r, threshold: thresholds.get(r.province.code) ?? national }))
+    .filter(({ r, threshold }) => r.value !== null && r.value < threshold)
+    .map((x) => ({ ...x, gap: x.threshold - (x.r.value ?? 0) }));
+  const worst = gaps.sort((a, b) => b.gap - a.gap).slice(0, FURTHEST);
   const caption = edition ? t("furthestIn", { date: formatDate(edition.periodEnd) }) : t("furthestLive");
   return h(
     "table",
     { class: "data furthest", "data-testid": "furthest" },
     h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("province")), h("th", { scope: "col" }, t("value")), h("th", { scope: "col" }, t("gapToTarget")))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, t("province")),
+        h("th", { scope: "col" }, t("value")),
+        h("th", { scope: "col" }, t("targetColumn")),
+        h("th", { scope: "col" }, t("gapToTarget")),
+      ),
+    ),
     h(
       "tbody",
       {},
-      ...worst.map((r) =>
+      ...worst.map(({ r, threshold, gap }) =>
         h(
           "tr",
           { "data-code": r.province.code },
           h("td", {}, r.province.name),
           h("td", { class: "num" }, formatPercent(r.value)),
-          h("td", { class: "num" }, formatPercent(threshold - (r.value ?? 0))),
+          h("td", { class: "num" }, formatPercent(threshold) + (thresholds.has(r.province.code) ? ` (${t("ownTarget")})` : "")),
+          h("td", { class: "num" }, formatPercent(gap)),
         ),
       ),
     ),
