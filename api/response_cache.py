@@ -24,10 +24,12 @@ body while the answer is unchanged. ``X-Cache: HIT`` / ``MISS`` tells which it w
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -69,6 +71,7 @@ class ResponseCache:
         # Whether a request text is a query, so a miss after each change does not parse again.
         self._is_query: OrderedDict[bytes, bool] = OrderedDict()
         self._max = max_entries
+        self._versions: VersionReader | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._candidate(scope):
@@ -78,22 +81,23 @@ class ResponseCache:
         if scope["method"] == "GET":
             raw = bytes(scope.get("query_string", b""))
             key = b"GET\n" + headers.get(b"accept", b"") + b"\n" + raw
-            operation = _from_query_string(raw)
+            is_query = self._query(key, lambda: _from_query_string(raw))
         else:
             body, complete = await _read_body(receive)
             if not complete:
                 await self.app(scope, _replay(body, receive, more=True), send)
                 return
-            raw, key = body, b"POST\n" + body
-            operation = _from_json(body)
+            key = b"POST\n" + body
+            is_query = self._query(key, lambda: _from_json(body))
             receive = _replay(body, receive)
-        if operation is None or not self._query(key, operation):
+        if not is_query:
             CACHE.labels("responses", "bypass").inc()
             await self.app(scope, receive, send)
             return
-        graph: Graph = scope["app"].state.graph
+        if self._versions is None:
+            self._versions = VersionReader(scope["app"].state.graph)
         try:
-            version = await graph.read(changes.current)
+            version = await self._versions.current()
         except Unavailable:
             await self.app(scope, receive, send)  # the app answers its typed 503 error
             return
@@ -120,14 +124,52 @@ class ResponseCache:
             return False
         return not any(name == b"authorization" for name, _ in scope["headers"])
 
-    def _query(self, key: bytes, operation: tuple[str, str | None]) -> bool:
+    def _query(self, key: bytes, operation: Callable[[], tuple[str, str | None] | None]) -> bool:
+        """Is this request text a query (parsed once per text, not per request)?"""
         known = self._is_query.get(key)
         if known is None:
-            known = _is_query(*operation)
+            found = operation()
+            known = found is not None and _is_query(*found)
             self._is_query[key] = known
             while len(self._is_query) > 4 * self._max:
                 self._is_query.popitem(last=False)
         return known
+
+
+class VersionReader:
+    """The change counter, read for many requests at once but never stale for any of them.
+
+    A request waits for the next read that *starts* after it arrived: whatever was committed
+    before the request (a write its client saw acknowledged) is counted. Requests that arrive
+    while a read is in flight share the one after it, so under load a process sends one tiny
+    read per round trip instead of one per request.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+        self._next: asyncio.Future[int] | None = None
+        self._reading = False
+        self._task: asyncio.Task[None] | None = None  # referenced, so it is not collected
+
+    async def current(self) -> int:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            if not self._reading:
+                self._reading = True
+                self._task = asyncio.get_running_loop().create_task(self._read())
+        return await asyncio.shield(self._next)
+
+    async def _read(self) -> None:
+        try:
+            while (waiting := self._next) is not None:
+                self._next = None  # later arrivals wait for the next read
+                try:
+                    waiting.set_result(await self._graph.read(changes.current))
+                except Exception as error:
+                    waiting.set_exception(error)
+                    waiting.exception()  # retrieved: the waiters re-raise it
+        finally:
+            self._reading = False
 
 
 def _is_query(text: str, operation_name: str | None) -> bool:
