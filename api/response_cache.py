@@ -4,7 +4,8 @@ The public dashboard asks the same few questions over and over; while the graph'
 (graph/core/changes.py) reads the same value, their answers cannot differ, so an unchanged answer
 should cost a counter read, not a GraphQL execution. The key is the request as sent (POST body,
 or GET query string and Accept header) and today's date (figures default to today); the entry is
-valid for the counter value read *before* the answer was computed, so a change made meanwhile
+valid for the counter value read *before* the answer was computed (``answers_version``: the
+data version plus the editions published), so a change made meanwhile
 only makes the next request recompute.
 
 What is never kept:
@@ -164,7 +165,7 @@ class VersionReader:
             while (waiting := self._next) is not None:
                 self._next = None  # later arrivals wait for the next read
                 try:
-                    waiting.set_result(await self._graph.read(changes.current))
+                    waiting.set_result(await self._graph.read(changes.answers_version))
                 except Exception as error:
                     waiting.set_exception(error)
                     waiting.exception()  # retrieved: the waiters re-raise it

@@ -13,18 +13,33 @@ from __future__ import annotations
 from graph.core.db import Tx, run_single
 
 COUNTER_ID = "changes"
+# Publishing an edition changes what is published (the `editions` list), not a figure, so it does
+# not move the data version editions are keyed by (graph/reports/editions.py); it moves this one,
+# which whole-answer caches add in (``answers_version``).
+PUBLISHED_ID = "published"
 
 
-async def bump(tx: Tx) -> int:
+async def bump(tx: Tx, counter: str = COUNTER_ID) -> int:
     """Increase the counter in this transaction and return the new value."""
     record = await run_single(
         tx,
         "MERGE (c:ChangeCounter {id: $id}) ON CREATE SET c.seq = 0 "
         "SET c.seq = c.seq + 1 RETURN c.seq AS seq",
-        id=COUNTER_ID,
+        id=counter,
     )
     assert record is not None
     return int(record["seq"])
+
+
+async def answers_version(tx: Tx) -> int:
+    """A number that grows with every change to anything the API answers: the data version plus
+    the publications (api/response_cache.py keys whole answers by it)."""
+    record = await run_single(
+        tx,
+        "OPTIONAL MATCH (c:ChangeCounter) WHERE c.id IN $ids RETURN sum(c.seq) AS seq",
+        ids=[COUNTER_ID, PUBLISHED_ID],
+    )
+    return int(record["seq"]) if record and record["seq"] is not None else 0
 
 
 async def current(tx: Tx) -> int:

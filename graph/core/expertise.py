@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, LiteralString
 
+from graph.core import changes
 from graph.core.db import Graph, Tx, run
 from graph.core.errors import ValidationFailed
 from graph.core.text import clean_name
@@ -105,6 +106,7 @@ async def _sync(tx: Tx, rows: list[dict[str, Any]]) -> None:
         """,
         rows=rows,
     )
+    await changes.bump(tx)  # the public list of areas changed: cached answers must see it
 
 
 async def load_taxonomy(graph: Graph, path: Path = DATA_FILE) -> int:
@@ -139,7 +141,10 @@ async def _relabel(tx: Tx, legacy: dict[str, str], limit: int) -> int:
         legacy=legacy,
         limit=limit,
     )
-    return int(records[0]["n"]) if records else 0
+    relabelled = int(records[0]["n"]) if records else 0
+    if relabelled:
+        await changes.bump(tx)
+    return relabelled
 
 
 async def heal_expertise(graph: Graph) -> None:

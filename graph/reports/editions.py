@@ -10,7 +10,8 @@ An edition is keyed by (period end, data version): the graph's change counter
 (graph/core/changes.py) read in the transaction that computes the figures. Taking a snapshot
 again with nothing changed finds that edition and creates nothing; after a change it publishes
 a new edition for the same period end beside the old one. Publishing does not bump the counter
-(it changes no figure the API computes), so it never makes itself stale.
+(it changes no figure the API computes), so it never makes itself stale; it bumps the separate
+"published" counter, so cached answers of the `editions` list do see it.
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ async def _publish(tx: Tx, period_end: dt.date, now: dt.datetime) -> Published:
         ],
         rows=_figure_rows(report),
     )
+    await changes.bump(tx, changes.PUBLISHED_ID)  # the editions list changed
     return Published(EditionRecord.from_map(records[0]["e"]), True, int(records[0]["figures"]) - 1)
 
 

@@ -4,11 +4,14 @@ nothing a signed-in viewer asks, no mutation and no error is ever served from th
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 
 from api.viewer import Role
 from graph.core.db import Graph
 from graph.core.settings import Settings
+from graph.reports import editions
 from tests import factories
 from tests.tokens import bearer
 
@@ -89,3 +92,17 @@ async def test_no_cache_asks_for_a_fresh_execution(client: httpx.AsyncClient) ->
     fresh = await _post(client, TEAMS, **{"Cache-Control": "no-cache"})
     assert fresh.headers["x-cache"] == "MISS"
     assert (await _post(client, TEAMS)).headers["x-cache"] == "HIT"
+
+
+async def test_a_published_edition_is_listed_at_once(
+    client: httpx.AsyncClient, graph: Graph
+) -> None:
+    # Publishing moves no figure (editions are keyed by the data version) but it changes the
+    # public list of editions: the cached list must not hide it.
+    listing = "{ editions { periodEnd } }"
+    await _post(client, listing)
+    assert (await _post(client, listing)).headers["x-cache"] == "HIT"
+    await editions.publish(graph, dt.date(2044, 3, 31), dt.datetime.now(dt.UTC))
+    after = await _post(client, listing)
+    assert after.headers["x-cache"] == "MISS"
+    assert "2044-03-31" in [e["periodEnd"] for e in after.json()["data"]["editions"]]
