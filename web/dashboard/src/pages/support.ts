@@ -174,6 +174,7 @@ function createForm(unitDefault: string): HTMLElement {
     if (!code) return;
     try {
       const orgs = await organisationsOf(code);
+      if (unitCode.value.trim() !== code) return; // a later code was typed meanwhile: its list wins
       replace(
         organisation,
         h("option", { value: "" }, orgs.length ? t("chooseOrganisation") : t("noOrganisations")),
@@ -183,6 +184,7 @@ function createForm(unitDefault: string): HTMLElement {
       fields.show([{ field: "unitCode", text: (error as Error).message }]);
     }
   };
+  // Organisations of the unit typed, for the requesting organisation's select.
   unitCode.addEventListener("change", () => void loadOrganisations());
   if (unitDefault) void loadOrganisations();
 
