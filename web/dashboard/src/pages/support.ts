@@ -71,9 +71,13 @@ function listPage(root: HTMLElement): void {
   const figures = h("dl", { class: "figures", "data-testid": "support-figures" });
   const list = h("div", { class: "scroll" });
   const form = h("div", {});
+  // The figures of the provincial coordinator's province; the nation's for the other roles.
+  const scope = claims()?.scope ?? null;
+  const province = claims()?.role === "PROVINCIAL_COORDINATOR" ? scope : null;
   replace(
     root,
     h("h1", {}, t("navSupport")),
+    h("h2", {}, t("figuresFor", { scope: province ?? t("national") })),
     figures,
     h(
       "section",
@@ -88,8 +92,6 @@ function listPage(root: HTMLElement): void {
     form,
   );
 
-  const scope = claims()?.scope ?? null;
-  const province = claims()?.role === "PROVINCIAL_COORDINATOR" ? scope : null;
   void supportFigures(province).then(
     (f) => {
       figures.dataset.open = String(f.open);
