@@ -20,6 +20,7 @@ import { authConfig, cancelled, completeSignIn, failureReason, forgetIdToken, si
 import { expertSessionEnded, isExpert, signInPage } from "./pages/signin";
 import { teamPage } from "./pages/team";
 import { mePage } from "./pages/me";
+import { maySupport, supportPage } from "./pages/support";
 
 // Each page: its title, how it draws, and whether the menu offers it (the review queue to those
 // who review; the confirmation page only through the link in the mail; expert sign-in to whoever is
@@ -31,6 +32,8 @@ const PAGES: Record<string, [Key, Page, () => boolean]> = {
   gaps: ["navGaps", gapsPage, () => true],
   experts: ["navExperts", expertsPage, () => true],
   pending: ["navPending", pendingPage, mayReview],
+  // Support requests and expert matching (#15): for the coordinators who file and match them.
+  support: ["navSupport", supportPage, maySupport],
   register: ["navRegister", registerPage, () => true],
   confirm: ["confirmTitle", confirmPage, () => false],
   // Experts sign in by a link in a mail, then manage their own data.

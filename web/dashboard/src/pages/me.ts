@@ -8,7 +8,7 @@
 
 import { currentRoute, h, replace, today } from "../dom";
 import { Fields } from "../fields";
-import { codeLabel, fieldLabels, formatNumber, lang, t } from "../i18n";
+import { codeLabel, fieldLabels, formatDate, formatNumber, lang, t } from "../i18n";
 import {
   exportMyData,
   me,
@@ -23,6 +23,7 @@ import {
   type Province,
 } from "../queries";
 import { residenceFields } from "../residence";
+import { failureText, myEngagements, respondToProposal, type MyEngagement } from "../support";
 import { areaCheckboxes, loadVocab } from "../vocab";
 import type { Page } from "./page";
 import { serverText } from "./register";
@@ -99,6 +100,7 @@ function draw(root: HTMLElement, mine: MyProfile, n: Notice, list: Province[]): 
       : null,
     state,
     h("div", { class: "me-actions" }, download, signOut, downloadSaid),
+    proposalsSection(),
     mine.erasedAt ? h("p", { class: "status", "data-testid": "me-erased" }, t("meErased")) : profileForm(mine, list, paintState),
     mine.erasedAt ? null : consentsSection(mine, n),
     readsSection(),
@@ -351,3 +353,72 @@ function readItem(r: DataRead): HTMLElement {
   );
 }
 
+
+// --- proposals (#15) ---------------------------------------------------------------------------
+
+// The support requests a coordinator proposed the expert for (myEngagements), newest first: a
+// proposal still open is accepted, or declined with a reason (the form asks for it first).
+function proposalsSection(): HTMLElement {
+  const list = h("ul", { class: "proposals", "data-testid": "my-proposals" });
+  const said = h("p", { class: "status", role: "status", "data-testid": "proposal-said" });
+  const section = h("section", { "aria-labelledby": "proposals-title" }, h("h3", { id: "proposals-title" }, t("myProposals")), said, list);
+  const load = async (): Promise<void> => {
+    try {
+      const rows = await myEngagements();
+      replace(list, ...(rows.length ? rows.map((g) => proposalItem(g, said, () => void load())) : [h("li", {}, t("noProposals"))]));
+    } catch (error) {
+      said.textContent = `${t("errorPrefix")}: ${(error as Error).message}`;
+    }
+  };
+  void load();
+  return section;
+}
+
+function proposalItem(g: MyEngagement, said: HTMLElement, reload: () => void): HTMLElement {
+  const r = g.request;
+  const answer = async (accept: boolean, reason: string | null, okKey: "acceptedSaid" | "declinedSaid"): Promise<void> => {
+    const result = await respondToProposal(g.id, accept, reason).catch((error: Error) => ({ __typename: "Error", message: error.message }));
+    said.textContent = result.__typename === "EngagementPayload" ? t(okKey) : failureText(result);
+    reload();
+  };
+  const item = h(
+    "li",
+    { "data-id": g.id, "data-status": g.status },
+    h("strong", {}, r?.topic ?? "—"),
+    h("span", { class: "hint" }, ` · ${codeLabel(g.status)}`),
+    r ? h("p", {}, `${r.unit?.name ?? ""} · ${formatDate(r.periodStart)} – ${formatDate(r.periodEnd)}`) : null,
+    r?.description ? h("p", {}, r.description) : null,
+    g.declineReason ? h("p", { class: "hint" }, `${t("declineReason")}: ${g.declineReason}`) : null,
+  );
+  if (g.status !== "PROPOSED") return item;
+  const accept = h("button", { type: "button", class: "primary", "data-testid": "accept-proposal" }, t("accept"));
+  accept.addEventListener("click", () => void answer(true, null, "acceptedSaid"));
+  const decline = h("button", { type: "button", "data-testid": "decline-proposal" }, t("decline"));
+  const reason = h("input", { type: "text", id: `decline-${g.id}`, required: true, autocomplete: "off" });
+  const error = h("p", { class: "field-error", id: `decline-error-${g.id}`, hidden: true }, t("required"));
+  const form = h(
+    "form",
+    { class: "decline", hidden: true, "data-testid": "decline-form" },
+    h("label", { for: reason.id }, t("declineReason")),
+    reason,
+    h("button", { type: "submit" }, t("sendDecline")),
+    error,
+  );
+  decline.addEventListener("click", () => {
+    form.hidden = false;
+    reason.focus();
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (!reason.value.trim()) {
+      error.hidden = false;
+      reason.setAttribute("aria-invalid", "true");
+      reason.setAttribute("aria-describedby", error.id);
+      reason.focus();
+      return;
+    }
+    void answer(false, reason.value.trim(), "declinedSaid");
+  });
+  item.append(h("div", { class: "me-actions" }, accept, decline), form);
+  return item;
+}

@@ -1,0 +1,164 @@
+"""A support request's whole life in chromium against the real API (#15): Hà Nội's provincial
+coordinator files a request on a 390 px screen (a wrong period is refused next to its field),
+opens it, sees the ranked candidates with each part of their score and proposes the top one; the
+expert signs in by the mailed link and accepts on My profile; the coordinator completes the
+engagement with feedback and closes the request; and the province's figures on the page move."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from playwright.async_api import Page, ViewportSize, expect
+
+from api.relay import to_global_id
+from api.viewer import Role
+from graph.core import changes
+from graph.core.db import Graph
+from graph.core.settings import Settings
+from tests.e2e.conftest import LiveServer, NewPage
+from tests.e2e.expert_steps import ask_for_sign_in_link
+from tests.e2e.test_expert_sign_in import sign_in_link
+from tests.support.factories import COMMUNE, REQUESTER, Areas, clean_up, make_areas, make_expert
+from tests.tokens import bearer
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+EMAIL = "chuyen-gia-ho-tro@example.vn"
+TOPIC = "Xây dựng kho dữ liệu dùng chung của phường"
+
+
+@pytest_asyncio.fixture
+async def matched(graph: Graph) -> AsyncIterator[tuple[Areas, str]]:
+    """Areas of their own (so only the fixture's expert matches) and a verified expert of the
+    requester's commune who has them."""
+    areas = await make_areas(graph)
+    expert = await make_expert(
+        graph, [areas.sub1], affiliated_with=REQUESTER, name="e2e", email=EMAIL
+    )
+    await graph.write(changes.bump)  # new data: no cached answer may hide it
+    yield areas, expert
+    await clean_up(graph)
+    await graph.write(changes.bump)
+
+
+async def figures(page: Page) -> dict[str, int]:
+    box = page.get_by_test_id("support-figures")
+    await expect(box).to_have_attribute("data-open", re.compile(r"\d+"))
+    return {
+        k: int(await box.get_attribute(f"data-{k}") or "-1")
+        for k in ("requests", "open", "answered")
+    }
+
+
+async def no_sideways_scroll(page: Page) -> None:
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+
+
+async def test_a_request_filed_matched_accepted_completed_and_closed(
+    new_page: NewPage,
+    live_server: LiveServer,
+    settings: Settings,
+    matched: tuple[Areas, str],
+) -> None:
+    areas, expert = matched
+    token = bearer(settings, Role.PROVINCIAL_COORDINATOR, "01")["Authorization"]
+    coordinator = await new_page(viewport=PHONE)
+    await coordinator.add_init_script(
+        f"sessionStorage.setItem('cds.token', {token.removeprefix('Bearer ')!r})"
+    )
+    await coordinator.goto(f"{live_server.url}/dashboard/#/support")
+    nav = coordinator.locator('nav a[href="#/support"]')
+    await expect(nav).to_have_text("Yêu cầu hỗ trợ")
+    await expect(nav).to_have_attribute("aria-current", "page")
+    before = await figures(coordinator)
+
+    # English one click away, and back.
+    await coordinator.get_by_role("button", name="English").click()
+    await expect(coordinator.get_by_role("heading", level=1)).to_have_text("Support requests")
+    await coordinator.get_by_role("button", name="Tiếng Việt").click()
+    await expect(coordinator.get_by_role("heading", level=1)).to_have_text("Yêu cầu hỗ trợ")
+
+    # The form, with a period that ends before it starts: the API's error lands by its field.
+    form = coordinator.get_by_test_id("support-form")
+    await expect(form).to_be_visible()
+    await form.get_by_label("Chủ đề").fill(TOPIC)
+    await form.get_by_label("Mô tả công việc").fill("Thiết kế và vận hành thử")
+    unit = form.get_by_label("Mã đơn vị hành chính")
+    await unit.fill(COMMUNE)
+    await unit.press("Tab")  # the organisations of the unit load
+    organisation = to_global_id("Organisation", REQUESTER)
+    await expect(form.locator(f'option[value="{organisation}"]')).to_be_attached()
+    await form.get_by_label("Cơ quan đề nghị").select_option(organisation)
+    box = form.locator(f'input[name=wanted][value="{areas.sub1}"]')
+    await box.focus()
+    await coordinator.keyboard.press("Space")
+    await expect(box).to_be_checked()
+    await form.get_by_label("Từ ngày").fill("2031-05-01")
+    await form.get_by_label("Đến ngày").fill("2031-04-01")
+    await form.get_by_label("Mức độ khẩn").select_option("HIGH")
+    await form.get_by_label("Thư điện tử liên hệ").fill("ubnd-ba-dinh@example.vn")
+    await coordinator.get_by_test_id("support-submit").click()
+    await expect(form.locator("[data-error-for=periodEnd]")).to_be_visible()
+    await no_sideways_scroll(coordinator)
+
+    await form.get_by_label("Đến ngày").fill("2031-05-31")
+    await coordinator.get_by_test_id("support-submit").click()
+
+    # The request's page: open, the fixture's expert ranked first with each part of the score.
+    status = coordinator.get_by_test_id("request-status")
+    await expect(status).to_have_attribute("data-status", "OPEN")
+    await expect(coordinator.get_by_test_id("request-topic")).to_have_text(TOPIC)
+    top = coordinator.locator("[data-testid=candidates] tbody tr").first
+    await expect(top).to_have_attribute("data-expert-id", to_global_id("Expert", expert))
+    await expect(top.locator("[data-part=expertise]")).to_have_text("100")
+    for part in ("proximity", "availability", "load", "feedback"):
+        await expect(top.locator(f"[data-part={part}]")).to_have_text(re.compile(r"^\d+$"))
+    await no_sideways_scroll(coordinator)
+    await top.get_by_test_id("propose").click()
+    engagement = coordinator.locator("[data-testid=engagements] tbody tr")
+    await expect(engagement).to_have_attribute("data-status", "PROPOSED")
+    await expect(status).to_have_attribute("data-status", "MATCHING")
+    request_url = coordinator.url
+
+    # The expert signs in by the mailed link and accepts on My profile.
+    expert_page = await new_page(viewport=PHONE)
+    await expert_page.goto(f"{live_server.url}/dashboard/#/sign-in")
+    await ask_for_sign_in_link(expert_page, EMAIL)
+    await expert_page.goto(await sign_in_link(live_server, EMAIL))
+    await expect(expert_page.get_by_test_id("me-welcome")).to_be_visible()
+    proposal = expert_page.locator("[data-testid=my-proposals] > li")
+    await expect(proposal).to_have_count(1)
+    await expect(proposal).to_contain_text(TOPIC)
+    await expect(proposal).to_have_attribute("data-status", "PROPOSED")
+    await proposal.get_by_test_id("accept-proposal").click()
+    await expect(expert_page.get_by_test_id("proposal-said")).to_have_text("Bạn đã nhận lời.")
+    await expect(proposal).to_have_attribute("data-status", "ACCEPTED")
+    await no_sideways_scroll(expert_page)
+
+    # The coordinator completes it with feedback, then closes the request.
+    await coordinator.goto(request_url)
+    await coordinator.reload()
+    await expect(status).to_have_attribute("data-status", "ASSIGNED")
+    await expect(engagement).to_have_attribute("data-status", "ACCEPTED")
+    await coordinator.get_by_label("Điểm đánh giá (1–5)").select_option("4")
+    await coordinator.get_by_label("Nhận xét").fill("Nhiệt tình, đúng hạn")
+    await coordinator.get_by_test_id("complete").click()
+    await expect(engagement).to_have_attribute("data-status", "COMPLETED")
+    await expect(engagement).to_contain_text("4/5")
+    await coordinator.get_by_test_id("close-request").click()
+    await expect(status).to_have_attribute("data-status", "DONE")
+    await expect(coordinator.get_by_test_id("request-said")).to_have_text("Đã đóng yêu cầu.")
+
+    # The province's figures moved: one more request, answered, and no longer open.
+    await coordinator.goto(f"{live_server.url}/dashboard/#/support?status=DONE")
+    row = coordinator.locator(f"[data-testid=support-list] tr:has-text('{TOPIC}')")
+    await expect(row).to_have_attribute("data-status", "DONE")
+    after = await figures(coordinator)
+    assert after == {
+        "requests": before["requests"] + 1,
+        "open": before["open"],
+        "answered": before["answered"] + 1,
+    }
+    await no_sideways_scroll(coordinator)
