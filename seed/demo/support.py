@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from graph.core import changes
 from graph.core.db import Graph, Tx, run
 from graph.core.text import fold
 from graph.support import demo
@@ -96,4 +97,5 @@ async def load_support_demo(graph: Graph, seed: int, per_province: int = 3) -> t
             }
         )
     written = await graph.write(demo.create_engagements, engagements) if engagements else 0
+    await graph.write(changes.bump)  # what readers cached before the demo requests is stale
     return requests, written
