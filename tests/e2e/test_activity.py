@@ -62,6 +62,8 @@ async def test_a_leader_reports_from_a_phone_and_the_map_moves(
     )
     form = page.get_by_test_id("report-form")
     await expect(form).to_be_visible()
+    # The leader's scope is their person id, an internal key: the header shows only the role.
+    await expect(page.get_by_test_id("signed-in")).not_to_contain_text("person-")
     await expect(page.get_by_test_id("team-name")).to_contain_text("Tổ hoạt động")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
 

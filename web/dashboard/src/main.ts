@@ -81,9 +81,10 @@ function drawHeader(active: string): void {
     setLang(lang() === "vi" ? "en" : "vi");
     route();
   });
-  // A coordinator's scope is a province or commune code worth seeing; an expert's is their
-  // person id, an internal key that means nothing to them: not shown.
-  const scope = who?.scope && who.role !== "EXPERT" ? ` (${who.scope})` : "";
+  // A coordinator's scope is a province or commune code worth seeing; an expert's or a team
+  // leader's is their person id, an internal key that means nothing to them: not shown.
+  const personal = who?.role === "EXPERT" || who?.role === "TEAM_LEADER";
+  const scope = who?.scope && !personal ? ` (${who.scope})` : "";
   const account = who
     ? h(
         "span",
