@@ -22,6 +22,8 @@ from graph.reports import coverage as coverage_queries
 from graph.reports.coverage import Coverage, CoverageMetrics
 from graph.reports.series_totals import series_totals
 from graph.reports.targets import TargetRecord, effective_targets
+from graph.support import matching
+from graph.support.matching import Match
 from graph.units import units
 from graph.units.units import UnitRecord
 
@@ -88,6 +90,17 @@ class Context(BaseContext):
             ("targets", scope_code),
             await self.data_version(),
             lambda: self.graph.read(effective_targets, scope_code),
+        )
+
+    async def matches(self, request_id: str, first: int) -> list[Match]:
+        """A request's ranked candidates, cached like the figures: every change that can move
+        a score (a verification, an engagement, a stated absence, a withdrawn consent) is an
+        audited write, which moves the change counter. Ids and scores only: the personal fields
+        of each candidate are read, and gated, per request."""
+        return await self.cache.get_or_compute(
+            ("matches", request_id, first),
+            await self.data_version(),
+            lambda: self.graph.read(matching.match_experts, request_id, first),
         )
 
     @cached_property

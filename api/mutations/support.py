@@ -39,7 +39,7 @@ from graph.core.commands import Changed
 from graph.core.errors import Forbidden, NotFound
 from graph.reports import support_figures
 from graph.reports.support_figures import SupportMetric
-from graph.support import engagements, matching, requests
+from graph.support import engagements, requests
 from graph.support.records import (
     EngagementRecord,
     RequestStatus,
@@ -212,7 +212,7 @@ class SupportQueries:
             raise NotFound("SupportRequest", key)
         if not await ctx.access.allows(Action.MATCH_EXPERTS, Kind.SUPPORT_REQUEST, key):
             raise Forbidden(Action.MATCH_EXPERTS.value)
-        found = await ctx.graph.read(matching.match_experts, key, first)
+        found = await ctx.matches(key, first)
         return [Candidate.from_match(m) for m in found]
 
     @strawberry.field(

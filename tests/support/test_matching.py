@@ -206,3 +206,27 @@ async def test_an_expert_already_proposed_is_no_longer_a_candidate(graph: Graph)
     request = await make_request(graph, [WantedArea(a.sub1)])
     await propose(graph, request, one)
     assert ids(await ranked(graph, request)) == [two]
+
+
+async def test_the_first_few_are_the_first_few_of_everyone_scored(graph: Graph) -> None:
+    """matchExperts scores in full only the candidates whose best possible score reaches the
+    ``first``-th best score among the request's province (graph/support/matching.py). Asking for
+    more candidates than there are scores everyone; the first few must be the same, whether they
+    live in the province, are affiliated in the request's commune while living elsewhere, or
+    are far away with nothing against them."""
+    a = await make_areas(graph)
+    in_province = [
+        await make_expert(graph, [a.sub1] if n % 3 else [a.root], name=f"p{n:02}")
+        for n in range(12)
+    ]
+    for busy in in_province[:4]:  # open engagements lower their load part
+        await propose(graph, await make_request(graph, [WantedArea(a.sub1)]), busy)
+    await make_expert(graph, [a.sub1], "79", affiliated_with=REQUESTER, name="commune")
+    await make_expert(graph, [a.sub1], "48", name="far")
+    await make_expert(graph, [a.sub2], "48", name="far-sibling")
+    request = await make_request(graph, [WantedArea(a.sub1)])
+    everyone = await ranked(graph, request, 100)
+    assert len(everyone) == 15
+    assert everyone[0].proximity_kind == "COMMUNE"
+    for first in (1, 2, 3, 5, 8, 12, 14, 15):
+        assert await ranked(graph, request, first) == everyone[:first], first
