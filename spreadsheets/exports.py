@@ -127,6 +127,9 @@ RANKING_LABELS = {
     RankingMetric.CDS_STAFF_RATIO: "Tỷ lệ biên chế CĐS",
     RankingMetric.HOUSEHOLDS_HELPED_PER_1000_RESIDENTS: "Số hộ được hỗ trợ trên 1.000 dân",
     RankingMetric.HOUSEHOLDS_HELPED_PER_COMMUNE: "Số hộ được hỗ trợ bình quân mỗi xã",
+    RankingMetric.ANSWERED_SHARE: "Tỷ lệ yêu cầu hỗ trợ có chuyên gia nhận",
+    RankingMetric.OPEN_REQUESTS: "Số yêu cầu hỗ trợ đang mở",
+    RankingMetric.MEDIAN_HOURS_TO_FIRST_ACCEPT: "Trung vị số giờ đến khi có chuyên gia nhận",
 }
 
 

@@ -37,7 +37,7 @@ from api.types.support import (
 from graph.audit.events import Actor
 from graph.core.commands import Changed
 from graph.core.errors import Forbidden, NotFound
-from graph.reports import support_figures
+from graph.reports.ranking import RankingMetric, rank_provinces
 from graph.reports.support_figures import SupportMetric
 from graph.support import engagements, matching, requests
 from graph.support.records import (
@@ -254,16 +254,21 @@ class SupportQueries:
         info: strawberry.Info[Context],
         rank_by: SupportMetric = SupportMetric.ANSWERED_SHARE,
     ) -> SupportReport:
-        report = await info.context.graph.read(support_figures.support_report)
+        # A view of today's national coverage (the same figures, the same cached answer): its
+        # rows are the current provinces.
+        ctx = info.context
+        scope = await ctx.scope(None, ctx.today, in_current_units=False)
+        report = await ctx.coverage(scope.key, ctx.today, mapped=False)
+        figures = {row.unit.key: row.metrics.support for row in report.rows}
         return SupportReport(
-            national=SupportFigures.from_record(report.national),
+            national=SupportFigures.from_record(report.totals.support),
             provinces=[
                 ProvinceSupport(
-                    rank=position,
-                    province=AdministrativeUnit.from_record(row.province),
-                    figures=SupportFigures.from_record(row.figures),
+                    rank=r.rank,
+                    province=AdministrativeUnit.from_record(r.province),
+                    figures=SupportFigures.from_record(figures[r.province.key]),
                 )
-                for position, row in support_figures.rank(report, rank_by)
+                for r in rank_provinces(report, RankingMetric(rank_by.value))
             ],
         )
 
