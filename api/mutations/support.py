@@ -123,6 +123,13 @@ class UnavailabilityPayload:
     audit_seq: int | None = strawberry.field(description=AUDIT_SEQ)
 
 
+@strawberry.type(description="A period an expert stated they cannot help in (both days included).")
+class UnavailablePeriod:
+    id: strawberry.ID = strawberry.field(description="The period's id, for removeUnavailability.")
+    start: dt.date = strawberry.field(description="First day.")
+    end: dt.date = strawberry.field(description="Last day.")
+
+
 SupportRequestResult = Annotated[
     SupportRequestPayload | ValidationErrors | NotAuthorized | NotFoundError | ConflictError,
     strawberry.union("SupportRequestResult", description="A request changed, or why not."),
@@ -227,6 +234,19 @@ class SupportQueries:
             return []
         found = await ctx.loaders.support.engagements_of_expert.load(expert_id)
         return [Engagement.from_record(g) for g in found]
+
+    @strawberry.field(
+        description="The periods you said you cannot help in (experts), by start; empty for others."
+    )
+    async def my_unavailability(self, info: strawberry.Info[Context]) -> list[UnavailablePeriod]:
+        ctx = info.context
+        if not may(ctx.viewer, Action.SELF_SERVICE) or ctx.viewer.person_id is None:
+            return []
+        expert_id = await ctx.graph.read(engagements.expert_of_person, ctx.viewer.person_id)
+        if expert_id is None:
+            return []
+        found = await ctx.graph.read(engagements.unavailability_of, expert_id)
+        return [UnavailablePeriod(id=strawberry.ID(u.id), start=u.start, end=u.end) for u in found]
 
     @strawberry.field(
         description="An expert's history of engagements, newest first: for the expert and for "
@@ -404,6 +424,29 @@ class SupportMutations:
                 node_key(expert_id, "Expert", "expertId"), start, end
             )
             return await info.context.graph.write(engagements.declare_unavailability, cmd, a, g)
+
+        return await perform(
+            info,
+            Action.SELF_SERVICE,
+            work,
+            lambda c: UnavailabilityPayload(id=c.value, audit_seq=c.seq),
+        )
+
+    @strawberry.mutation(
+        description="Take back a period you said you cannot help in (experts): matching counts "
+        "you available in it again."
+    )
+    async def remove_unavailability(
+        self,
+        info: strawberry.Info[Context],
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The period's id (myUnavailability).")
+        ],
+    ) -> UnavailabilityResult:
+        async def work(a: Actor, g: Guard) -> Changed[str]:
+            return await info.context.graph.write(
+                engagements.remove_unavailability, str(id).strip(), a, g
+            )
 
         return await perform(
             info,
