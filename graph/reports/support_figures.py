@@ -17,18 +17,41 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, LiteralString
 
-# Hours from filing to the first acceptance of request ``r``, for those answered by ``$d``.
-_WAIT: LiteralString = (
-    "CASE WHEN date(r.firstAcceptedAt) <= $d "
-    "THEN duration.inSeconds(r.createdAt, r.firstAcceptedAt).seconds / 3600.0 END"
-)
+
+def _wait(on: LiteralString) -> LiteralString:
+    """Hours from filing to the first acceptance of request ``r``, for those answered by the
+    date ``on`` (a Cypher expression); null for the others."""
+    return (
+        "CASE WHEN date(r.firstAcceptedAt) <= "
+        + on
+        + " THEN duration.inSeconds(r.createdAt, r.firstAcceptedAt).seconds / 3600.0 END"
+    )
+
 
 # The median of the waits (percentileCont at 0.5 interpolates between the middle two); the
 # totals of a scope take it again over the rows' waits, so both spell it here.
 MEDIAN_OF_WAITS: LiteralString = "percentileCont(wait, 0.5)"
 
-# A CALL body over ``places`` (a list of units): one row of request figures and the waits, which
-# a scope's totals gather across its rows for their own median.
+
+def _figures(on: LiteralString) -> LiteralString:
+    """The aggregates over requests ``r`` filed by the date ``on`` and their ``wait``."""
+    return (
+        """count(r) AS requests,
+         count(CASE WHEN NOT coalesce(date(r.doneAt) <= """
+        + on
+        + """, false)
+                     AND NOT coalesce(date(r.cancelledAt) <= """
+        + on
+        + """, false) THEN 1 END) AS openRequests,
+         count(wait) AS answeredRequests,
+         """
+        + MEDIAN_OF_WAITS
+        + " AS medianHours"
+    )
+
+
+# A CALL body over ``places`` (a list of units) on the date ``$d``: one row of request figures
+# and the waits, which a scope's totals gather across its rows for their own median.
 REQUESTS_OF_PLACES: LiteralString = (
     """
 CALL (places) {
@@ -36,17 +59,33 @@ CALL (places) {
   OPTIONAL MATCH (r:SupportRequest)-[:AT]->(u)
   WITH DISTINCT r WHERE date(r.createdAt) <= $d
   WITH r, """
-    + _WAIT
+    + _wait("$d")
     + """ AS wait
-  RETURN count(r) AS requests,
-         count(CASE WHEN NOT coalesce(date(r.doneAt) <= $d, false)
-                     AND NOT coalesce(date(r.cancelledAt) <= $d, false) THEN 1 END)
-           AS openRequests,
-         count(wait) AS answeredRequests,
-         """
-    + MEDIAN_OF_WAITS
-    + """ AS medianHours,
-         collect(wait) AS waits
+  RETURN """
+    + _figures("$d")
+    + """, collect(wait) AS waits
+}
+"""
+)
+
+# The same for many dates at once (graph/reports/series_totals.py): ``places`` are maps of a
+# unit ``u`` and the indices ``idx`` of the dates ``$ends`` it counts on; one row per index
+# with requests: [index, requests, open, answered, median hours].
+REQUESTS_BY_INDEX: LiteralString = (
+    """
+CALL (places) {
+  UNWIND places AS p
+  WITH p.u AS u, p.idx AS idx
+  MATCH (r:SupportRequest)-[:AT]->(u)
+  UNWIND idx AS i
+  WITH DISTINCT i, r WHERE date(r.createdAt) <= $ends[i]
+  WITH i, r, """
+    + _wait("$ends[i]")
+    + """ AS wait
+  WITH i, """
+    + _figures("$ends[i]")
+    + """
+  RETURN collect([i, requests, openRequests, answeredRequests, medianHours]) AS requestRows
 }
 """
 )

@@ -237,3 +237,42 @@ async def test_a_new_request_moves_the_anonymous_coverage_answer(
         "requests": before["requests"] + 1,
         "openRequests": before["openRequests"] + 1,
     }
+
+
+SERIES = (
+    'query($f: Date!, $t: Date!) { coverageSeries(scopeCode: "01", from: $f, to: $t, '
+    "step: MONTH) { points { asOf totals { " + FIGURES + " } } } }"
+)
+
+
+async def test_the_series_counts_requests_as_coverage_does_on_each_date(
+    web: httpx.AsyncClient, graph: Graph
+) -> None:
+    a = await make_areas(graph)
+    expert = await make_expert(graph, [a.sub1])
+    old = await make_request(graph, [WantedArea(a.sub1)])
+    await answer(graph, await propose(graph, old, expert), True)
+    await _backdate(graph, old, "datetime() - duration({days: 70})", 30)
+    await _cancel(graph, await make_request(graph, [WantedArea(a.sub1)]))
+    today = dt.date.today()
+    series = await gql(
+        web,
+        SERIES,
+        {
+            "f": (today - dt.timedelta(days=120)).isoformat(),
+            "t": (today + dt.timedelta(days=40)).isoformat(),
+        },
+    )
+    points = series["coverageSeries"]["points"]
+    assert points[0]["totals"]["requests"] == 0 < points[-1]["totals"]["requests"]
+    for point in points:
+        data = await gql(
+            web,
+            '{ coverage(scopeCode: "01", asOf: "'
+            + point["asOf"]
+            + '") { totals { '
+            + FIGURES
+            + " } } }",
+        )
+        assert point["totals"] == data["coverage"]["totals"], point["asOf"]
+    assert any(p["totals"]["medianHoursToFirstAccept"] == 30.0 for p in points)
