@@ -126,8 +126,15 @@ async def test_a_request_filed_matched_accepted_completed_and_closed(
     await form.get_by_label("Cơ quan đề nghị").select_option(organisation)
     # The areas are folded: at 390 px the picker is a list of names, each opened to choose.
     picker = form.locator("#f-wanted")
-    folded = await picker.evaluate("e => e.getBoundingClientRect().height")
+    height = "e => e.getBoundingClientRect().height"
+    folded = await picker.evaluate(height)
+    unfolded = await picker.evaluate(
+        "e => { const d = [...e.querySelectorAll('details')]; d.forEach(x => x.open = true);"
+        " const h = e.getBoundingClientRect().height; d.forEach(x => x.open = false); return h; }"
+    )
+    # Measured on #15's machine: 996 px folded, 4,986 px unfolded.
     assert folded < 2000, f"the folded picker is {folded}px tall"
+    assert folded * 3 < unfolded, (folded, unfolded)
     fold = picker.locator(f'details[data-area="{areas.root}"]')
     await fold.locator("summary").focus()
     await coordinator.keyboard.press("Enter")  # opened from the keyboard
