@@ -255,3 +255,12 @@ async def test_a_request_filed_matched_accepted_completed_and_closed(
         "answered": before["answered"] + 1,
     }
     await no_sideways_scroll(coordinator)
+
+    # The rankings page ranks provinces by the request side too: Hà Nội has a median now.
+    await coordinator.goto(
+        f"{live_server.url}/dashboard/#/rankings?metric=MEDIAN_HOURS_TO_FIRST_ACCEPT"
+    )
+    hanoi = coordinator.locator("[data-testid=ranking-table] tr[data-code='01'] td[data-value]")
+    await expect(hanoi).to_have_attribute("data-value", re.compile(r"^\d"))
+    await expect(hanoi).to_have_text(re.compile(r" giờ$"))
+    await no_sideways_scroll(coordinator)
