@@ -52,6 +52,13 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str, str]] = [
     ("over-long topic", {"topic": "Dữ liệu " * 40}, "topic", "TOO_LONG"),
     ("control characters", {"topic": "Nền tảng\x00dữ liệu"}, "topic", "INVALID_CHARACTERS"),
     ("over-long description", {"description": "x" * 2001}, "description", "TOO_LONG"),
+    (
+        "control in description",
+        {"description": "Kho\x00dữ liệu"},
+        "description",
+        "INVALID_CHARACTERS",
+    ),
+    ("escape in description", {"description": "\x1b[31mđỏ"}, "description", "INVALID_CHARACTERS"),
     ("no area", {"wanted": []}, "wanted", "REQUIRED"),
     (
         "weight zero",
@@ -100,6 +107,60 @@ async def test_bad_request_input_is_a_typed_error_naming_the_field_and_nothing_i
     prov_01 = bearer(ss_settings, Role.PROVINCIAL_COORDINATOR, "01")
     result = (await gql(web, CREATE, {"i": request_input(a.sub1, **over)}, headers=prov_01))["r"]
     assert result == {"__typename": "ValidationErrors", "errors": [{"field": field, "code": code}]}
+    assert await written(graph) == before
+
+
+async def test_free_text_may_span_lines(
+    web: httpx.AsyncClient, graph: Graph, ss_settings: Settings
+) -> None:
+    a = await make_areas(graph)
+    prov_01 = bearer(ss_settings, Role.PROVINCIAL_COORDINATOR, "01")
+    lines = request_input(a.sub1, description="Dòng một\nDòng hai\tcột")
+    made = (await gql(web, CREATE, {"i": lines}, headers=prov_01))["r"]
+    assert made["__typename"] == "SupportRequestPayload"
+
+
+CANCEL = """
+mutation($r: ID!, $why: String!) { r: cancelSupportRequest(requestId: $r, reason: $why) {
+  __typename ... on ValidationErrors { errors { field code } } } }
+"""
+DECLINE = """
+mutation($g: ID!, $why: String) { r: respondToProposal(engagementId: $g, accept: false,
+  reason: $why) { __typename ... on ValidationErrors { errors { field code } } } }
+"""
+COMPLETE = """
+mutation($g: ID!, $score: Int!, $text: String) {
+  r: completeEngagement(engagementId: $g, score: $score, text: $text) {
+  __typename ... on ValidationErrors { errors { field code } } } }
+"""
+
+
+async def test_bad_answers_and_endings_are_typed_errors_and_write_nothing(
+    web: httpx.AsyncClient, graph: Graph, ss_settings: Settings
+) -> None:
+    a = await make_areas(graph)
+    expert = await make_expert(graph, [a.sub1], name="a")
+    request = await make_request(graph, [WantedArea(a.sub1)])
+    engagement = to_global_id("Engagement", await propose(graph, request, expert))
+    request_id = to_global_id("SupportRequest", request)
+    prov_01 = bearer(ss_settings, Role.PROVINCIAL_COORDINATOR, "01")
+    token = expert_token(ss_settings, await person_of(graph, expert))
+    cases: list[tuple[str, dict[str, Any], dict[str, str], str, str]] = [
+        (CANCEL, {"r": request_id, "why": "  "}, prov_01, "reason", "REQUIRED"),
+        (CANCEL, {"r": request_id, "why": "Hủy\x07"}, prov_01, "reason", "INVALID_CHARACTERS"),
+        (CANCEL, {"r": request_id, "why": "x" * 2001}, prov_01, "reason", "TOO_LONG"),
+        (DECLINE, {"g": engagement, "why": None}, token, "reason", "REQUIRED"),
+        (DECLINE, {"g": engagement, "why": "Bận\x00"}, token, "reason", "INVALID_CHARACTERS"),
+        (COMPLETE, {"g": engagement, "score": 6}, prov_01, "score", "INVALID_VALUE"),
+        (COMPLETE, {"g": engagement, "score": 5, "text": "x" * 2001}, prov_01, "text", "TOO_LONG"),
+    ]
+    before = await written(graph)
+    for query, variables, headers, field, code in cases:
+        result = (await gql(web, query, variables, headers=headers))["r"]
+        assert result == {
+            "__typename": "ValidationErrors",
+            "errors": [{"field": field, "code": code}],
+        }, (field, code)
     assert await written(graph) == before
 
 
