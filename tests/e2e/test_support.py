@@ -180,6 +180,9 @@ async def test_a_request_filed_matched_accepted_completed_and_closed(
     # The expert has the must-have area (weight 3) and not the other (weight 1): 3 / 4.
     await expect(top.locator("[data-part=expertise]")).to_have_text("75")
     assert await wants(graph, TOPIC) == {areas.sub1: (3.0, True), areas.other: (1.0, False)}
+    await expect(coordinator.get_by_test_id("request-wanted")).to_have_text(
+        "Thử 1 (trọng số 3, bắt buộc); Khác (trọng số 1)"
+    )
     for part in ("proximity", "availability", "load", "feedback"):
         await expect(top.locator(f"[data-part={part}]")).to_have_text(re.compile(r"^\d+$"))
     await no_sideways_scroll(coordinator)

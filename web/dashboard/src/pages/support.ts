@@ -408,7 +408,13 @@ function drawRequest(r: RequestDetail, candidates: Candidate[], act: Act): (HTML
     h("dt", {}, t("supportPeriod")),
     h("dd", {}, `${formatDate(r.periodStart)} – ${formatDate(r.periodEnd)}`),
     h("dt", {}, t("wantedAreas")),
-    h("dd", {}, r.wanted.map((w) => `${expertiseLabel(w.code)}${w.mustHave ? ` (${t("mustHaveShort")})` : ""}`).join(", ")),
+    h(
+      "dd",
+      { "data-testid": "request-wanted" },
+      r.wanted
+        .map((w) => `${expertiseLabel(w.code)} (${[`${t("weight").toLowerCase()} ${formatNumber(w.weight)}`, ...(w.mustHave ? [t("mustHaveShort")] : [])].join(", ")})`)
+        .join("; "),
+    ),
     h("dt", {}, t("expertsWanted")),
     h("dd", {}, `${r.expertsWanted}${r.remoteAllowed ? ` · ${t("remoteAllowed")}` : ""}`),
     r.description ? h("dt", {}, t("description")) : null,
