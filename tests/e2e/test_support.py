@@ -257,6 +257,8 @@ async def test_a_request_filed_matched_accepted_completed_and_closed(
         "open": before["open"],
         "answered": before["answered"] + 1,
     }
+    # Answered now, Hà Nội has a median time to the first acceptance.
+    await expect(coordinator.locator("[data-figure=median]")).to_have_text(re.compile(r" giờ$"))
     await no_sideways_scroll(coordinator)
 
     # The rankings page ranks provinces by the request side too: Hà Nội has a median now.

@@ -108,6 +108,12 @@ function listPage(root: HTMLElement): void {
         h("dd", { "data-figure": "open" }, formatNumber(f.open)),
         h("dt", {}, t("figuresAnswered")),
         h("dd", { "data-figure": "answered" }, `${formatNumber(f.answered)} (${formatPercent(f.answeredShare)})`),
+        h("dt", {}, t("metricMedianHours")),
+        h(
+          "dd",
+          { "data-figure": "median" },
+          f.medianHoursToFirstAccept === null ? t("noData") : t("hours", { n: formatNumber(Math.round(f.medianHoursToFirstAccept * 10) / 10) }),
+        ),
       );
     },
     (error: Error) => {
