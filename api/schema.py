@@ -298,7 +298,8 @@ class Query(
 
     @strawberry.field(
         description="Provinces valid on the date ranked by a coverage metric, computed from the "
-        "same aggregate as `coverage`, best first."
+        "same aggregate as `coverage`, best first (for OPEN_REQUESTS: most waiting first; see "
+        "RankingMetric)."
     )
     async def province_ranking(
         self,

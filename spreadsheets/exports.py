@@ -61,6 +61,11 @@ COVERAGE_COLUMNS: tuple[tuple[str, Callable[[CoverageMetrics], Any]], ...] = (
     ("Biên chế CĐS (có báo cáo)", lambda m: m.reported_cds_staff),
     ("Tỷ lệ biên chế CĐS", lambda m: ratio(m.reported_cds_staff, m.reported_staff)),
     ("Chuyên gia đã xác minh", lambda m: m.experts),
+    ("Yêu cầu hỗ trợ đã gửi", lambda m: m.requests),
+    ("Yêu cầu hỗ trợ đang mở", lambda m: m.open_requests),
+    ("Yêu cầu đã có chuyên gia nhận", lambda m: m.answered_requests),
+    ("Tỷ lệ yêu cầu có chuyên gia nhận", lambda m: ratio(m.answered_requests, m.requests)),
+    ("Trung vị số giờ đến khi có chuyên gia nhận", lambda m: m.median_hours_to_first_accept),
 )
 
 UNIT_LEVELS = {"CENTRAL": "Toàn quốc", "PROVINCE": "Tỉnh", "DISTRICT": "Huyện", "COMMUNE": "Xã"}
@@ -127,6 +132,9 @@ RANKING_LABELS = {
     RankingMetric.CDS_STAFF_RATIO: "Tỷ lệ biên chế CĐS",
     RankingMetric.HOUSEHOLDS_HELPED_PER_1000_RESIDENTS: "Số hộ được hỗ trợ trên 1.000 dân",
     RankingMetric.HOUSEHOLDS_HELPED_PER_COMMUNE: "Số hộ được hỗ trợ bình quân mỗi xã",
+    RankingMetric.ANSWERED_SHARE: "Tỷ lệ yêu cầu hỗ trợ có chuyên gia nhận",
+    RankingMetric.OPEN_REQUESTS: "Số yêu cầu hỗ trợ đang mở",
+    RankingMetric.MEDIAN_HOURS_TO_FIRST_ACCEPT: "Trung vị số giờ đến khi có chuyên gia nhận",
 }
 
 

@@ -37,7 +37,7 @@ from api.types.support import (
 from graph.audit.events import Actor
 from graph.core.commands import Changed
 from graph.core.errors import Forbidden, NotFound
-from graph.reports import support_figures
+from graph.reports.ranking import RankingMetric, rank_provinces
 from graph.reports.support_figures import SupportMetric
 from graph.support import engagements, requests
 from graph.support.records import (
@@ -121,6 +121,13 @@ class EngagementPayload:
 class UnavailabilityPayload:
     id: str = strawberry.field(description="The period's id.")
     audit_seq: int | None = strawberry.field(description=AUDIT_SEQ)
+
+
+@strawberry.type(description="A period an expert stated they cannot help in (both days included).")
+class UnavailablePeriod:
+    id: strawberry.ID = strawberry.field(description="The period's id, for removeUnavailability.")
+    start: dt.date = strawberry.field(description="First day.")
+    end: dt.date = strawberry.field(description="Last day.")
 
 
 SupportRequestResult = Annotated[
@@ -229,6 +236,19 @@ class SupportQueries:
         return [Engagement.from_record(g) for g in found]
 
     @strawberry.field(
+        description="The periods you said you cannot help in (experts), by start; empty for others."
+    )
+    async def my_unavailability(self, info: strawberry.Info[Context]) -> list[UnavailablePeriod]:
+        ctx = info.context
+        if not may(ctx.viewer, Action.SELF_SERVICE) or ctx.viewer.person_id is None:
+            return []
+        expert_id = await ctx.graph.read(engagements.expert_of_person, ctx.viewer.person_id)
+        if expert_id is None:
+            return []
+        found = await ctx.graph.read(engagements.unavailability_of, expert_id)
+        return [UnavailablePeriod(id=strawberry.ID(u.id), start=u.start, end=u.end) for u in found]
+
+    @strawberry.field(
         description="An expert's history of engagements, newest first: for the expert and for "
         "those who may read the expert's personal data; empty for others."
     )
@@ -254,16 +274,21 @@ class SupportQueries:
         info: strawberry.Info[Context],
         rank_by: SupportMetric = SupportMetric.ANSWERED_SHARE,
     ) -> SupportReport:
-        report = await info.context.graph.read(support_figures.support_report)
+        # A view of today's national coverage (the same figures, the same cached answer): its
+        # rows are the current provinces.
+        ctx = info.context
+        scope = await ctx.scope(None, ctx.today, in_current_units=False)
+        report = await ctx.coverage(scope.key, ctx.today, mapped=False)
+        figures = {row.unit.key: row.metrics.support for row in report.rows}
         return SupportReport(
-            national=SupportFigures.from_record(report.national),
+            national=SupportFigures.from_record(report.totals.support),
             provinces=[
                 ProvinceSupport(
-                    rank=position,
-                    province=AdministrativeUnit.from_record(row.province),
-                    figures=SupportFigures.from_record(row.figures),
+                    rank=r.rank,
+                    province=AdministrativeUnit.from_record(r.province),
+                    figures=SupportFigures.from_record(figures[r.province.key]),
                 )
-                for position, row in support_figures.rank(report, rank_by)
+                for r in rank_provinces(report, RankingMetric(rank_by.value))
             ],
         )
 
@@ -399,6 +424,29 @@ class SupportMutations:
                 node_key(expert_id, "Expert", "expertId"), start, end
             )
             return await info.context.graph.write(engagements.declare_unavailability, cmd, a, g)
+
+        return await perform(
+            info,
+            Action.SELF_SERVICE,
+            work,
+            lambda c: UnavailabilityPayload(id=c.value, audit_seq=c.seq),
+        )
+
+    @strawberry.mutation(
+        description="Take back a period you said you cannot help in (experts): matching counts "
+        "you available in it again."
+    )
+    async def remove_unavailability(
+        self,
+        info: strawberry.Info[Context],
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The period's id (myUnavailability).")
+        ],
+    ) -> UnavailabilityResult:
+        async def work(a: Actor, g: Guard) -> Changed[str]:
+            return await info.context.graph.write(
+                engagements.remove_unavailability, str(id).strip(), a, g
+            )
 
         return await perform(
             info,

@@ -32,7 +32,12 @@ strawberry.enum(
     description="TEAM_COVERAGE: communes with an active team / communes. FOCAL_POINT_COVERAGE: "
     "agencies with an active focal point / agencies. EXPERTS_PER_100_COMMUNES: verified experts "
     "per 100 communes (the unit data has no population, so not per 100k residents). "
-    "CDS_STAFF_RATIO: CĐS staff / staff of organisations reporting both (2022 baseline 2.19%).",
+    "CDS_STAFF_RATIO: CĐS staff / staff of organisations reporting both (2022 baseline 2.19%). "
+    "HOUSEHOLDS_HELPED_PER_1000_RESIDENTS, HOUSEHOLDS_HELPED_PER_COMMUNE: households the teams "
+    "helped within the activity window. The request side (support requests): ANSWERED_SHARE, "
+    "answered / filed, highest first; OPEN_REQUESTS, requests still open, MOST first (where "
+    "help is waited for; 0, never null, without requests); MEDIAN_HOURS_TO_FIRST_ACCEPT, "
+    "fastest first (numerator: the answered requests). Null values rank last.",
 )
 SearchKind = search_queries.HitKind
 strawberry.enum(search_queries.HitKind, description="What a search hit is.")
@@ -98,6 +103,23 @@ class CoverageFigures:
     active_team_share: float | None = strawberry.field(
         description="activeTeams / teams; null when there are no teams."
     )
+    requests: int = strawberry.field(
+        description="Support requests (yêu cầu hỗ trợ) filed for places here by the date."
+    )
+    open_requests: int = strawberry.field(
+        description="Of those, the ones neither done nor cancelled on the date (today: OPEN, "
+        "MATCHING or ASSIGNED)."
+    )
+    answered_requests: int = strawberry.field(
+        description="Of those, the ones an expert had accepted by the date."
+    )
+    answered_share: float | None = strawberry.field(
+        description="answeredRequests / requests; null when there are no requests."
+    )
+    median_hours_to_first_accept: float | None = strawberry.field(
+        description="Median hours from filing to the first accepted expert, over the answered "
+        "requests; null when none was answered."
+    )
 
     @classmethod
     def from_metrics(cls, m: CoverageMetrics) -> CoverageFigures:
@@ -120,6 +142,11 @@ class CoverageFigures:
             households_helped=m.households_helped,
             active_teams=m.active_teams,
             active_team_share=_ratio(m.active_teams, m.teams),
+            requests=m.requests,
+            open_requests=m.open_requests,
+            answered_requests=m.answered_requests,
+            answered_share=m.support.answered_share,
+            median_hours_to_first_accept=m.median_hours_to_first_accept,
         )
 
 

@@ -25,6 +25,10 @@ NAME_MAX = 200
 TEXT_MAX = 2000
 
 
+def _controls(value: str) -> bool:
+    return any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in value)
+
+
 class Code:
     """Error codes clients can switch on (the message is for people)."""
 
@@ -65,9 +69,7 @@ class Checker:
             if required:
                 self.fail(field, Code.REQUIRED, "is required")
             return None
-        if any(ch in value for ch in "\x00\r\n\t") or any(
-            ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in value
-        ):
+        if _controls(value):  # line breaks and tabs too: a name is one line
             self.fail(field, Code.INVALID_CHARACTERS, "must not contain control characters")
             return None
         cleaned = clean_name(value)
@@ -84,7 +86,14 @@ class Checker:
         return cleaned
 
     def text(self, field: str, value: str | None, *, required: bool = False) -> str | None:
-        """Free text (a reason, an affiliation): cleaned like a name, longer limit."""
+        """Free text (a reason, an affiliation): cleaned like a name, longer limit. Line breaks
+        and tabs are spaces here; other control characters (NUL, ESC, C1) are refused, as in
+        names: they would reach mails and files unseen."""
+        if value is not None and _controls(
+            value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        ):
+            self.fail(field, Code.INVALID_CHARACTERS, "must not contain control characters")
+            return None
         if value is None or not clean_name(value):
             if required:
                 self.fail(field, Code.REQUIRED, "is required")

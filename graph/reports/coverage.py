@@ -4,8 +4,10 @@
 communes, communes with an active community tech team, teams, active members (as distinct
 people and as memberships), organisations, agencies that must name a focal point and those that
 have an active one, reported headcounts (each organisation's latest report dated on or before
-the date, graph/network/headcounts.py), verified experts, and the teams' activity: people and
-households helped and the teams active within the last N days (graph/activity/figures.py).
+the date, graph/network/headcounts.py), verified experts, the teams' activity: people and
+households helped and the teams active within the last N days (graph/activity/figures.py), and
+the request side (#15): support requests filed, open, answered and the median hours to the first
+acceptance (graph/reports/support_figures.py).
 
 Places of a row: the row unit and every unit below it (PART_OF*0..2). With ``in_current_units``
 on a legacy date, a current row takes the legacy units whose *default* successor it is, with
@@ -26,6 +28,12 @@ from graph.core.model import AGENCY_KINDS, Era
 from graph.network.focal_points import has_focal_point
 from graph.network.headcounts import latest_report
 from graph.network.teams import TEAMS_OF_PLACE
+from graph.reports.support_figures import (
+    MEDIAN_OF_WAITS,
+    REQUESTS_OF_PLACES,
+    SupportFigures,
+    median_hours,
+)
 from graph.units.units import UnitRecord, unit_from_map
 
 # The metrics of one list of places, shared by the rows and the scope totals so both count the
@@ -80,6 +88,7 @@ CALL (places) {
 }
 """
     + ACTIVITY_OF_PLACES
+    + REQUESTS_OF_PLACES
 )
 
 _RETURN_METRICS: LiteralString = """
@@ -87,7 +96,9 @@ _RETURN_METRICS: LiteralString = """
  memberships: memberships, people: size(peopleSet), organisations: organisations,
  agencies: agencies, agenciesWithFocalPoint: agenciesWithFocalPoint,
  reportedStaff: reportedStaff, reportedCdsStaff: reportedCdsStaff, experts: experts,
- peopleHelped: peopleHelped, householdsHelped: householdsHelped, activeTeams: activeTeams}
+ peopleHelped: peopleHelped, householdsHelped: householdsHelped, activeTeams: activeTeams,
+ requests: requests, openRequests: openRequests, answeredRequests: answeredRequests,
+ medianHours: medianHours}
 """
 
 _UNIT_MAP: LiteralString = "row {.key, .era, .level, .code, .name, .shortName, .type, .lat, .lon, .validFrom, .validTo, .areaKm2, .population}"
@@ -160,12 +171,16 @@ _ADDITIVE: tuple[LiteralString, ...] = (
     "peopleHelped",
     "householdsHelped",
     "activeTeams",
+    "requests",
+    "openRequests",
+    "answeredRequests",
 )
 
 
 def _totals() -> LiteralString:
     """Totals = the rows' sums + the scope's own places; people are distinct across rows (one
-    person may serve in teams of two rows), so they are counted from the rows' sets."""
+    person may serve in teams of two rows), so they are counted from the rows' sets, and the
+    median wait is taken again over every row's waits."""
     parts: LiteralString = ""
     for name in _ADDITIVE:
         parts = (
@@ -177,7 +192,7 @@ def _totals() -> LiteralString:
             + name
             + "), "
         )
-    return "{" + parts + "people: rowPeople + size(peopleSet)}"
+    return "{" + parts + "people: rowPeople + size(peopleSet), medianHours: totalMedianHours}"
 
 
 def _query(rows: LiteralString, own: LiteralString) -> LiteralString:
@@ -189,7 +204,7 @@ def _query(rows: LiteralString, own: LiteralString) -> LiteralString:
         + _UNIT_MAP
         + ", metrics: "
         + _RETURN_METRICS
-        + ", people: peopleSet}) AS rows\n"
+        + ", people: peopleSet, waits: waits}) AS rows\n"
         + own
         + _METRICS
         + """
@@ -197,6 +212,12 @@ CALL (rows) {
   UNWIND rows AS r
   UNWIND r.people AS p
   RETURN count(DISTINCT p) AS rowPeople
+}
+CALL (rows, waits) {
+  UNWIND reduce(a = waits, r IN rows | a + r.waits) AS wait
+  RETURN """
+        + MEDIAN_OF_WAITS
+        + """ AS totalMedianHours
 }
 RETURN [r IN rows WHERE r.row.key IS NOT NULL | r {.row, .metrics}] AS rows, """
         + _totals()
@@ -226,8 +247,24 @@ class CoverageMetrics:
     people_helped: int = 0
     households_helped: int = 0
     active_teams: int = 0
+    # Support requests (#15) filed by the date, open on it, answered by it, and the median
+    # hours to the first acceptance of those answered (null when none). Editions published
+    # before #15 have none: read as 0 and null.
+    requests: int = 0
+    open_requests: int = 0
+    answered_requests: int = 0
+    median_hours_to_first_accept: float | None = None
 
-    def to_map(self) -> dict[str, int]:
+    @property
+    def support(self) -> SupportFigures:
+        return SupportFigures(
+            self.requests,
+            self.open_requests,
+            self.answered_requests,
+            self.median_hours_to_first_accept,
+        )
+
+    def to_map(self) -> dict[str, int | float]:
         """The inverse of ``from_map`` (published editions store it so)."""
         return {
             "communes": self.communes,
@@ -244,6 +281,15 @@ class CoverageMetrics:
             "peopleHelped": self.people_helped,
             "householdsHelped": self.households_helped,
             "activeTeams": self.active_teams,
+            "requests": self.requests,
+            "openRequests": self.open_requests,
+            "answeredRequests": self.answered_requests,
+            # A graph property cannot hold null: no median, no key.
+            **(
+                {}
+                if self.median_hours_to_first_accept is None
+                else {"medianHours": self.median_hours_to_first_accept}
+            ),
         }
 
     @staticmethod
@@ -263,6 +309,12 @@ class CoverageMetrics:
             people_helped=int(m.get("peopleHelped") or 0),
             households_helped=int(m.get("householdsHelped") or 0),
             active_teams=int(m.get("activeTeams") or 0),
+            requests=int(m.get("requests") or 0),
+            open_requests=int(m.get("openRequests") or 0),
+            answered_requests=int(m.get("answeredRequests") or 0),
+            median_hours_to_first_accept=median_hours(
+                m.get("medianHours"), int(m.get("answeredRequests") or 0)
+            ),
         )
 
 

@@ -21,6 +21,19 @@ class RankingMetric(StrEnum):
     # which every province has.
     HOUSEHOLDS_HELPED_PER_1000_RESIDENTS = "HOUSEHOLDS_HELPED_PER_1000_RESIDENTS"
     HOUSEHOLDS_HELPED_PER_COMMUNE = "HOUSEHOLDS_HELPED_PER_COMMUNE"
+    # The request side (#15), as supportFigures ranks it (graph/reports/support_figures.py).
+    # Answered requests / requests filed: higher first; null (no request) last.
+    ANSWERED_SHARE = "ANSWERED_SHARE"
+    # Requests still open: most first, since this ranking says where help is waited for (0
+    # when none, never null). Numerator: the open requests; denominator: those filed.
+    OPEN_REQUESTS = "OPEN_REQUESTS"
+    # Median hours from filing to the first accepted expert: fastest first; null (nothing
+    # answered) last. Numerator: the answered requests it is the median of; denominator: filed.
+    MEDIAN_HOURS_TO_FIRST_ACCEPT = "MEDIAN_HOURS_TO_FIRST_ACCEPT"
+
+
+# Where a smaller value ranks first.
+LOWER_IS_BETTER = frozenset({RankingMetric.MEDIAN_HOURS_TO_FIRST_ACCEPT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +66,23 @@ def score(
 ) -> tuple[int, int, float | None]:
     """(numerator, denominator, value): the value rounded as the API gives it. ``population``:
     the province's, for the per-resident metrics."""
+    if metric is RankingMetric.OPEN_REQUESTS:
+        return m.open_requests, m.requests, float(m.open_requests)
+    if metric is RankingMetric.MEDIAN_HOURS_TO_FIRST_ACCEPT:
+        return m.answered_requests, m.requests, m.median_hours_to_first_accept
+    if metric is RankingMetric.ANSWERED_SHARE:
+        return m.answered_requests, m.requests, m.support.answered_share
     num, den, factor = _fraction(metric, m, population)
     return num, den, round(num * factor / den, 6) if den else None
 
 
 def rank_provinces(report: Coverage, metric: RankingMetric) -> list[Rank]:
-    """Best first; provinces with nothing to measure (value null) last. Equal values share a
-    rank (competition ranking: 1, 2, 2, 4)."""
+    """Best first (highest, or lowest for ``LOWER_IS_BETTER``; most open requests first);
+    provinces with nothing to measure (value null) last. Equal values share a rank
+    (competition ranking: 1, 2, 2, 4)."""
+    sign = 1.0 if metric in LOWER_IS_BETTER else -1.0
     scored = [(row.unit, *score(metric, row.metrics, row.unit.population)) for row in report.rows]
-    scored.sort(key=lambda s: (s[3] is None, -(s[3] or 0.0), s[0].code))
+    scored.sort(key=lambda s: (s[3] is None, sign * (s[3] or 0.0), s[0].code))
     ranks: list[Rank] = []
     for position, (unit, num, den, value) in enumerate(scored, start=1):
         same = ranks and value is not None and ranks[-1].value == value

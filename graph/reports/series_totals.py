@@ -2,10 +2,11 @@
 
 ``coverage`` walks the places of one date and counts what is active there; twelve period ends
 were twelve such walks (11 s cold nationally on #16's machine). Here every place, team,
-organisation and expert under the scope is read once, with the indices of the period ends it
+organisation, expert and support request under the scope is read once, with the indices of the period ends it
 counts on (its unit's dates, its own since/until or validity), and the counts are grouped by
 index. The rules are the same fragments as coverage's (graph/core/cypher.py's ``valid_on`` and
-``active_on``, ``TEAMS_OF_PLACE``, the focal-point and headcount helpers), and a test compares
+``active_on``, ``TEAMS_OF_PLACE``, the focal-point and headcount helpers, the request figures of
+graph/reports/support_figures.py), and a test compares
 every figure with ``coverage`` on each date.
 
 Places of a period end: its scope unit (resolved in the era of that date by the caller) and the
@@ -25,6 +26,7 @@ from graph.network.focal_points import covered_by, focal_posts
 from graph.network.headcounts import report_in_force, reports_newest_first
 from graph.network.teams import TEAMS_OF_PLACE
 from graph.reports.coverage import CoverageMetrics
+from graph.reports.support_figures import REQUESTS_BY_INDEX, median_hours
 
 _ON: LiteralString = "$ends[i]"
 
@@ -114,7 +116,10 @@ CALL (places) {
   WITH i, count(DISTINCT e) AS n
   RETURN collect([i, n]) AS expertRows
 }
-RETURN communes, teamRows, orgRows, expertRows
+"""
+    + REQUESTS_BY_INDEX
+    + """
+RETURN communes, teamRows, orgRows, expertRows, requestRows
 """
 )
 
@@ -148,6 +153,10 @@ async def series_totals(tx: Tx, points: Sequence[tuple[dt.date, str]]) -> list[C
     teams = _by_index(r["teamRows"], n, 4)
     orgs = _by_index(r["orgRows"], n, 5)
     experts = _by_index(r["expertRows"], n, 1)
+    requests = _by_index([row[:4] for row in r["requestRows"]], n, 3)
+    medians: list[float | None] = [None] * n
+    for row in r["requestRows"]:
+        medians[int(row[0])] = median_hours(row[4], int(row[3]))
     return [
         CoverageMetrics(
             communes=communes[i][0],
@@ -161,6 +170,10 @@ async def series_totals(tx: Tx, points: Sequence[tuple[dt.date, str]]) -> list[C
             reported_staff=orgs[i][3],
             reported_cds_staff=orgs[i][4],
             experts=experts[i][0],
+            requests=requests[i][0],
+            open_requests=requests[i][1],
+            answered_requests=requests[i][2],
+            median_hours_to_first_accept=medians[i],
         )
         for i in range(n)
     ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from graph.audit.events import Actor, Change, record
 from graph.core import outbox
 from graph.core.commands import Changed, new_id
+from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.validation import Checker, Code
@@ -289,6 +290,48 @@ async def declare_unavailability(
     changes = [Change("unavailable", None, f"{cmd.start.isoformat()}/{cmd.end.isoformat()}")]
     seq = await record(tx, actor, "declareUnavailability", (Kind.EXPERT, cmd.expert_id), changes)
     return Changed(cmd.id, seq)
+
+
+@dataclass(frozen=True, slots=True)
+class UnavailabilityRecord:
+    id: str
+    start: dt.date
+    end: dt.date
+
+
+async def unavailability_of(tx: Tx, expert_id: str) -> list[UnavailabilityRecord]:
+    """The periods an expert stated, by start."""
+    records = await run(
+        tx,
+        "MATCH (:ExpertProfile {id: $expert})-[:UNAVAILABLE]->(a:Unavailability) "
+        "RETURN a.id AS id, a.start AS start, a.end AS end ORDER BY start, end, id",
+        expert=expert_id,
+    )
+    return [UnavailabilityRecord(r["id"], native(r["start"]), native(r["end"])) for r in records]
+
+
+async def remove_unavailability(tx: Tx, id: str, actor: Actor, guard: Guard) -> Changed[str]:
+    """The expert takes a stated period back (they can help after all); audited on the
+    expert's profile, as its declaration was."""
+    found = await run_single(
+        tx,
+        "MATCH (e:ExpertProfile)-[:UNAVAILABLE]->(a:Unavailability {id: $id}) "
+        "RETURN e.id AS expert, a.start AS start, a.end AS end",
+        id=id,
+    )
+    if found is None:
+        raise NotFound("Unavailability", id)
+    guard(await placement(tx, Kind.EXPERT, found["expert"]))
+    await run(tx, "MATCH (a:Unavailability {id: $id}) DETACH DELETE a", id=id)
+    period = f"{native(found['start']).isoformat()}/{native(found['end']).isoformat()}"
+    seq = await record(
+        tx,
+        actor,
+        "removeUnavailability",
+        (Kind.EXPERT, found["expert"]),
+        [Change("unavailable", period, None)],
+    )
+    return Changed(id, seq)
 
 
 async def expert_of_person(tx: Tx, person_id: str) -> str | None:

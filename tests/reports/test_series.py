@@ -30,7 +30,8 @@ from tests.tokens import bearer
 FIGURES = (
     "communes communesWithTeam teams activeMembers activeMemberships organisations agencies "
     "agenciesWithFocalPoint reportedStaff reportedCdsStaff verifiedExperts teamCoverage "
-    "focalPointCoverage cdsStaffRatio"
+    "focalPointCoverage cdsStaffRatio requests openRequests answeredRequests answeredShare "
+    "medianHoursToFirstAccept"
 )
 SERIES = (
     "query($s: String, $f: Date!, $t: Date!, $step: SeriesStep!) {"

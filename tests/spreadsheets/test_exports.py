@@ -35,6 +35,11 @@ LABELS = {
     "Biên chế CĐS (có báo cáo)": "reportedCdsStaff",
     "Tỷ lệ biên chế CĐS": "cdsStaffRatio",
     "Chuyên gia đã xác minh": "verifiedExperts",
+    "Yêu cầu hỗ trợ đã gửi": "requests",
+    "Yêu cầu hỗ trợ đang mở": "openRequests",
+    "Yêu cầu đã có chuyên gia nhận": "answeredRequests",
+    "Tỷ lệ yêu cầu có chuyên gia nhận": "answeredShare",
+    "Trung vị số giờ đến khi có chuyên gia nhận": "medianHoursToFirstAccept",
 }
 
 

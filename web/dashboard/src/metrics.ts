@@ -10,7 +10,10 @@ export type MetricId =
   | "EXPERTS_PER_100_COMMUNES"
   | "CDS_STAFF_RATIO"
   | "ACTIVE_TEAM_SHARE"
-  | "HOUSEHOLDS_HELPED_PER_COMMUNE";
+  | "HOUSEHOLDS_HELPED_PER_COMMUNE"
+  | "ANSWERED_SHARE"
+  | "OPEN_REQUESTS"
+  | "MEDIAN_HOURS_TO_FIRST_ACCEPT";
 
 export interface Metric {
   id: MetricId;
@@ -66,6 +69,29 @@ export const METRICS: Metric[] = [
     value: (f) => (f.communes > 0 ? f.householdsHelped / f.communes : null),
     format: (v) => (v === null ? t("noData") : formatNumber(Math.round(v * 10) / 10)),
     breaks: [0, 10, 50, 100, 200],
+  },
+  // The request side of coverage (#15): provinceRanking puts the highest share first, the most
+  // open requests first and the shortest median first.
+  {
+    id: "ANSWERED_SHARE",
+    label: "metricAnswered",
+    value: (f) => f.answeredShare,
+    format: formatPercent,
+    breaks: RATIO_BREAKS,
+  },
+  {
+    id: "OPEN_REQUESTS",
+    label: "metricOpenRequests",
+    value: (f) => f.openRequests,
+    format: (v) => (v === null ? t("noData") : formatNumber(v)),
+    breaks: [0, 1, 3, 5, 10],
+  },
+  {
+    id: "MEDIAN_HOURS_TO_FIRST_ACCEPT",
+    label: "metricMedianHours",
+    value: (f) => f.medianHoursToFirstAccept,
+    format: (v) => (v === null ? t("noData") : t("hours", { n: formatNumber(Math.round(v * 10) / 10) })),
+    breaks: [0, 24, 72, 168, 336],
   },
 ];
 

@@ -17,6 +17,11 @@ export interface Figures {
   householdsHelped: number;
   activeTeams: number;
   activeTeamShare: number | null;
+  requests: number;
+  openRequests: number;
+  answeredRequests: number;
+  answeredShare: number | null;
+  medianHoursToFirstAccept: number | null;
 }
 
 export interface UnitRef {
@@ -37,7 +42,7 @@ export interface CoverageReport {
 
 const FIGURES = `communes communesWithTeam teams activeMembers agencies agenciesWithFocalPoint
   verifiedExperts teamCoverage focalPointCoverage cdsStaffRatio peopleHelped householdsHelped
-  activeTeams activeTeamShare`;
+  activeTeams activeTeamShare requests openRequests answeredRequests answeredShare medianHoursToFirstAccept`;
 const UNIT = "code name level era lat lon";
 
 export async function coverage(scopeCode: string | null, asOf: string): Promise<CoverageReport> {

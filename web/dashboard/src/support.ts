@@ -126,15 +126,49 @@ export async function myEngagements(): Promise<MyEngagement[]> {
   return data.myEngagements;
 }
 
-// The figures of one province (the national ones when it is not listed).
-export async function supportFigures(province: string | null): Promise<Figures> {
-  const data = await gql<{ supportFigures: { national: Figures; provinces: { province: { code: string }; figures: Figures }[] } }>(
+// The figures of one province with its name (the national ones, no name, when it is not listed).
+export async function supportFigures(province: string | null): Promise<{ figures: Figures; name: string | null }> {
+  const data = await gql<{ supportFigures: { national: Figures; provinces: { province: { code: string; name: string }; figures: Figures }[] } }>(
     `query SupportFigures { supportFigures {
       national { requests open answered answeredShare medianHoursToFirstAccept }
-      provinces { province { code } figures { requests open answered answeredShare medianHoursToFirstAccept } } } }`,
+      provinces { province { code name } figures { requests open answered answeredShare medianHoursToFirstAccept } } } }`,
   );
   const mine = data.supportFigures.provinces.find((p) => p.province.code === province);
-  return mine?.figures ?? data.supportFigures.national;
+  return mine ? { figures: mine.figures, name: mine.province.name } : { figures: data.supportFigures.national, name: null };
+}
+
+// --- an expert's unavailable periods (My profile) ---
+
+export interface UnavailablePeriod {
+  id: string;
+  start: string;
+  end: string;
+}
+
+type UnavailabilityResult = Result<"UnavailabilityPayload", { id: string }>;
+
+export async function myUnavailability(): Promise<UnavailablePeriod[]> {
+  const data = await gql<{ myUnavailability: UnavailablePeriod[] }>(`query MyUnavailability { myUnavailability { id start end } }`);
+  return data.myUnavailability;
+}
+
+export async function declareUnavailability(expertId: string, start: string, end: string): Promise<UnavailabilityResult> {
+  const data = await gql<{ r: UnavailabilityResult }>(
+    `mutation DeclareUnavailability($e: ID!, $start: Date!, $end: Date!) {
+      r: declareUnavailability(expertId: $e, start: $start, end: $end) {
+      __typename ... on UnavailabilityPayload { id } ${FAILURES} } }`,
+    { e: expertId, start, end },
+  );
+  return data.r;
+}
+
+export async function removeUnavailability(id: string): Promise<UnavailabilityResult> {
+  const data = await gql<{ r: UnavailabilityResult }>(
+    `mutation RemoveUnavailability($id: ID!) { r: removeUnavailability(id: $id) {
+      __typename ... on UnavailabilityPayload { id } ${FAILURES} } }`,
+    { id },
+  );
+  return data.r;
 }
 
 export async function organisationsOf(unitCode: string): Promise<{ id: string; name: string }[]> {

@@ -81,6 +81,38 @@ export function areaCheckboxes(name: string, checked: ReadonlySet<string>): HTML
   );
 }
 
+// The same checkboxes folded: one <details> per area, its summary the area's name and how many
+// of its boxes are ticked, opened with Enter or Space. All 20-odd areas unfolded are ~6,900 px
+// tall on a 390 px phone; folded, the form stays one screen of names. An area with a ticked box
+// starts open, so nothing chosen is hidden.
+export function areaFolds(name: string, checked: ReadonlySet<string>): HTMLElement[] {
+  return areas.map((a) => {
+    const count = h("span", { class: "chosen-count" });
+    const boxes = [a, ...a.subareas].map((x) =>
+      h(
+        "label",
+        { class: "check" },
+        h("input", { type: "checkbox", name, value: x.code, checked: checked.has(x.code) }),
+        x === a ? t("areaAsWhole") : nameOf(x),
+      ),
+    );
+    const fold = h(
+      "details",
+      { class: "area", "data-area": a.code },
+      h("summary", {}, nameOf(a), count),
+      h("div", { role: "group", "aria-label": nameOf(a) }, ...boxes),
+    );
+    const paint = (): void => {
+      const n = fold.querySelectorAll("input:checked").length;
+      count.textContent = n ? ` (${t("chosenCount", { n: String(n) })})` : "";
+    };
+    fold.addEventListener("change", paint);
+    paint();
+    if (boxes.some((b) => b.querySelector("input")?.checked)) fold.setAttribute("open", "");
+    return fold;
+  });
+}
+
 // The same tree for a filter: an option group per area, the area itself first (it includes its
 // sub-areas), then its sub-areas.
 export function areaOptions(selected: string | null): HTMLElement[] {

@@ -23,7 +23,16 @@ import {
   type Province,
 } from "../queries";
 import { residenceFields } from "../residence";
-import { failureText, myEngagements, respondToProposal, type MyEngagement } from "../support";
+import {
+  declareUnavailability,
+  failureText,
+  myEngagements,
+  myUnavailability,
+  removeUnavailability,
+  respondToProposal,
+  type MyEngagement,
+  type UnavailablePeriod,
+} from "../support";
 import { areaCheckboxes, loadVocab } from "../vocab";
 import type { Page } from "./page";
 import { serverText } from "./register";
@@ -101,6 +110,7 @@ function draw(root: HTMLElement, mine: MyProfile, n: Notice, list: Province[]): 
     state,
     h("div", { class: "me-actions" }, download, signOut, downloadSaid),
     proposalsSection(),
+    mine.expert && !mine.erasedAt ? unavailabilitySection(mine.expert.id) : null,
     mine.erasedAt ? h("p", { class: "status", "data-testid": "me-erased" }, t("meErased")) : profileForm(mine, list, paintState),
     mine.erasedAt ? null : consentsSection(mine, n),
     readsSection(),
@@ -421,4 +431,87 @@ function proposalItem(g: MyEngagement, said: HTMLElement, reload: () => void): H
   });
   item.append(h("div", { class: "me-actions" }, accept, decline), form);
   return item;
+}
+
+// --- unavailable periods (#15) -------------------------------------------------------------------
+
+// The periods the expert said they cannot help in (matching ranks them lower for requests then):
+// listed by start, each removable, and a form to add one (an end before the start is refused
+// next to its field, by the API's own check).
+function unavailabilitySection(expertId: string): HTMLElement {
+  const list = h("ul", { class: "unavailable", "data-testid": "my-unavailability" });
+  const said = h("p", { class: "status", role: "status", "data-testid": "unavailability-said" });
+  const summary = h("div", { class: "error-summary", role: "alert", tabindex: -1, hidden: true });
+  const fields = new Fields(summary);
+  const start = h("input", { type: "date", required: true, min: today() });
+  const end = h("input", { type: "date", required: true, min: today() });
+  const add = h("button", { type: "submit", class: "primary", "data-testid": "add-unavailability" }, t("addUnavailability"));
+  const form = h(
+    "form",
+    { class: "register unavailability-form", novalidate: true, "aria-labelledby": "unavailability-title" },
+    summary,
+    fields.field("start", t("unavailableFrom"), start),
+    fields.field("end", t("unavailableTo"), end),
+    add,
+  );
+  const load = async (): Promise<void> => {
+    try {
+      const rows = await myUnavailability();
+      replace(list, ...(rows.length ? rows.map((u) => periodItem(u)) : [h("li", {}, t("noUnavailability"))]));
+    } catch (error) {
+      said.textContent = `${t("errorPrefix")}: ${(error as Error).message}`;
+    }
+  };
+  const periodItem = (u: UnavailablePeriod): HTMLElement => {
+    const text = `${formatDate(u.start)} – ${formatDate(u.end)}`;
+    const remove = h("button", { type: "button", "data-testid": "remove-unavailability", "aria-label": `${t("removeUnavailability")}: ${text}` }, t("removeUnavailability"));
+    remove.addEventListener("click", () => {
+      remove.disabled = true;
+      void removeUnavailability(u.id)
+        .catch((error: Error) => ({ __typename: "Error", message: error.message }))
+        .then((result) => {
+          said.textContent = result.__typename === "UnavailabilityPayload" ? t("unavailabilityRemoved") : failureText(result);
+          return load();
+        })
+        .then(() => (list.querySelector("button") ?? start).focus());
+    });
+    return h("li", { "data-id": u.id, "data-start": u.start, "data-end": u.end }, h("span", {}, text), " ", remove);
+  };
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    fields.clear();
+    const missing = [
+      ...(start.value ? [] : [{ field: "start", text: t("required") }]),
+      ...(end.value ? [] : [{ field: "end", text: t("required") }]),
+    ];
+    if (missing.length) {
+      fields.show(missing);
+      return;
+    }
+    add.disabled = true;
+    void declareUnavailability(expertId, start.value, end.value)
+      .then((result) => {
+        if (result.__typename === "UnavailabilityPayload") {
+          said.textContent = t("unavailabilityAdded");
+          start.value = "";
+          end.value = "";
+          return load();
+        }
+        if (result.__typename === "ValidationErrors") fields.show(result.errors.map((x) => ({ field: x.field, text: serverText(x) })));
+        else fields.show([{ field: "", text: result.message }]);
+        return undefined;
+      })
+      .catch((error: Error) => fields.show([{ field: "", text: error.message }]))
+      .finally(() => (add.disabled = false));
+  });
+  void load();
+  return h(
+    "section",
+    { "aria-labelledby": "unavailability-title", "data-testid": "unavailability" },
+    h("h3", { id: "unavailability-title" }, t("myUnavailability")),
+    h("p", { class: "hint" }, t("unavailabilityHint")),
+    said,
+    list,
+    form,
+  );
 }

@@ -26,7 +26,7 @@ import {
   type RequestDetail,
   type RequestRow,
 } from "../support";
-import { areaCheckboxes, loadVocab } from "../vocab";
+import { areaFolds, loadVocab } from "../vocab";
 import { statusLine } from "../controls";
 import { serverText } from "./register";
 import type { Page } from "./page";
@@ -74,10 +74,12 @@ function listPage(root: HTMLElement): void {
   // The figures of the provincial coordinator's province; the nation's for the other roles.
   const scope = claims()?.scope ?? null;
   const province = claims()?.role === "PROVINCIAL_COORDINATOR" ? scope : null;
+  // Named once the figures say the province's name (the claim holds its code only).
+  const heading = h("h2", { "data-testid": "support-figures-title" }, province ? t("loading") : t("figuresFor", { scope: t("national") }));
   replace(
     root,
     h("h1", {}, t("navSupport")),
-    h("h2", {}, t("figuresFor", { scope: province ?? t("national") })),
+    heading,
     figures,
     h(
       "section",
@@ -93,7 +95,8 @@ function listPage(root: HTMLElement): void {
   );
 
   void supportFigures(province).then(
-    (f) => {
+    ({ figures: f, name }) => {
+      heading.textContent = t("figuresFor", { scope: name ?? t("national") });
       figures.dataset.open = String(f.open);
       figures.dataset.answered = String(f.answered);
       figures.dataset.requests = String(f.requests);
@@ -105,9 +108,18 @@ function listPage(root: HTMLElement): void {
         h("dd", { "data-figure": "open" }, formatNumber(f.open)),
         h("dt", {}, t("figuresAnswered")),
         h("dd", { "data-figure": "answered" }, `${formatNumber(f.answered)} (${formatPercent(f.answeredShare)})`),
+        h("dt", {}, t("metricMedianHours")),
+        h(
+          "dd",
+          { "data-figure": "median" },
+          f.medianHoursToFirstAccept === null ? t("noData") : t("hours", { n: formatNumber(Math.round(f.medianHoursToFirstAccept * 10) / 10) }),
+        ),
       );
     },
-    (error: Error) => replace(figures, h("p", { class: "status error" }, `${t("errorPrefix")}: ${error.message}`)),
+    (error: Error) => {
+      heading.textContent = t("figuresFor", { scope: province ?? t("national") });
+      replace(figures, h("p", { class: "status error" }, `${t("errorPrefix")}: ${error.message}`));
+    },
   );
 
   const load = async (): Promise<void> => {
@@ -160,14 +172,14 @@ function createForm(unitDefault: string): HTMLElement {
   const description = h("input", { type: "text", autocomplete: "off" });
   const unitCode = h("input", { type: "text", required: true, inputmode: "numeric", autocomplete: "off", value: unitDefault });
   const organisation = h("select", { required: true }, h("option", { value: "" }, t("chooseUnitFirst")));
-  const mustHave = h("input", { type: "checkbox", id: "f-mustHave", name: "mustHave", checked: true });
   const remote = h("input", { type: "checkbox", id: "f-remoteAllowed", name: "remoteAllowed" });
   const start = h("input", { type: "date", required: true, min: today() });
   const end = h("input", { type: "date", required: true, min: today() });
   const wantedCount = h("input", { type: "number", min: "1", max: "50", step: "1", inputmode: "numeric", value: "1", required: true });
   const urgency = h("select", {}, ...URGENCIES.map((u) => h("option", { value: u, selected: u === "NORMAL" }, codeLabel(u))));
   const contact = h("input", { type: "email", autocomplete: "email" });
-  const boxes = areaCheckboxes("wanted", new Set());
+  const boxes = areaFolds("wanted", new Set());
+  const weights = new WantedWeights();
   const done = h("p", { role: "status", "data-testid": "support-created", hidden: true });
   const submit = h("button", { type: "submit", class: "primary", "data-testid": "support-submit" }, t("fileRequest"));
 
@@ -200,7 +212,7 @@ function createForm(unitDefault: string): HTMLElement {
     fields.field("unitCode", t("unitCode"), unitCode, t("unitCodeHint")),
     fields.field("organisationId", t("requestingOrganisation"), organisation),
     fields.fieldset("wanted", t("wantedAreas"), ...boxes),
-    h("div", { class: "field" }, h("label", { class: "check", for: mustHave.id }, mustHave, t("mustHave"))),
+    weights.element,
     h("div", { class: "field" }, h("label", { class: "check", for: remote.id }, remote, t("remoteAllowed"))),
     fields.field("periodStart", t("periodStart"), start),
     fields.field("periodEnd", t("periodEndDay"), end),
@@ -214,8 +226,12 @@ function createForm(unitDefault: string): HTMLElement {
     e.preventDefault();
     fields.clear();
     done.hidden = true;
-    const chosen = [...form.querySelectorAll<HTMLInputElement>("input[name=wanted]:checked")].map((b) => b.value);
+    const chosen = weights.chosen(form);
     const missing: { field: string; text: string }[] = [];
+    chosen.forEach((w, i) => {
+      fields.add(`wanted.${i}.weight`, w.control, w.message);
+      if (!(w.weight > 0 && w.weight <= MAX_WEIGHT)) missing.push({ field: `wanted.${i}.weight`, text: t("weightRange", { max: MAX_WEIGHT }) });
+    });
     for (const [name, control] of [
       ["topic", topic],
       ["unitCode", unitCode],
@@ -236,7 +252,7 @@ function createForm(unitDefault: string): HTMLElement {
       unitCode: unitCode.value.trim(),
       topic: topic.value.trim(),
       description: description.value.trim() || null,
-      wanted: chosen.map((code) => ({ code, weight: 1, mustHave: mustHave.checked })),
+      wanted: chosen.map((w) => ({ code: w.code, weight: w.weight, mustHave: w.mustHave })),
       remoteAllowed: remote.checked,
       periodStart: start.value,
       periodEnd: end.value,
@@ -256,7 +272,83 @@ function createForm(unitDefault: string): HTMLElement {
       .catch((error: Error) => fields.show([{ field: "", text: error.message }]))
       .finally(() => (submit.disabled = false));
   });
+  form.addEventListener("change", (e) => {
+    if ((e.target as HTMLInputElement).name === "wanted") weights.draw(form);
+  });
   return form;
+}
+
+// The API's bound on a wanted area's weight (graph/support/requests.py MAX_WEIGHT).
+const MAX_WEIGHT = 10;
+
+interface ChosenArea {
+  code: string;
+  weight: number;
+  mustHave: boolean;
+  control: HTMLInputElement;
+  message: HTMLElement;
+}
+
+// Each ticked area with its weight (how much it counts in the match, 1 by default) and whether
+// candidates must have it: a table-like list under the picker, kept in the order the areas are
+// listed, each control labelled with its area's name for screen readers.
+class WantedWeights {
+  readonly element: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly rows = new Map<string, { row: HTMLElement; weight: HTMLInputElement; must: HTMLInputElement; message: HTMLElement }>();
+
+  constructor() {
+    this.list = h("div", { class: "wanted-weights" });
+    this.element = h(
+      "fieldset",
+      { class: "weights", "data-testid": "wanted-weights", hidden: true },
+      h("legend", {}, t("wantedWeights")),
+      h("p", { class: "hint" }, t("wantedWeightsHint", { max: MAX_WEIGHT })),
+      this.list,
+    );
+  }
+
+  private row(code: string, label: string): { row: HTMLElement; weight: HTMLInputElement; must: HTMLInputElement; message: HTMLElement } {
+    const found = this.rows.get(code);
+    if (found) return found;
+    const safe = code.replace(/[^A-Za-z0-9_-]/g, "_");
+    const weight = h("input", { type: "number", min: "0.5", max: String(MAX_WEIGHT), step: "0.5", value: "1", inputmode: "decimal", id: `weight-${safe}`, "data-weight-for": code });
+    const must = h("input", { type: "checkbox", checked: true, id: `must-${safe}`, "data-must-for": code });
+    const message = h("p", { class: "field-error", id: `e-weight-${safe}`, hidden: true });
+    const made = {
+      row: h(
+        "div",
+        { class: "wanted-row", "data-code": code },
+        h("span", { class: "wanted-name", id: `name-${safe}` }, label),
+        h("label", { for: weight.id }, h("span", { class: "visually-hidden" }, `${label}: `), t("weight")),
+        weight,
+        h("label", { class: "check", for: must.id }, must, h("span", { class: "visually-hidden" }, `${label}: `), t("mustHaveShort")),
+        message,
+      ),
+      weight,
+      must,
+      message,
+    };
+    this.rows.set(code, made);
+    return made;
+  }
+
+  // Redrawn when a box is ticked or unticked; a row keeps its values while its box stays ticked.
+  draw(form: HTMLElement): void {
+    const ticked = [...form.querySelectorAll<HTMLInputElement>("input[name=wanted]:checked")];
+    const rows = ticked.map((b) => this.row(b.value, expertiseLabel(b.value)).row);
+    for (const code of [...this.rows.keys()]) if (!ticked.some((b) => b.value === code)) this.rows.delete(code);
+    replace(this.list, ...rows);
+    this.element.hidden = rows.length === 0;
+  }
+
+  chosen(form: HTMLElement): ChosenArea[] {
+    this.draw(form);
+    return [...form.querySelectorAll<HTMLInputElement>("input[name=wanted]:checked")].map((b) => {
+      const r = this.row(b.value, expertiseLabel(b.value));
+      return { code: b.value, weight: Number(r.weight.value), mustHave: r.must.checked, control: r.weight, message: r.message };
+    });
+  }
 }
 
 // --- one request ---------------------------------------------------------------------------------
@@ -322,7 +414,13 @@ function drawRequest(r: RequestDetail, candidates: Candidate[], act: Act): (HTML
     h("dt", {}, t("supportPeriod")),
     h("dd", {}, `${formatDate(r.periodStart)} – ${formatDate(r.periodEnd)}`),
     h("dt", {}, t("wantedAreas")),
-    h("dd", {}, r.wanted.map((w) => `${expertiseLabel(w.code)}${w.mustHave ? ` (${t("mustHaveShort")})` : ""}`).join(", ")),
+    h(
+      "dd",
+      { "data-testid": "request-wanted" },
+      r.wanted
+        .map((w) => `${expertiseLabel(w.code)} (${[`${t("weight").toLowerCase()} ${formatNumber(w.weight)}`, ...(w.mustHave ? [t("mustHaveShort")] : [])].join(", ")})`)
+        .join("; "),
+    ),
     h("dt", {}, t("expertsWanted")),
     h("dd", {}, `${r.expertsWanted}${r.remoteAllowed ? ` · ${t("remoteAllowed")}` : ""}`),
     r.description ? h("dt", {}, t("description")) : null,
