@@ -35,6 +35,10 @@ LABELS = {
     "Biên chế CĐS (có báo cáo)": "reportedCdsStaff",
     "Tỷ lệ biên chế CĐS": "cdsStaffRatio",
     "Chuyên gia đã xác minh": "verifiedExperts",
+    "Số người được hỗ trợ": "peopleHelped",
+    "Số hộ được hỗ trợ": "householdsHelped",
+    "Số Tổ CNSCĐ có hoạt động": "activeTeams",
+    "Tỷ lệ Tổ CNSCĐ có hoạt động": "activeTeamShare",
 }
 
 
