@@ -7,12 +7,13 @@ issuer, or at a named JWKS URL: ``api.sso.ProviderKeys``). Each mode
 accepts only its own algorithms, so a token can neither choose ``none`` nor pass an RSA public key
 off as an HMAC secret. Issuer, audience, expiry and subject are always required.
 
-In both modes the API also accepts the experts' own sessions, which it issues itself when an
-expert redeems a sign-in link (graph/experts/sign_in.py): HS256 with ``CDS_JWT_SIGNING_KEY``, a
-distinct issuer ``<CDS_JWT_ISSUER>/expert-session``, the same audience, role EXPERT and the
-person's id as scope. A token is routed by its (unverified) issuer: that issuer is verified only
-with the project's key and HS256, and then only role EXPERT is accepted, so neither a forged role
-in such a token nor the provider's keys can reach anything else; every other issuer goes the
+In both modes the API also accepts the sessions it issues itself when someone redeems a sign-in
+link (graph/signin/links.py): HS256 with ``CDS_JWT_SIGNING_KEY``, a distinct issuer
+``<CDS_JWT_ISSUER>/link-session``, the same audience, the role the link was asked for (EXPERT or
+TEAM_LEADER: ``LINK_ROLES``) and the person's id as scope. A token is routed by its (unverified)
+issuer: that issuer is verified only with the project's key and HS256, and then only the link
+roles are accepted, so neither a forged role in such a token nor the provider's keys can reach
+anything else (a coordinator's role never comes from a link); every other issuer goes the
 mode's own way (an OIDC deployment keeps trusting its provider alone for coordinators).
 
 No ``Authorization`` header means an anonymous viewer; a header that does not verify is a 401 with
@@ -33,7 +34,10 @@ from graph.core.model import Era, UnitLevel, unit_key
 from graph.core.settings import Settings
 
 LOCAL_ALGORITHMS = ["HS256"]
-SESSION_ISSUER_SUFFIX = "/expert-session"
+SESSION_ISSUER_SUFFIX = "/link-session"
+LINK_ROLES = frozenset({Role.EXPERT, Role.TEAM_LEADER})
+"""The roles a sign-in link's session may carry (graph/signin/links.py ``LinkRole``)."""
+_LINK_ROLES_ONLY = "a sign-in link's session carries role EXPERT or TEAM_LEADER only"
 
 
 class AuthError(Exception):
@@ -94,7 +98,7 @@ class TokenVerifier:
 
 
 def session_issuer(settings: Settings) -> str:
-    """The issuer of the sessions this API gives experts: never the one of any other token."""
+    """The issuer of the sessions this API gives for sign-in links: never any other token's."""
     return f"{settings.jwt_issuer}{SESSION_ISSUER_SUFFIX}"
 
 
@@ -105,7 +109,7 @@ def _issuer(token: str) -> object:
 
 
 def _session_claims(token: str, settings: Settings) -> dict[str, Any]:
-    """An expert session: our key, HS256 only, our session issuer; then role EXPERT only."""
+    """A link's session: our key, HS256 only, our session issuer; then the link roles only."""
     claims: dict[str, Any] = jwt.decode(
         token,
         settings.jwt_signing_key.get_secret_value(),
@@ -115,8 +119,8 @@ def _session_claims(token: str, settings: Settings) -> dict[str, Any]:
         leeway=settings.jwt_leeway_seconds,
         options={"require": ["exp", "iss", "aud", "sub"]},
     )
-    if claims.get(settings.jwt_role_claim) != Role.EXPERT.value:
-        raise AuthError("an expert session carries role EXPERT only")
+    if claims.get(settings.jwt_role_claim) not in {r.value for r in LINK_ROLES}:
+        raise AuthError(_LINK_ROLES_ONLY)
     return claims
 
 
@@ -128,9 +132,9 @@ def viewer_from_claims(claims: dict[str, Any], settings: Settings) -> Viewer:
         raise AuthError(f"the token has no valid '{settings.jwt_role_claim}' claim") from None
     if role is Role.ANONYMOUS:
         raise AuthError("an anonymous caller sends no token")
-    if claims.get("iss") == session_issuer(settings) and role is not Role.EXPERT:
+    if claims.get("iss") == session_issuer(settings) and role not in LINK_ROLES:
         # _session_claims refused it already; said again where roles become viewers.
-        raise AuthError("an expert session carries role EXPERT only")
+        raise AuthError(_LINK_ROLES_ONLY)
     scope = claims.get(settings.jwt_scope_claim)
     subject = str(claims["sub"])
     if role is Role.NATIONAL_COORDINATOR:
@@ -174,13 +178,19 @@ def issue_local_token(
     return jwt.encode(claims, settings.jwt_signing_key.get_secret_value(), algorithm="HS256")
 
 
-def issue_expert_session(
-    settings: Settings, person_id: str, now: dt.datetime | None = None
+def issue_link_session(
+    settings: Settings,
+    person_id: str,
+    role: Role = Role.EXPERT,
+    now: dt.datetime | None = None,
 ) -> tuple[str, dt.datetime]:
-    """The session an expert gets for a redeemed sign-in link (graph/experts/sign_in.py), and
-    when it ends: ``CDS_EXPERT_SESSION_MINUTES``. Issued in production too (unlike
-    ``issue_local_token``): the link proved who asks. Nothing is kept server-side; signing out
-    forgets it in the browser, and it ends by itself."""
+    """The session a person gets for a redeemed sign-in link (graph/signin/links.py), as the
+    role the link was asked for, and when it ends: ``CDS_EXPERT_SESSION_MINUTES`` (the same for
+    team leaders). Issued in production too (unlike ``issue_local_token``): the link proved who
+    asks. Nothing is kept server-side; signing out forgets it in the browser, and it ends by
+    itself."""
+    if role not in LINK_ROLES:
+        raise AuthError(_LINK_ROLES_ONLY)
     issued = now or dt.datetime.now(dt.UTC)
     expires = issued + dt.timedelta(minutes=settings.expert_session_minutes)
     claims: dict[str, Any] = {
@@ -189,7 +199,7 @@ def issue_expert_session(
         "aud": settings.jwt_audience,
         "iat": issued,
         "exp": expires,
-        settings.jwt_role_claim: Role.EXPERT.value,
+        settings.jwt_role_claim: role.value,
         settings.jwt_scope_claim: person_id,
     }
     token = jwt.encode(claims, settings.jwt_signing_key.get_secret_value(), algorithm="HS256")

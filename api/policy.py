@@ -51,6 +51,7 @@ class Action(StrEnum):
     READ_NOMINATIONS = "see who nominated an expert"
     REVIEW_EXPERTS = "see the experts waiting for review"
     REPORT_ACTIVITY = "reportActivity"
+    READ_TEAMS_LED = "see the teams one leads"
     MANAGE_TRAINING = "record training"
     # Support requests (#15)
     CREATE_SUPPORT_REQUEST = "createSupportRequest"
@@ -101,6 +102,9 @@ ALLOWED: Mapping[Action, frozenset[Role]] = {
     # team's own leader, placed among the team's people while they lead it
     # (graph/activity/reports.py: team_placement), so never for another team.
     Action.REPORT_ACTIVITY: frozenset({NAT, PROV, COMM, LEAD}),
+    # "My teams": a leader signed in by e-mail link (graph/signin/links.py) lists the teams
+    # they lead, to report for each.
+    Action.READ_TEAMS_LED: frozenset({LEAD}),
     # Training is organised by the ministry and the provinces; a provincial coordinator records
     # the people placed in their province.
     Action.MANAGE_TRAINING: frozenset({NAT, PROV}),

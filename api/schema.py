@@ -35,6 +35,7 @@ from api.types.audit import AuditQueries
 from api.types.editions import Edition
 from api.types.expertise import ExpertiseQueries
 from api.types.experts import Expert, ExpertFilter, ExpertOrder
+from api.types.leaders import LeaderQueries
 from api.types.live import LiveSubscriptions
 from api.types.network import AdministrativeUnit, CommunityTechTeam, Organisation, Person
 from api.types.reports import (
@@ -81,6 +82,7 @@ AsOf = Annotated[
 class Query(
     AuditQueries,
     ExpertiseQueries,
+    LeaderQueries,
     RegistrationQueries,
     ReviewQueries,
     SelfServiceQueries,

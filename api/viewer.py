@@ -14,8 +14,9 @@ class Role(StrEnum):
     COMMUNE_OFFICER = "COMMUNE_OFFICER"
     ORGANISATION_ADMIN = "ORGANISATION_ADMIN"
     EXPERT = "EXPERT"
-    # A team's leader (a member with role HEAD, tổ trưởng), scoped to their own person id:
-    # reports their teams' activity and nothing else (api/policy.py).
+    # A team's leader (a member with role HEAD, tổ trưởng), scoped to their own person id,
+    # signed in by e-mail link like experts (graph/signin/links.py): lists and reports for
+    # the teams they lead and nothing else (api/policy.py).
     TEAM_LEADER = "TEAM_LEADER"
 
 

@@ -61,6 +61,11 @@ COVERAGE_COLUMNS: tuple[tuple[str, Callable[[CoverageMetrics], Any]], ...] = (
     ("Biên chế CĐS (có báo cáo)", lambda m: m.reported_cds_staff),
     ("Tỷ lệ biên chế CĐS", lambda m: ratio(m.reported_cds_staff, m.reported_staff)),
     ("Chuyên gia đã xác minh", lambda m: m.experts),
+    # Teams' activity (#17) over the last CDS_ACTIVE_TEAM_DAYS (90) days, as coverage gives it.
+    ("Số người được hỗ trợ", lambda m: m.people_helped),
+    ("Số hộ được hỗ trợ", lambda m: m.households_helped),
+    ("Số Tổ CNSCĐ có hoạt động", lambda m: m.active_teams),
+    ("Tỷ lệ Tổ CNSCĐ có hoạt động", lambda m: ratio(m.active_teams, m.teams)),
     ("Yêu cầu hỗ trợ đã gửi", lambda m: m.requests),
     ("Yêu cầu hỗ trợ đang mở", lambda m: m.open_requests),
     ("Yêu cầu đã có chuyên gia nhận", lambda m: m.answered_requests),

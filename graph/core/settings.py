@@ -107,9 +107,10 @@ class Settings(BaseSettings):
     jwt_role_claim: str = "cds_role"
     jwt_scope_claim: str = "cds_scope"
     jwt_leeway_seconds: int = 30
-    # Experts sign in without passwords (graph/experts/sign_in.py): a link by e-mail, valid this
-    # long and once, gives a session token signed with jwt_signing_key under the issuer
-    # "<jwt_issuer>/expert-session", accepted in both modes for role EXPERT only (api/auth.py).
+    # Experts and team leaders sign in without passwords (graph/signin/links.py): a link by
+    # e-mail, valid this long and once, gives a session token signed with jwt_signing_key under
+    # the issuer "<jwt_issuer>/link-session", accepted in both modes for roles EXPERT and
+    # TEAM_LEADER only (api/auth.py); expert_session_minutes is both roles' session length.
     sign_in_url: str = "http://127.0.0.1:8000/sign-in"
     sign_in_link_minutes: int = Field(default=15, gt=0)
     expert_session_minutes: int = Field(default=60, gt=0)

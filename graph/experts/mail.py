@@ -1,5 +1,6 @@
 """The experts' mails, rendered when the outbox delivers them (graph/core/outbox.py): one
-renderer for every kind the experts' units of work enqueue."""
+renderer for every kind the experts' units of work enqueue, and the sign-in link's (graph/signin,
+shared with team leaders)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from graph.core.outbox import Mail
 from graph.core.settings import Settings
-from graph.experts import confirmation, nominations, registration, review, sign_in
+from graph.experts import confirmation, nominations, registration, review
+from graph.signin import links as sign_in
 
 
 def render(kind: str, params: dict[str, Any], settings: Settings) -> Mail:

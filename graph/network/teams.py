@@ -19,7 +19,7 @@ from graph.core.commands import Changed, new_id
 from graph.core.cypher import columns, iso, native, require, synthetic_only, unwind
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import Conflict, NotFound
-from graph.core.model import HomeAffiliation, TeamLevel, TeamRole, VillageKind
+from graph.core.model import TEAM_LEADER_ROLE, HomeAffiliation, TeamLevel, TeamRole, VillageKind
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
 from graph.network.people import PersonRef, check_person, name_and_key, person_id_of
@@ -430,3 +430,19 @@ async def end_team_membership(
         [(Kind.PERSON, person_id)],
     )
     return Changed(Membership(team, person_id, TeamRole(found["role"]), since, until), seq)
+
+
+async def teams_led(tx: Tx, person_id: str, day: dt.date) -> list[TeamRecord]:
+    """The running teams the person leads on the day (a running membership with role
+    ``TEAM_LEADER_ROLE``), by name: a signed-in team leader's "My teams", in one statement."""
+    records = await run(
+        tx,
+        "MATCH (:Person {id: $person})-[m:MEMBER_OF {role: $role}]->(t:CommunityTechTeam) "
+        "WHERE m.since <= $d AND (m.until IS NULL OR m.until >= $d) "
+        "AND t.since <= $d AND (t.until IS NULL OR t.until >= $d) "
+        "WITH DISTINCT t ORDER BY t.searchKey, t.id RETURN t {" + TEAM_FIELDS + "} AS t",
+        person=person_id,
+        role=TEAM_LEADER_ROLE.value,
+        d=day,
+    )
+    return [TeamRecord.from_map(r["t"]) for r in records]

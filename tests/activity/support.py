@@ -17,10 +17,12 @@ async def team(graph: Graph, commune: str, since: dt.date) -> str:
     return (await graph.write(teams.create_team, cmd, SYSTEM, anyone)).value.id
 
 
-async def member(graph: Graph, team_id: str, role: TeamRole, since: dt.date) -> str:
+async def member(
+    graph: Graph, team_id: str, role: TeamRole, since: dt.date, email: str | None = None
+) -> str:
     cmd = teams.NewMembership(
         team_id,
-        people.PersonRef(new=people.NewPerson(unique("Tổ trưởng thử"))),
+        people.PersonRef(new=people.NewPerson(unique("Tổ trưởng thử"), email=email)),
         role,
         since,
         HomeAffiliation.RESIDENT,
@@ -52,6 +54,11 @@ async def remove(graph: Graph, team_ids: list[str], person_ids: list[str]) -> No
             "OPTIONAL MATCH (t)-[:ESTABLISHED_BY]->(d:Decision) DETACH DELETE r, d, t",
             ids=team_ids,
         )
-        await run(tx, "UNWIND $ids AS id MATCH (p:Person {id: id}) DETACH DELETE p", ids=person_ids)
+        await run(
+            tx,
+            "UNWIND $ids AS id MATCH (p:Person {id: id}) "
+            "OPTIONAL MATCH (p)-[:HAS_SIGN_IN_LINK]->(l:SignInLink) DETACH DELETE p, l",
+            ids=person_ids,
+        )
 
     await graph.write(work)

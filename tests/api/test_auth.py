@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from api.app import create_app
-from api.auth import issue_expert_session, issue_local_token, session_issuer, viewer_from_claims
+from api.auth import issue_link_session, issue_local_token, session_issuer, viewer_from_claims
 from api.relay import to_global_id
 from api.viewer import Role
 from graph.core.db import Graph, Tx, run
@@ -210,9 +210,9 @@ class TestOidcTokens:
             assert reason in message or (reason == "unknown" and "key" in message), message
 
 
-class TestExpertSessions:
-    """The sessions the API itself gives experts for a sign-in link (graph/experts/sign_in.py):
-    accepted in both modes, and for role EXPERT only."""
+class TestLinkSessions:
+    """The sessions the API itself gives for a sign-in link (graph/signin/links.py): accepted in
+    both modes, and for roles EXPERT and TEAM_LEADER only."""
 
     def _session(self, s: Settings, role: str, key: str | None = None, **over: Any) -> str:
         claims = _claims(s, iss=session_issuer(s), cds_role=role, cds_scope="person-x", **over)
@@ -226,14 +226,20 @@ class TestExpertSessions:
         oidc_settings: Settings,
     ) -> None:
         for web, s in ((client, settings), (oidc_client, oidc_settings)):
-            token, expires = issue_expert_session(s, "person-x")
+            token, expires = issue_link_session(s, "person-x")
             status, body = await _status(web, token)
             assert status == 200, body
             claims = jwt.decode(token, options={"verify_signature": False})
-            assert claims["iss"] == f"{s.jwt_issuer}/expert-session"
+            assert claims["iss"] == f"{s.jwt_issuer}/link-session"
             assert expires - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=60)
             me = await gql(web, "{ me { id } }", headers={"Authorization": f"Bearer {token}"})
             assert me == {"me": None}  # an EXPERT viewer: no such person, so nothing
+            # A team leader's link gives a TEAM_LEADER session, accepted the same way.
+            leader, _ = issue_link_session(s, "person-x", Role.TEAM_LEADER)
+            teams = await gql(
+                web, "{ myTeams { id } }", headers={"Authorization": f"Bearer {leader}"}
+            )
+            assert teams == {"myTeams": []}  # leads nothing
 
     async def test_any_other_role_in_a_session_is_refused_in_both_modes(
         self,
@@ -246,7 +252,7 @@ class TestExpertSessions:
             for role in ("NATIONAL_COORDINATOR", "PROVINCIAL_COORDINATOR", "ORGANISATION_ADMIN"):
                 status, body = await _status(web, self._session(s, role))
                 assert status == 401, (s.auth_mode, role)
-                assert "EXPERT only" in body["errors"][0]["message"]
+                assert "EXPERT or TEAM_LEADER only" in body["errors"][0]["message"]
 
     async def test_a_session_verifies_only_with_the_projects_key(
         self,

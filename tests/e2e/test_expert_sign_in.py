@@ -15,7 +15,7 @@ import uuid
 import httpx
 from playwright.async_api import expect
 
-from api.auth import issue_expert_session
+from api.auth import issue_link_session
 from api.viewer import Role
 from graph.core.settings import Settings
 from tests.e2e.conftest import LiveServer, NewPage
@@ -151,7 +151,7 @@ async def test_an_expert_signs_in_by_mail_and_manages_their_data(
 
     # A session that ended brings the expert back to sign in, told why.
     person = json.loads(path.read_text(encoding="utf-8"))["person"]["id"]
-    ended, _ = issue_expert_session(
+    ended, _ = issue_link_session(
         settings, person, now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
     )
     await page.evaluate("t => sessionStorage.setItem('cds.token', t)", ended)

@@ -17,7 +17,8 @@ import { registerPage } from "./pages/register";
 import { confirmPage } from "./pages/confirm";
 import { mayReview, pendingPage } from "./pages/pending";
 import { authConfig, cancelled, completeSignIn, failureReason, forgetIdToken, signInWithSso, signOutAt, type AuthConfig } from "./sso";
-import { expertSessionEnded, isExpert, signInPage } from "./pages/signin";
+import { expertSessionEnded, isExpert, isLeader, leaderSignInPage, signInPage } from "./pages/signin";
+import { myTeamsPage } from "./pages/myteams";
 import { teamPage } from "./pages/team";
 import { mePage } from "./pages/me";
 import { maySupport, supportPage } from "./pages/support";
@@ -36,9 +37,12 @@ const PAGES: Record<string, [Key, Page, () => boolean]> = {
   support: ["navSupport", supportPage, maySupport],
   register: ["navRegister", registerPage, () => true],
   confirm: ["confirmTitle", confirmPage, () => false],
-  // Experts sign in by a link in a mail, then manage their own data.
+  // Experts sign in by a link in a mail, then manage their own data; team leaders sign in the
+  // same way, then report for the teams they lead.
   "sign-in": ["navSignInExpert", signInPage, () => !claims()],
+  "sign-in-leader": ["navSignInLeader", leaderSignInPage, () => !claims()],
   me: ["navMe", mePage, isExpert],
+  "my-teams": ["navMyTeams", myTeamsPage, isLeader],
   // A team's activity and its report form: reached from a gap list or a link a leader is sent.
   team: ["navTeam", teamPage, () => false],
 };

@@ -464,17 +464,20 @@ export type SignInRequestResult =
   | { __typename: "RateLimitedError"; retryAfterSeconds: number }
   | { __typename: "ValidationErrors"; errors: FieldError[] };
 
-export async function requestSignInLink(email: string): Promise<SignInRequestResult> {
+// What a sign-in link signs in as: the request names it (graph/signin/links.py says why).
+export type SignInRole = "EXPERT" | "TEAM_LEADER";
+
+export async function requestSignInLink(email: string, role: SignInRole = "EXPERT"): Promise<SignInRequestResult> {
   const data = await gql<{ r: SignInRequestResult }>(
-    `mutation RequestSignIn($email: String!) {
-      r: requestSignInLink(email: $email) {
+    `mutation RequestSignIn($email: String!, $role: SignInRole!) {
+      r: requestSignInLink(email: $email, role: $role) {
         __typename
         ... on SignInLinkRequested { message linkMinutes }
         ... on RateLimitedError { retryAfterSeconds }
         ... on ValidationErrors { errors { field code message } }
       }
     }`,
-    { email },
+    { email, role },
   );
   return data.r;
 }
@@ -482,7 +485,7 @@ export async function requestSignInLink(email: string): Promise<SignInRequestRes
 export type SignInProblem = "EXPIRED" | "USED" | "REPLACED" | "INVALID";
 
 export type RedeemResult =
-  | { __typename: "ExpertSession"; token: string; expiresAt: string; emailConfirmedNow: boolean }
+  | { __typename: "SignInSession"; token: string; role: SignInRole; expiresAt: string; emailConfirmedNow: boolean }
   | { __typename: "InvalidSignInLink"; problem: SignInProblem; message: string };
 
 export async function redeemSignInLink(token: string): Promise<RedeemResult> {
@@ -490,7 +493,7 @@ export async function redeemSignInLink(token: string): Promise<RedeemResult> {
     `mutation Redeem($token: String!) {
       r: redeemSignInLink(token: $token) {
         __typename
-        ... on ExpertSession { token expiresAt emailConfirmedNow }
+        ... on SignInSession { token role expiresAt emailConfirmedNow }
         ... on InvalidSignInLink { problem message }
       }
     }`,
@@ -675,4 +678,19 @@ export async function reportActivity(input: ReportActivityInput): Promise<Report
     { input },
   );
   return data.reportActivity;
+}
+
+export interface LedTeam {
+  id: string;
+  name: string;
+  villageName: string | null;
+  communes: { code: string; name: string }[];
+}
+
+// A signed-in team leader's teams (myTeams), one request.
+export async function myTeams(): Promise<LedTeam[]> {
+  const data = await gql<{ myTeams: LedTeam[] }>(
+    `query MyTeams { myTeams { id name villageName communes { code name } } }`,
+  );
+  return data.myTeams;
 }
