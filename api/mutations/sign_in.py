@@ -49,10 +49,10 @@ class SignInLinkRequested:
     link_minutes: int = strawberry.field(description="How long the link works once sent.")
 
 
-@strawberry.type(
-    description="Signed in: a session as the role the link was asked for (EXPERT or "
-    "TEAM_LEADER; scope: the person), to send as `Authorization: Bearer <token>`. Keep it for "
-    "the browser tab only; it ends at `expiresAt` (then ask for a new link)."
+@strawberry.interface(
+    description="Signed in: a session as the role the link was asked for (scope: the person), "
+    "to send as `Authorization: Bearer <token>`. Keep it for the browser tab only; it ends at "
+    "`expiresAt` (then ask for a new link)."
 )
 class SignInSession:
     token: str = strawberry.field(description="The session's bearer token (a JWT).")
@@ -62,6 +62,18 @@ class SignInSession:
         description="The link also confirmed the e-mail address, which was not confirmed yet."
     )
     audit_seq: int = strawberry.field(description="The audit event of the sign-in.")
+
+
+# One type per role, both a SignInSession: clients written when only experts signed in (asking
+# for `... on ExpertSession`) keep working, and new ones may ask for the interface.
+@strawberry.type(description="Signed in as an expert (role EXPERT).")
+class ExpertSession(SignInSession):
+    pass
+
+
+@strawberry.type(description="Signed in as a team leader (role TEAM_LEADER).")
+class TeamLeaderSession(SignInSession):
+    pass
 
 
 @strawberry.type(description="The link did not sign in; nothing changed.")
@@ -75,7 +87,7 @@ RequestSignInLinkResult = Annotated[
     strawberry.union("RequestSignInLinkResult", description="Asked for, or why not."),
 ]
 RedeemSignInLinkResult = Annotated[
-    SignInSession | InvalidSignInLink,
+    ExpertSession | TeamLeaderSession | InvalidSignInLink,
     strawberry.union("RedeemSignInLinkResult", description="Signed in, or why not."),
 ]
 
@@ -134,7 +146,8 @@ class SignInMutations:
         if isinstance(outcome, sign_in.Refused):
             return InvalidSignInLink(problem=outcome.problem, message=outcome.message)
         session, expires = issue_link_session(ctx.settings, outcome.person_id, Role(outcome.role))
-        return SignInSession(
+        kind = ExpertSession if outcome.role == LinkRole.EXPERT else TeamLeaderSession
+        return kind(
             token=session,
             role=outcome.role,
             expires_at=expires,

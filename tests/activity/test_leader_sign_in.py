@@ -121,7 +121,7 @@ async def test_a_leader_signs_in_by_link_and_reports_for_their_team_only(
     assert "leader of a community digital technology team" in mail
 
     session = (await gql(web, REDEEM, {"t": token}))["r"]
-    assert session["__typename"] == "SignInSession"
+    assert session["__typename"] == "TeamLeaderSession"
     assert session["role"] == "TEAM_LEADER"
     headers = {"Authorization": f"Bearer {session['token']}"}
 

@@ -171,7 +171,7 @@ class TestTheLink:
         assert token not in json.dumps(link, default=str)
 
         session = (await gql(web, REDEEM, {"t": token}))["r"]
-        assert session["__typename"] == "SignInSession", session
+        assert session["__typename"] == "ExpertSession", session
         assert session["emailConfirmedNow"] is False
         claims = jwt.decode(session["token"], options={"verify_signature": False})
         assert claims["iss"] == session_issuer(ss_settings)
@@ -221,7 +221,7 @@ class TestTheLink:
         second = await new_sign_in_token(outbox_dir, me.email, seen)
         old = (await gql(web, REDEEM, {"t": first}))["r"]
         assert old["problem"] == "REPLACED"
-        assert (await gql(web, REDEEM, {"t": second}))["r"]["__typename"] == "SignInSession"
+        assert (await gql(web, REDEEM, {"t": second}))["r"]["__typename"] == "ExpertSession"
 
     async def test_two_tabs_opening_one_link_get_one_session(
         self, web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, outbox_dir: Path
@@ -231,7 +231,7 @@ class TestTheLink:
         token = await new_sign_in_token(outbox_dir, me.email)
         answers = await asyncio.gather(*(gql(web, REDEEM, {"t": token}) for _ in range(3)))
         kinds = sorted(a["r"]["__typename"] for a in answers)
-        assert kinds == ["InvalidSignInLink", "InvalidSignInLink", "SignInSession"]
+        assert kinds == ["ExpertSession", "InvalidSignInLink", "InvalidSignInLink"]
         assert {a["r"].get("problem") for a in answers} == {None, "USED"}
 
     async def test_links_not_ours_are_invalid(

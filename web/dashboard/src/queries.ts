@@ -485,7 +485,13 @@ export async function requestSignInLink(email: string, role: SignInRole = "EXPER
 export type SignInProblem = "EXPIRED" | "USED" | "REPLACED" | "INVALID";
 
 export type RedeemResult =
-  | { __typename: "SignInSession"; token: string; role: SignInRole; expiresAt: string; emailConfirmedNow: boolean }
+  | {
+      __typename: "ExpertSession" | "TeamLeaderSession";
+      token: string;
+      role: SignInRole;
+      expiresAt: string;
+      emailConfirmedNow: boolean;
+    }
   | { __typename: "InvalidSignInLink"; problem: SignInProblem; message: string };
 
 export async function redeemSignInLink(token: string): Promise<RedeemResult> {

@@ -116,7 +116,7 @@ function drawSignIn(root: HTMLElement, role: SignInRole): void {
     show("signing-in", "status", t("signingIn"));
     void redeemSignInLink(token).then(
       (outcome: RedeemResult) => {
-        if (outcome.__typename === "SignInSession") {
+        if (outcome.__typename !== "InvalidSignInLink") {
           setToken(outcome.token);
           resetSubscriptions(); // the socket authenticates once, at connection
           go(HOME[outcome.role], { welcome: outcome.emailConfirmedNow ? "confirmed" : "1" });
