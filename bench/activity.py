@@ -87,14 +87,14 @@ VARIANTS: dict[str, LiteralString] = {
 
 
 async def _teams(tx: Tx, since: dt.date) -> list[tuple[str, str, str]]:
-    """Running teams established by ``since`` whose name is unique in their commune (what a
-    spreadsheet row can name)."""
+    """Running teams established by ``since`` whose name no other team of their commune has,
+    closed or not (what a spreadsheet row can name)."""
     records = await run(
         tx,
         "MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u:AdministrativeUnit {era: 'CURRENT'}) "
-        "WHERE t.until IS NULL AND t.since <= $since "
         "WITH u, t.searchKey AS k, collect(t) AS same WHERE size(same) = 1 "
-        "WITH u, same[0] AS t RETURN t.id AS id, t.name AS name, u.code AS code ORDER BY id",
+        "WITH u, same[0] AS t WHERE t.until IS NULL AND t.since <= $since "
+        "RETURN t.id AS id, t.name AS name, u.code AS code ORDER BY id",
         since=since,
     )
     return [(r["id"], r["name"], r["code"]) for r in records]

@@ -1,28 +1,33 @@
-"""Each team's activity digest: its reports summed per last day, kept on the team.
+"""Each team's activity digest: its reports summed by last day, kept on the team.
 
 Coverage reads the activity of every team of the nation (about 100,000 teams, millions of
 reports). Walking each team's reports for that is far too slow, and a report's last day is
-what every figure filters on, so each team carries its reports summed per last day, in three
-parallel lists sorted by day:
+what every figure filters on, so each team carries three parallel lists, one entry per
+(last day, some of its reports ending that day):
 
-- ``activityDays``: the distinct ``periodTo`` of its reports (Date, ascending);
+- ``activityDays``: the day (a report's ``periodTo``, Date);
 - ``activityPeople`` / ``activityHouseholds``: the sums of ``peopleHelped`` /
-  ``householdsHelped`` of the reports ending on that day.
+  ``householdsHelped`` of those reports.
 
-A team without reports has none of the three. The figures of any window (any ``asOf``, any N)
-are then read from one team node, and stay exactly the counts of the reports.
+Every report is in exactly one entry; a day may have several entries and the entries are in
+no particular order (readers filter by day and sum). A rebuild leaves one entry per day, in
+day order; new reports are appended. A team without reports has none of the three. The
+figures of any window (any ``asOf``, any N) are then read from one team node, and stay exactly
+the counts of the reports.
 
-The digest is derived data: it is rebuilt from the team's reports (never patched) in the same
-transaction as every change of them: ``write_reports`` and ``delete_reports``
-(graph/activity/reports.py: the mutation, the spreadsheet import and its rollback, the demo).
-It lives in core, beside the migrations, because migration 20 builds it for the reports
-already there; graph/activity is its one writer.
+The digest is derived data, changed in the same transaction as the reports by their writers
+(graph/activity/reports.py: the mutation, the spreadsheet import and its rollback, the demo):
+new reports are appended (``append_to_digests``); any other change (a report rewritten or
+deleted) rebuilds the team's digest from its reports (``rebuild_digests``). It lives in core,
+beside the migrations, because migration 20 builds it for the reports already there;
+graph/activity is its one writer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
-from typing import LiteralString
+from typing import Any, LiteralString
 
 from graph.core.db import Graph, Tx, run
 
@@ -45,6 +50,43 @@ SET t.activityDays = CASE WHEN size(days) = 0 THEN null ELSE days END,
     t.activityHouseholds = CASE WHEN size(days) = 0 THEN null ELSE households END
 RETURN count(*) AS n
 """
+
+
+# Append new reports' entries ($teams: {teamId, days, people, households}). The first SET takes
+# the team's write lock before its lists are read, so two transactions appending to one team
+# add to each other's entries instead of overwriting them.
+_APPEND: LiteralString = """
+UNWIND $teams AS x
+MATCH (t:CommunityTechTeam {id: x.teamId})
+SET t.activityLock = true
+WITH t, x
+SET t.activityDays = coalesce(t.activityDays, []) + x.days,
+    t.activityPeople = coalesce(t.activityPeople, []) + x.people,
+    t.activityHouseholds = coalesce(t.activityHouseholds, []) + x.households
+REMOVE t.activityLock
+RETURN count(*) AS n
+"""
+
+
+async def append_to_digests(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    """Add reports just created (``CheckedReport.as_param`` rows, each a new id) to their
+    teams' digests: one entry per team and day."""
+    sums: dict[str, dict[str, list[int]]] = {}
+    for row in rows:
+        day = sums.setdefault(row["teamId"], {}).setdefault(row["periodTo"], [0, 0])
+        day[0] += row["peopleHelped"]
+        day[1] += row["householdsHelped"]
+    teams = [
+        {
+            "teamId": team_id,
+            "days": [d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in days],
+            "people": [p for p, _ in days.values()],
+            "households": [h for _, h in days.values()],
+        }
+        for team_id, days in sorted(sums.items())
+    ]
+    if teams:
+        await run(tx, _APPEND, teams=teams)
 
 
 async def rebuild_digests(tx: Tx, team_ids: Collection[str]) -> None:
