@@ -11,8 +11,10 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from graph.core import text as _text
 from graph.core.model import (
     NATIONAL_ORGANISATION_KINDS,
     REFORM_DAY,
@@ -24,10 +26,16 @@ from graph.core.model import (
     TeamRole,
     VillageKind,
 )
-from graph.core.text import clean_name, fold
 from spreadsheets.addresses import AddressProblem, Commune, Place, resolve, resolve_place
 from spreadsheets.columns import COLUMNS, Column, ImportKind, match_headers
 from spreadsheets.files import Sheet, looks_like_formula
+
+# A big file repeats the same names, kinds, codes and dates on thousands of rows (#17: a
+# 100,000-row activities sheet spent most of its checking time folding and cleaning the same
+# text again): each distinct value is cleaned and folded once, within a bounded cache.
+clean_name = lru_cache(maxsize=1 << 16)(_text.clean_name)
+fold = lru_cache(maxsize=1 << 16)(_text.fold)
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 NAME_MAX = 200
 # The first registry dates: Decision 1690 is from 2023, the pilots from 2021; anything before
@@ -256,6 +264,7 @@ _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 _PHONE_PUNCTUATION = re.compile(r"[\s.\-()]")
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_date(text: str) -> dt.date | None:
     for fmt in _DATE_FORMATS:
         try:
@@ -320,7 +329,7 @@ class _RowReader:
                 column.key, Code.FORMULA, "starts with = + - @: a spreadsheet formula, not a name"
             )
             return None
-        if any(ord(ch) < 0x20 for ch in value):
+        if _CONTROL.search(value):
             self.fail(column.key, Code.INVALID_TEXT, "contains control characters")
             return None
         cleaned = clean_name(value)

@@ -21,7 +21,9 @@ DEFAULT_ACTIVE_DAYS = 90
 """N of "active within the last N days" when settings do not say (CDS_ACTIVE_TEAM_DAYS)."""
 
 # Expects ``places`` (a list of units) in scope; returns peopleHelped, householdsHelped,
-# activeTeams (teams counts running teams on $d alike in the coverage query beside it).
+# activeTeams (teams counts running teams on $d alike in the coverage query beside it). Each
+# team's reports are read from its digest (graph/core/activity_digests.py): its reports summed per
+# last day, so the nation's figures read one node per team instead of every report.
 ACTIVITY_OF_PLACES: LiteralString = (
     """
 CALL (places) {
@@ -30,19 +32,14 @@ CALL (places) {
     + TEAMS_OF_PLACE
     + """}
   WITH DISTINCT t
-  CALL (t) {
-    OPTIONAL MATCH (r:ActivityReport)-[:BY]->(t)
-    WHERE r.periodTo >= $activeFrom AND r.periodTo <= $d
-    RETURN count(r) > 0 AS recent
-  }
-  CALL (t) {
-    OPTIONAL MATCH (r:ActivityReport)-[:BY]->(t)
-    WHERE r.periodTo >= $activityFrom AND r.periodTo <= $d
-    RETURN coalesce(sum(r.peopleHelped), 0) AS people,
-           coalesce(sum(r.householdsHelped), 0) AS households
-  }
-  RETURN coalesce(sum(people), 0) AS peopleHelped,
-         coalesce(sum(households), 0) AS householdsHelped,
+  WITH t, coalesce(t.activityDays, []) AS days, t.activityPeople AS people,
+       t.activityHouseholds AS households
+  WITH t, people, households,
+       [i IN range(0, size(days) - 1) WHERE days[i] >= $activityFrom AND days[i] <= $d]
+         AS helped,
+       any(day IN days WHERE day >= $activeFrom AND day <= $d) AS recent
+  RETURN sum(reduce(s = 0, i IN helped | s + people[i])) AS peopleHelped,
+         sum(reduce(s = 0, i IN helped | s + households[i])) AS householdsHelped,
          count(CASE WHEN recent AND """
     + active_on("t")
     + """ THEN 1 END) AS activeTeams

@@ -16,11 +16,13 @@ the spreadsheet import and the demo share (rows checked by ``check_report``).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from graph.activity.records import ACTIVITY_FIELDS, ActivityRecord
 from graph.audit.events import Actor, Change, record
+from graph.core.activity_digests import append_to_digests, rebuild_digests
 from graph.core.commands import Changed, new_id
 from graph.core.cypher import unwind
 from graph.core.db import Tx, run, run_single
@@ -163,9 +165,40 @@ RETURN count(*) AS n
 
 async def write_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
     """Write reports (``CheckedReport.as_param`` rows) of existing teams, by id: the one
-    writer of the label (the mutation, the spreadsheet import, the demo). A row whose team is
+    writer of the label (the mutation, the spreadsheet import, the demo), which keeps the
+    teams' digests (graph/activity/digests.py) in the same transaction. A row whose team is
     missing writes nothing, and the caller sees it in the count."""
-    return await unwind(tx, _WRITE, rows)
+    ids = [row["id"] for row in rows]
+    found = await run(
+        tx,
+        "UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) "
+        "OPTIONAL MATCH (r)-[:BY]->(t:CommunityTechTeam) RETURN id, t.id AS team",
+        ids=ids,
+    )
+    written = await unwind(tx, _WRITE, rows)
+    # New reports are appended to their teams' digests; a report rewritten (or named twice)
+    # rebuilds the digests of the teams it left and joined.
+    counts = Counter(ids)
+    rewritten = {r["id"] for r in found} | {i for i, n in counts.items() if n > 1}
+    rebuild = {r["team"] for r in found if r["team"] is not None}
+    rebuild |= {row["teamId"] for row in rows if row["id"] in rewritten}
+    await append_to_digests(
+        tx, [row for row in rows if row["id"] not in rewritten and row["teamId"] not in rebuild]
+    )
+    await rebuild_digests(tx, rebuild)
+    return written
+
+
+async def delete_reports(tx: Tx, ids: list[str]) -> None:
+    """Delete reports by id (an import's rollback), rebuilding their teams' digests."""
+    records = await run(
+        tx,
+        "UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) "
+        "OPTIONAL MATCH (r)-[:BY]->(t:CommunityTechTeam) "
+        "WITH r, t.id AS team DETACH DELETE r RETURN DISTINCT team",
+        ids=ids,
+    )
+    await rebuild_digests(tx, {r["team"] for r in records if r["team"] is not None})
 
 
 async def _report(tx: Tx, report_id: str) -> ActivityRecord:

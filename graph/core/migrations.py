@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, LiteralString
 
+from graph.core.activity_digests import heal_activity_digests
 from graph.core.confusables import email_skeleton
 from graph.core.db import Graph, Tx, run
 from graph.core.expertise import heal_expertise
@@ -408,6 +409,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE CONSTRAINT training_course_id IF NOT EXISTS "
             "FOR (c:TrainingCourse) REQUIRE c.id IS UNIQUE",
         ),
+    ),
+    Migration(
+        18,
+        "each team's activity digest (its reports summed per last day: activityDays, "
+        "activityPeople, activityHouseholds), which coverage reads instead of every report (#17)",
+        (),
+        heal=heal_activity_digests,
     ),
 )
 

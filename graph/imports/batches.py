@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, LiteralString
 
+from graph.activity.reports import delete_reports
 from graph.core import changes
 from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
@@ -274,8 +275,6 @@ _DELETE_CREATED: dict[Entity, LiteralString] = {
     Entity.TEAM: "MATCH (n:CommunityTechTeam {id: x.id}) DETACH DELETE n",
     Entity.PERSON: "MATCH (n:Person {id: x.id}) DETACH DELETE n",
     Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: x.id}) DETACH DELETE n",
-    # Reports are only ever created by an import (the same row again is the same id).
-    Entity.ACTIVITY: "MATCH (n:ActivityReport {id: x.id}) DETACH DELETE n",
 }
 
 
@@ -313,7 +312,11 @@ async def undo_chunk(tx: Tx, batch_id: str, entity: Entity, size: int) -> int:
     )
     if restore:
         await run(tx, "UNWIND $rows AS x " + _RESTORE[entity], rows=restore)
-    if created:
+    if created and entity is Entity.ACTIVITY:
+        # Reports are only ever created by an import (the same row again is the same id); their
+        # writer deletes them, keeping the teams' activity digests.
+        await delete_reports(tx, [c["id"] for c in created])
+    elif created:
         await run(tx, "UNWIND $rows AS x " + _DELETE_CREATED[entity], rows=created)
     await changes.bump(tx)
     return len(records)

@@ -1,0 +1,119 @@
+"""Each team's activity digest: its reports summed by last day, kept on the team.
+
+Coverage reads the activity of every team of the nation (about 100,000 teams, millions of
+reports). Walking each team's reports for that is far too slow, and a report's last day is
+what every figure filters on, so each team carries three parallel lists, one entry per
+(last day, some of its reports ending that day):
+
+- ``activityDays``: the day (a report's ``periodTo``, Date);
+- ``activityPeople`` / ``activityHouseholds``: the sums of ``peopleHelped`` /
+  ``householdsHelped`` of those reports.
+
+Every report is in exactly one entry; a day may have several entries and the entries are in
+no particular order (readers filter by day and sum). A rebuild leaves one entry per day, in
+day order; new reports are appended. A team without reports has none of the three. The
+figures of any window (any ``asOf``, any N) are then read from one team node, and stay exactly
+the counts of the reports.
+
+The digest is derived data, changed in the same transaction as the reports by their writers
+(graph/activity/reports.py: the mutation, the spreadsheet import and its rollback, the demo):
+new reports are appended (``append_to_digests``); any other change (a report rewritten or
+deleted) rebuilds the team's digest from its reports (``rebuild_digests``). It lives in core,
+beside the migrations, because migration 18 builds it for the reports already there;
+graph/activity is its one writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any, LiteralString
+
+from graph.core.db import Graph, Tx, run
+
+# Rebuild the digests of the teams in $teamIds. The first SET takes each team's write lock
+# before its reports are read: two transactions writing reports of one team (the demo loads
+# in parallel) then rebuild one after the other, the second seeing the first's reports.
+_REBUILD: LiteralString = """
+UNWIND $teamIds AS id
+MATCH (t:CommunityTechTeam {id: id})
+SET t.activityDays = null
+WITH t
+CALL (t) {
+  MATCH (r:ActivityReport)-[:BY]->(t)
+  WITH r.periodTo AS day, sum(r.peopleHelped) AS people, sum(r.householdsHelped) AS households
+  ORDER BY day
+  RETURN collect(day) AS days, collect(people) AS people, collect(households) AS households
+}
+SET t.activityDays = CASE WHEN size(days) = 0 THEN null ELSE days END,
+    t.activityPeople = CASE WHEN size(days) = 0 THEN null ELSE people END,
+    t.activityHouseholds = CASE WHEN size(days) = 0 THEN null ELSE households END
+RETURN count(*) AS n
+"""
+
+
+# Append new reports' entries ($teams: {teamId, days, people, households}). The first SET takes
+# the team's write lock before its lists are read, so two transactions appending to one team
+# add to each other's entries instead of overwriting them.
+_APPEND: LiteralString = """
+UNWIND $teams AS x
+MATCH (t:CommunityTechTeam {id: x.teamId})
+SET t.activityLock = true
+WITH t, x
+SET t.activityDays = coalesce(t.activityDays, []) + x.days,
+    t.activityPeople = coalesce(t.activityPeople, []) + x.people,
+    t.activityHouseholds = coalesce(t.activityHouseholds, []) + x.households
+REMOVE t.activityLock
+RETURN count(*) AS n
+"""
+
+
+async def append_to_digests(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    """Add reports just created (``CheckedReport.as_param`` rows, each a new id) to their
+    teams' digests: one entry per team and day."""
+    sums: dict[str, dict[str, list[int]]] = {}
+    for row in rows:
+        day = sums.setdefault(row["teamId"], {}).setdefault(row["periodTo"], [0, 0])
+        day[0] += row["peopleHelped"]
+        day[1] += row["householdsHelped"]
+    teams = [
+        {
+            "teamId": team_id,
+            "days": [d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in days],
+            "people": [p for p, _ in days.values()],
+            "households": [h for _, h in days.values()],
+        }
+        for team_id, days in sorted(sums.items())
+    ]
+    if teams:
+        await run(tx, _APPEND, teams=teams)
+
+
+async def rebuild_digests(tx: Tx, team_ids: Collection[str]) -> None:
+    """Rebuild the digests of these teams from their reports (teams not found are skipped)."""
+    if team_ids:
+        await run(tx, _REBUILD, teamIds=sorted(set(team_ids)))
+
+
+HEAL_BATCH = 2000
+
+
+async def _teams_with_reports(tx: Tx, after: str, limit: int) -> list[str]:
+    records = await run(
+        tx,
+        "MATCH (t:CommunityTechTeam) WHERE t.id > $after "
+        "AND EXISTS { (:ActivityReport)-[:BY]->(t) } "
+        "RETURN t.id AS id ORDER BY id LIMIT $limit",
+        after=after,
+        limit=limit,
+    )
+    return [str(r["id"]) for r in records]
+
+
+async def heal_activity_digests(graph: Graph) -> None:
+    """Migration 18: the digests of the teams that have reports, a batch of teams per
+    transaction (rebuilding is idempotent: a crash midway is healed by running it again)."""
+    after = ""
+    while ids := await graph.read(_teams_with_reports, after, HEAL_BATCH):
+        await graph.write(rebuild_digests, ids)
+        after = ids[-1]
