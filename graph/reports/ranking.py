@@ -21,6 +21,9 @@ class RankingMetric(StrEnum):
     # which every province has.
     HOUSEHOLDS_HELPED_PER_1000_RESIDENTS = "HOUSEHOLDS_HELPED_PER_1000_RESIDENTS"
     HOUSEHOLDS_HELPED_PER_COMMUNE = "HOUSEHOLDS_HELPED_PER_COMMUNE"
+    # Running teams with a report within the last N days / running teams (coverage's
+    # activeTeamShare): the map offers it, so the ranking does too.
+    ACTIVE_TEAM_SHARE = "ACTIVE_TEAM_SHARE"
     # The request side (#15), as supportFigures ranks it (graph/reports/support_figures.py).
     # Answered requests / requests filed: higher first; null (no request) last.
     ANSWERED_SHARE = "ANSWERED_SHARE"
@@ -54,6 +57,8 @@ def _fraction(
         return m.households_helped, m.communes, 1.0
     if metric is RankingMetric.TEAM_COVERAGE:
         return m.communes_with_team, m.communes, 1.0
+    if metric is RankingMetric.ACTIVE_TEAM_SHARE:
+        return m.active_teams, m.teams, 1.0
     if metric is RankingMetric.FOCAL_POINT_COVERAGE:
         return m.agencies_with_focal_point, m.agencies, 1.0
     if metric is RankingMetric.EXPERTS_PER_100_COMMUNES:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import pytest_asyncio
 
 from graph.core.db import Graph, Tx, run
-from graph.core.model import TeamRole
+from graph.core.model import CENTRAL_UNIT_KEY, TeamRole
 from graph.network import teams
 from graph.reports.coverage import CoverageMetrics, coverage
 from graph.reports.gaps import GapArgs, GapKind, gaps
+from graph.reports.ranking import RankingMetric, rank_provinces
 from tests.activity.support import member, remove, report, team
 from tests.factories import SYSTEM, anyone
 
@@ -187,6 +188,22 @@ class TestTheNDayBoundary:
 
         row = await _row(graph, PROVINCE, D, b.commune_key)
         assert (row.active_teams, row.households_helped) == await graph.read(direct)
+
+    async def test_provinces_rank_by_their_share_of_active_teams(
+        self, graph: Graph, built: tuple[Built, dict[str, object]]
+    ) -> None:
+        """The map offers the share of active teams, so the ranking page asks for it too."""
+        national = await graph.read(coverage, CENTRAL_UNIT_KEY, D, in_current_units=False)
+        ranked = rank_provinces(national, RankingMetric.ACTIVE_TEAM_SHARE)
+        rows = {r.unit.key: r.metrics for r in national.rows}
+        assert len(ranked) == len(rows)
+        for r in ranked:
+            m = rows[r.province.key]
+            assert (r.numerator, r.denominator) == (m.active_teams, m.teams)
+        values = [r.value for r in ranked if r.value is not None]
+        assert values == sorted(values, reverse=True)
+        hanoi = next(r for r in ranked if r.province.key == PROVINCE)
+        assert hanoi.numerator >= 1  # the active team built here
 
 
 class TestAcrossTheReform:
