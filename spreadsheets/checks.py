@@ -32,7 +32,7 @@ from graph.network.people import people_by_phone
 from graph.network.teams import NamedTeam, teams_by_name
 from graph.units import admin_units
 from graph.units.scopes import Kind, placements
-from spreadsheets.addresses import name_key
+from spreadsheets.addresses import Commune, name_key
 from spreadsheets.offloop import off_loop
 from spreadsheets.rows import (
     ActivityRow,
@@ -138,6 +138,27 @@ class _Checks:
             )
             return None
         return found[0]
+
+    def team(
+        self,
+        teams: dict[tuple[str, str], list[NamedTeam]],
+        row: int,
+        commune: Commune,
+        name: str,
+        hint: str = "",
+    ) -> NamedTeam | None:
+        """The one team of that name in the commune; else the row fails (``hint``: what to do
+        when there is none)."""
+        found = teams.get((commune.key, self.fold(name)), [])
+        if len(found) == 1:
+            return found[0]
+        reason = (
+            f"no team of that name in {commune.name}{hint}"
+            if not found
+            else f"several teams of that name in {commune.name}"
+        )
+        self.fail(row, "team_name", name, reason, Code.NOT_FOUND)
+        return None
 
     def phones(self, rows: Sequence[MemberRow | FocalPointRow], registered: _Phones) -> None:
         """A phone already in the registry must belong to a person in the importer's scope, and
@@ -252,16 +273,9 @@ def _match_members(
     checks.phones(rows, registered)
     out: list[AnyImport] = []
     for r in rows:
-        found = teams.get((r.commune.key, checks.fold(r.team_name)), [])
-        if len(found) != 1:
-            reason = (
-                f"no team of that name in {r.commune.name}: import the team first"
-                if not found
-                else f"several teams of that name in {r.commune.name}"
-            )
-            checks.fail(r.row, "team_name", r.team_name, reason, Code.NOT_FOUND)
+        team = checks.team(teams, r.row, r.commune, r.team_name, ": import the team first")
+        if team is None:
             continue
-        team = found[0]
         out.append(
             MemberImport(
                 r.row,
@@ -387,16 +401,9 @@ def _match_activities(
 ) -> list[AnyImport]:
     out: list[AnyImport] = []
     for r in rows:
-        found = teams.get((r.commune.key, checks.fold(r.team_name)), [])
-        if len(found) != 1:
-            reason = (
-                f"no team of that name in {r.commune.name}"
-                if not found
-                else f"several teams of that name in {r.commune.name}"
-            )
-            checks.fail(r.row, "team_name", r.team_name, reason, Code.NOT_FOUND)
+        team = checks.team(teams, r.row, r.commune, r.team_name)
+        if team is None:
             continue
-        team = found[0]
         check = Checker()
         report = check_report(
             check,

@@ -12,6 +12,19 @@ from graph.network import people, teams
 from tests.factories import SYSTEM, anyone, unique
 
 
+async def nth_commune(tx: Tx, province_key: str, n: int) -> str:
+    """The code of the ``n``-th commune (by code) of a province: each test module takes its own
+    ``n``, so their teams and figures do not mix."""
+    records = await run(
+        tx,
+        "MATCH (c:AdministrativeUnit {era: 'CURRENT', level: 'COMMUNE'})-[:PART_OF]->"
+        "(:AdministrativeUnit {key: $p}) RETURN c.code AS code ORDER BY code SKIP $n LIMIT 1",
+        p=province_key,
+        n=n,
+    )
+    return str(records[0]["code"])
+
+
 async def team(graph: Graph, commune: str, since: dt.date) -> str:
     cmd = teams.NewTeam(commune, unique("Tổ hoạt động"), TeamLevel.COMMUNE, since, "7/QĐ", since)
     return (await graph.write(teams.create_team, cmd, SYSTEM, anyone)).value.id

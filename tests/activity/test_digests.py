@@ -16,24 +16,13 @@ from graph.core.db import Graph, Tx, run
 from graph.reports.coverage import coverage
 from spreadsheets import service
 from spreadsheets.columns import ImportKind
-from tests.activity.support import remove, report, team
+from tests.activity.support import nth_commune, remove, report, team
 from tests.spreadsheets.files import undo_all_imports, xlsx
 
 PROVINCE = "CURRENT:PROVINCE:01"
 D = dt.date(2025, 10, 1)
 HEADERS = ["Mã xã", "Tên tổ", "Từ ngày", "Loại hoạt động", "Số người được hỗ trợ",
            "Số hộ được hỗ trợ", "Ghi chú"]  # fmt: skip
-
-
-async def _fourth_commune(tx: Tx) -> str:
-    """A commune of Hà Nội the other activity tests do not use."""
-    records = await run(
-        tx,
-        "MATCH (c:AdministrativeUnit {era: 'CURRENT', level: 'COMMUNE'})-[:PART_OF]->"
-        "(:AdministrativeUnit {key: $p}) RETURN c.code AS code ORDER BY code SKIP 3 LIMIT 1",
-        p=PROVINCE,
-    )
-    return str(records[0]["code"])
 
 
 async def _name(tx: Tx, team_id: str) -> str:
@@ -83,7 +72,9 @@ async def _exact(graph: Graph, commune_key: str) -> None:
 
 @pytest_asyncio.fixture(scope="module")
 async def commune(graph: Graph) -> AsyncIterator[tuple[str, str]]:
-    code = await graph.read(_fourth_commune)
+    code = await graph.read(
+        nth_commune, PROVINCE, 3
+    )  # a commune the other activity tests do not use
     team_id = await team(graph, code, dt.date(2025, 1, 1))
     yield code, team_id
     await undo_all_imports(graph)

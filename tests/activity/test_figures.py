@@ -17,23 +17,12 @@ from graph.network import teams
 from graph.reports.coverage import CoverageMetrics, coverage
 from graph.reports.gaps import GapArgs, GapKind, gaps
 from graph.reports.ranking import RankingMetric, rank_provinces
-from tests.activity.support import member, remove, report, team
+from tests.activity.support import member, nth_commune, remove, report, team
 from tests.factories import SYSTEM, anyone
 
 D = dt.date(2025, 10, 1)
 N = 90
 PROVINCE = "CURRENT:PROVINCE:01"
-
-
-async def _third_commune(tx: Tx) -> str:
-    """A commune of Hà Nội the other activity tests do not use."""
-    records = await run(
-        tx,
-        "MATCH (c:AdministrativeUnit {era: 'CURRENT', level: 'COMMUNE'})-[:PART_OF]->"
-        "(:AdministrativeUnit {key: $p}) RETURN c.code AS code ORDER BY code SKIP 2 LIMIT 1",
-        p=PROVINCE,
-    )
-    return str(records[0]["code"])
 
 
 async def _merged(tx: Tx) -> dict[str, str]:
@@ -83,7 +72,9 @@ async def _snapshot(graph: Graph, commune_key: str, merged: dict[str, str]) -> d
 
 @pytest_asyncio.fixture(scope="module")
 async def built(graph: Graph) -> AsyncIterator[tuple[Built, dict[str, object]]]:
-    code = await graph.read(_third_commune)
+    code = await graph.read(
+        nth_commune, PROVINCE, 2
+    )  # a commune the other activity tests do not use
     merged = await graph.read(_merged)
     commune_key = f"CURRENT:COMMUNE:{code}"
     before = await _snapshot(graph, commune_key, merged)
