@@ -80,7 +80,7 @@ class Context(BaseContext):
         return await self.cache.get_or_compute(
             ("series", points),
             await self.data_version(),
-            lambda: self.graph.read(series_totals, points),
+            lambda: self.graph.read(series_totals, points, self.settings.active_team_days),
         )
 
     async def targets(self, scope_code: str | None) -> list[TargetRecord]:

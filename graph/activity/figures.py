@@ -20,6 +20,32 @@ from graph.network.teams import TEAMS_OF_PLACE
 DEFAULT_ACTIVE_DAYS = 90
 """N of "active within the last N days" when settings do not say (CDS_ACTIVE_TEAM_DAYS)."""
 
+
+def _digest_figures(
+    d: LiteralString, helped_from: LiteralString, active_from: LiteralString
+) -> LiteralString:
+    """Per team ``t`` (with ``days``, ``people``, ``households`` of its digest): the people and
+    households of the days in ``helped_from``..``d`` and whether a day falls in
+    ``active_from``..``d``, as ``helpedPeople``, ``helpedHouseholds`` and ``recent``. (``k``
+    indexes the digest: a series' ``i`` is the date's index.)"""
+    return (
+        """
+  WITH *, [k IN range(0, size(days) - 1) WHERE days[k] >= """
+        + helped_from
+        + " AND days[k] <= "
+        + d
+        + """] AS helped
+  WITH *, reduce(s = 0, k IN helped | s + people[k]) AS helpedPeople,
+       reduce(s = 0, k IN helped | s + households[k]) AS helpedHouseholds,
+       any(day IN days WHERE day >= """
+        + active_from
+        + " AND day <= "
+        + d
+        + """) AS recent
+"""
+    )
+
+
 # Expects ``places`` (a list of units) in scope; returns peopleHelped, householdsHelped,
 # activeTeams (teams counts running teams on $d alike in the coverage query beside it). Each
 # team's reports are read from its digest (graph/core/activity_digests.py): its reports summed per
@@ -33,16 +59,40 @@ CALL (places) {
     + """}
   WITH DISTINCT t
   WITH t, coalesce(t.activityDays, []) AS days, t.activityPeople AS people,
-       t.activityHouseholds AS households
-  WITH t, people, households,
-       [i IN range(0, size(days) - 1) WHERE days[i] >= $activityFrom AND days[i] <= $d]
-         AS helped,
-       any(day IN days WHERE day >= $activeFrom AND day <= $d) AS recent
-  RETURN sum(reduce(s = 0, i IN helped | s + people[i])) AS peopleHelped,
-         sum(reduce(s = 0, i IN helped | s + households[i])) AS householdsHelped,
+       t.activityHouseholds AS households"""
+    + _digest_figures("$d", "$activityFrom", "$activeFrom")
+    + """
+  RETURN sum(helpedPeople) AS peopleHelped, sum(helpedHouseholds) AS householdsHelped,
          count(CASE WHEN recent AND """
     + active_on("t")
     + """ THEN 1 END) AS activeTeams
+}
+"""
+)
+
+# The same for many dates at once (graph/reports/series_totals.py): ``places`` are maps of a
+# unit ``u`` and the indices ``idx`` of the dates ``$ends`` it counts on, with each date's
+# windows in ``$activityFroms`` and ``$activeFroms``; one row per index: [index, peopleHelped,
+# householdsHelped, activeTeams].
+ACTIVITY_BY_INDEX: LiteralString = (
+    """
+CALL (places) {
+  UNWIND places AS p
+  WITH p.u AS u, p.idx AS idx
+  CALL (u) {"""
+    + TEAMS_OF_PLACE
+    + """}
+  UNWIND idx AS i
+  WITH DISTINCT i, t
+  WITH i, t, coalesce(t.activityDays, []) AS days, t.activityPeople AS people,
+       t.activityHouseholds AS households"""
+    + _digest_figures("$ends[i]", "$activityFroms[i]", "$activeFroms[i]")
+    + """
+  WITH i, sum(helpedPeople) AS peopleHelped, sum(helpedHouseholds) AS householdsHelped,
+       count(CASE WHEN recent AND """
+    + active_on("t", "$ends[i]")
+    + """ THEN 1 END) AS activeTeams
+  RETURN collect([i, peopleHelped, householdsHelped, activeTeams]) AS activityRows
 }
 """
 )

@@ -2,7 +2,7 @@
 
 ``coverage`` walks the places of one date and counts what is active there; twelve period ends
 were twelve such walks (11 s cold nationally on #16's machine). Here every place, team,
-organisation, expert and support request under the scope is read once, with the indices of the period ends it
+organisation, expert, team activity digest and support request under the scope is read once, with the indices of the period ends it
 counts on (its unit's dates, its own since/until or validity), and the counts are grouped by
 index. The rules are the same fragments as coverage's (graph/core/cypher.py's ``valid_on`` and
 ``active_on``, ``TEAMS_OF_PLACE``, the focal-point and headcount helpers, the request figures of
@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, LiteralString
 
+from graph.activity.figures import ACTIVITY_BY_INDEX, DEFAULT_ACTIVE_DAYS, ActivityWindow
 from graph.core.cypher import active_on, valid_on
 from graph.core.db import Tx, run
 from graph.core.model import AGENCY_KINDS
@@ -117,9 +118,10 @@ CALL (places) {
   RETURN collect([i, n]) AS expertRows
 }
 """
+    + ACTIVITY_BY_INDEX
     + REQUESTS_BY_INDEX
     + """
-RETURN communes, teamRows, orgRows, expertRows, requestRows
+RETURN communes, teamRows, orgRows, expertRows, activityRows, requestRows
 """
 )
 
@@ -131,19 +133,24 @@ def _by_index(rows: list[list[Any]], n: int, width: int) -> list[list[int]]:
     return out
 
 
-async def series_totals(tx: Tx, points: Sequence[tuple[dt.date, str]]) -> list[CoverageMetrics]:
+async def series_totals(
+    tx: Tx, points: Sequence[tuple[dt.date, str]], active_days: int = DEFAULT_ACTIVE_DAYS
+) -> list[CoverageMetrics]:
     """``coverage(scope, d).totals`` for each (period end d, scope unit key valid on d), in
-    order, from one query."""
+    order, from one query; ``active_days`` as coverage's."""
     if not points:
         return []
     ends = [d for d, _ in points]
     scopes: dict[str, list[int]] = {}
     for i, (_, key) in enumerate(points):
         scopes.setdefault(key, []).append(i)
+    windows = [ActivityWindow.of(d, active_days) for d in ends]
     records = await run(
         tx,
         QUERY,
         ends=ends,
+        activityFroms=[w.helped_from for w in windows],
+        activeFroms=[w.active_from for w in windows],
         scopes=[{"key": k, "idx": idx} for k, idx in scopes.items()],
         agencyKinds=[k.value for k in AGENCY_KINDS],
     )
@@ -153,6 +160,7 @@ async def series_totals(tx: Tx, points: Sequence[tuple[dt.date, str]]) -> list[C
     teams = _by_index(r["teamRows"], n, 4)
     orgs = _by_index(r["orgRows"], n, 5)
     experts = _by_index(r["expertRows"], n, 1)
+    activity = _by_index(r["activityRows"], n, 3)
     requests = _by_index([row[:4] for row in r["requestRows"]], n, 3)
     medians: list[float | None] = [None] * n
     for row in r["requestRows"]:
@@ -170,6 +178,9 @@ async def series_totals(tx: Tx, points: Sequence[tuple[dt.date, str]]) -> list[C
             reported_staff=orgs[i][3],
             reported_cds_staff=orgs[i][4],
             experts=experts[i][0],
+            people_helped=activity[i][0],
+            households_helped=activity[i][1],
+            active_teams=activity[i][2],
             requests=requests[i][0],
             open_requests=requests[i][1],
             answered_requests=requests[i][2],

@@ -30,7 +30,8 @@ from tests.tokens import bearer
 FIGURES = (
     "communes communesWithTeam teams activeMembers activeMemberships organisations agencies "
     "agenciesWithFocalPoint reportedStaff reportedCdsStaff verifiedExperts teamCoverage "
-    "focalPointCoverage cdsStaffRatio requests openRequests answeredRequests answeredShare "
+    "focalPointCoverage cdsStaffRatio peopleHelped householdsHelped activeTeams activeTeamShare "
+    "requests openRequests answeredRequests answeredShare "
     "medianHoursToFirstAccept"
 )
 SERIES = (
