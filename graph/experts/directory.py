@@ -49,36 +49,85 @@ _FROM_INDEX: LiteralString = (
 )
 _FROM_LABEL: LiteralString = _AREAS + "MATCH (e:ExpertProfile)\n"
 
-_BODY: LiteralString = (
-    """
+# The profiles that pass the filters on the profile itself, with their person.
+_MATCHED: LiteralString = """
 WITH e, anyCodes, allCodes WHERE e.status IN $statuses
   AND (size($any) = 0 OR any(x IN anyCodes WHERE x IN e.expertise))
   AND all(codes IN allCodes WHERE any(x IN codes WHERE x IN e.expertise))
   AND (size($countries) = 0 OR coalesce(e.country, 'VN') IN $countries)
   AND ($abroad IS NULL OR (coalesce(e.country, 'VN') <> 'VN') = $abroad)
-MATCH (p:Person)-[:HAS_PROFILE]->(e)"""
-    + PROVINCE_OF
+MATCH (p:Person)-[:HAS_PROFILE]->(e)
+"""
+
+# Only when a filter or the order needs it: where each profile is placed.
+_PLACED: LiteralString = (
+    PROVINCE_OF
     + """
 WITH e, p, province, place WHERE ($provinceKey IS NULL OR province.key = $provinceKey)
   // Unverified profiles by where they are placed (an expert abroad: the national level).
   AND (e.status = 'VERIFIED' OR $unverifiedEverywhere OR place.key IN $unverifiedProvinces)
+"""
+)
+
+# Only when the organisation kinds are filtered.
+_AFFILIATED: LiteralString = """
 OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
-WITH e, p, province, o
-WHERE size($orgKinds) = 0 OR o.kind IN $orgKinds
-WITH e, p, province, o,
-     CASE $order WHEN 'PROVINCE' THEN coalesce(province.code, '~') + '\\t' ELSE '' END
-       + p.searchKey + '\\t' + e.id AS sortKey
+WITH e, p, province, o WHERE o.kind IN $orgKinds
+"""
+
+# The page, in order: every match is counted and ordered by its sort key alone; only the page's
+# profiles are then placed and read (a common name matches thousands of profiles: reading every
+# field of each of them was most of the directory's cost).
+_PAGED: LiteralString = (
+    """
 ORDER BY sortKey
-WITH collect({sortKey: sortKey, e: e {"""
+WITH collect({sortKey: sortKey, e: e, p: p}) AS items
+WITH size(items) AS total, [x IN items WHERE $after IS NULL OR x.sortKey > $after] AS rest
+WITH total, rest[0..$first] AS page, size(rest) > $first AS hasNext
+CALL (page) {
+  UNWIND page AS x
+  WITH x, x.e AS e, x.p AS p
+  CALL (e) {"""
+    + PROVINCE_OF
+    + """    RETURN province LIMIT 1
+  }
+  CALL (e) {
+    OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
+    RETURN o.id AS orgId LIMIT 1
+  }
+  WITH x, e, p, province, orgId ORDER BY x.sortKey
+  RETURN collect({sortKey: x.sortKey, e: e {"""
     + EXPERT_FIELDS
     + """}, p: p {"""
     + PERSON_FIELDS
     + """},
-              provinceKey: province.key, orgId: o.id}) AS items
-WITH size(items) AS total, [x IN items WHERE $after IS NULL OR x.sortKey > $after] AS rest
-RETURN total, rest[0..$first] AS page, size(rest) > $first AS hasNext
+                  provinceKey: province.key, orgId: orgId}) AS out
+}
+RETURN total, out AS page, hasNext
 """
 )
+
+
+def _query(f: ExpertFilter, order: ExpertOrder, by_text: bool) -> LiteralString:
+    """The directory's statement for this filter: the placing and affiliation steps only when
+    the filter or the order reads them."""
+    query: LiteralString = (_FROM_INDEX if by_text else _FROM_LABEL) + _MATCHED
+    placed = (
+        f.province_key is not None
+        or order is ExpertOrder.PROVINCE
+        or (not f.unverified_everywhere and any(s is not ExpertStatus.VERIFIED for s in f.statuses))
+    )
+    if placed:
+        query += _PLACED
+    else:
+        query += "WITH e, p, null AS province\n"
+    if f.organisation_kinds:
+        query += _AFFILIATED
+    if order is ExpertOrder.PROVINCE:
+        query += "WITH e, p, coalesce(province.code, '~') + '\\t' + p.searchKey + '\\t' + e.id AS sortKey"
+    else:
+        query += "WITH e, p, p.searchKey + '\\t' + e.id AS sortKey"
+    return query + _PAGED
 
 
 async def list_experts(
@@ -88,7 +137,7 @@ async def list_experts(
     lucene = fulltext_query(f.text, "filter.text") if f.text else None
     records = await run(
         tx,
-        (_FROM_INDEX if lucene else _FROM_LABEL) + _BODY,
+        _query(f, order, lucene is not None),
         lucene=lucene,
         statuses=[s.value for s in f.statuses],
         any=list(f.expertise_any),
@@ -99,7 +148,6 @@ async def list_experts(
         unverifiedEverywhere=f.unverified_everywhere,
         unverifiedProvinces=list(f.unverified_provinces),
         orgKinds=[k.value for k in f.organisation_kinds],
-        order=order.value,
         first=first,
         after=after,
     )
