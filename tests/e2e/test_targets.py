@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import httpx
-from playwright.async_api import ViewportSize, expect
+from playwright.async_api import Page, ViewportSize, expect
 
 from graph.core import changes
 from graph.core.db import Graph, Tx, run
@@ -86,6 +86,36 @@ async def test_targets_page_province_edition_and_report(
         await graph.write(remove)
 
 
+async def _activity_figures(page: Page, client: httpx.AsyncClient, province_name: str) -> None:
+    """The activity section: the households helped at each quarter end, the nation's and the
+    chosen province's, as coverageSeries counts them (#17)."""
+    query = (
+        "query($s: String, $f: Date!, $t: Date!) { coverageSeries(scopeCode: $s, from: $f,"
+        " to: $t, step: QUARTER) { points { asOf totals { householdsHelped } } } }"
+    )
+    to = dt.date.today().isoformat()
+    national = await gql(client, query, {"s": None, "f": "2024-01-01", "t": to})
+    local = await gql(client, query, {"s": "79", "f": "2025-07-01", "t": to})
+    section = page.locator("[data-testid=activity-trend]")
+    await expect(section.locator("h2")).to_have_text("Hoạt động của các Tổ Công nghệ số cộng đồng")
+    await expect(section.locator("[data-testid=target-line]")).to_have_count(0)
+    helped = section.locator("[data-testid=helped-table]")
+    await expect(helped.locator("thead th").nth(2)).to_contain_text(province_name)
+    points = national["coverageSeries"]["points"]
+    assert any(p["totals"]["householdsHelped"] > 0 for p in points)  # the demo's reports
+    mine = {p["asOf"]: p["totals"]["householdsHelped"] for p in local["coverageSeries"]["points"]}
+    for point in points:
+        row = helped.locator(f'tbody tr[data-as-of="{point["asOf"]}"] td')
+        await expect(row.nth(0)).to_have_text(_number(point["totals"]["householdsHelped"]))
+        expected = mine.get(point["asOf"])
+        await expect(row.nth(1)).to_have_text("—" if expected is None else _number(expected))
+
+
+def _number(n: int) -> str:
+    """As the page writes a count in Vietnamese: a dot between thousands."""
+    return f"{n:,}".replace(",", ".")
+
+
 async def _page(
     new_page: NewPage,
     live_server: LiveServer,
@@ -104,8 +134,9 @@ async def _page(
     nav = page.locator('nav a[href="#/targets"]')
     await expect(nav).to_have_text("Mục tiêu")
     await expect(nav).to_have_attribute("aria-current", "page")
+    # One chart per target, with its line, and one of the teams' activity, which has no target.
     charts = page.locator("[data-testid=trend-chart]")
-    await expect(charts).to_have_count(len(targets))
+    await expect(charts).to_have_count(len(targets) + 1)
     await expect(page.locator("[data-testid=target-line]")).to_have_count(len(targets))
     # The newest edition is chosen first (the first that `editions` lists).
     newest = (await gql(live_client, "{ editions { id } }"))["editions"][0]["id"]
@@ -119,8 +150,9 @@ async def _page(
     await expect(page.locator("[data-testid=target-province]")).to_have_value("79")
     province_name = await page.locator("[data-testid=target-province] option:checked").inner_text()
     await expect(page.locator(f'polyline[data-series="{province_name}"]')).to_have_count(
-        len(targets)
+        len(targets) + 1
     )
+    await _activity_figures(page, live_client, province_name)
     # The figures are in a table too, for screen readers.
     await expect(page.locator("details.chart-data table").first).to_be_attached()
 

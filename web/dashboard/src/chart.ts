@@ -14,8 +14,9 @@ export interface Line {
 export interface TrendSpec {
   title: string;
   lines: Line[];
-  threshold: number;
-  deadline: string;
+  // The target's line and deadline; a figure without a target (the teams' activity) has none.
+  threshold?: number;
+  deadline?: string;
 }
 
 const W = 560;
@@ -25,17 +26,20 @@ const PAD = { left: 44, right: 12, top: 14, bottom: 30 };
 const day = (iso: string): number => Date.parse(`${iso}T00:00:00Z`);
 
 export function trendChart(spec: TrendSpec): SVGSVGElement {
-  const dates = [...spec.lines.flatMap((l) => l.points.map((p) => day(p[0]))), day(spec.deadline)];
+  const dates = [...spec.lines.flatMap((l) => l.points.map((p) => day(p[0]))), ...(spec.deadline ? [day(spec.deadline)] : [])];
   const start = Math.min(...dates);
   const span = Math.max(Math.max(...dates) - start, 1);
   const values = spec.lines.flatMap((l) => l.points.map((p) => p[1] ?? 0));
-  const top = Math.max(spec.threshold, ...values, 0.01);
+  const top = Math.max(spec.threshold ?? 0, ...values, 0.01);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const x = (iso: string): number => PAD.left + (plotW * (day(iso) - start)) / span;
   const y = (v: number): number => PAD.top + plotH * (1 - v / top);
 
-  const summary = `${spec.title}. ${t("targetLine", { value: formatPercent(spec.threshold) })}, ${t("deadlineLine", { date: formatDate(spec.deadline) })}.`;
+  const summary =
+    spec.threshold === undefined || spec.deadline === undefined
+      ? `${spec.title}.`
+      : `${spec.title}. ${t("targetLine", { value: formatPercent(spec.threshold) })}, ${t("deadlineLine", { date: formatDate(spec.deadline) })}.`;
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": summary, class: "trend", "data-testid": "trend-chart" });
   for (const tick of [0, top / 2, top]) {
     svg.append(
@@ -43,14 +47,16 @@ export function trendChart(spec: TrendSpec): SVGSVGElement {
       s("text", { x: PAD.left - 4, y: y(tick) + 4, "text-anchor": "end", class: "tick" }, formatPercent(tick)),
     );
   }
-  const ty = y(spec.threshold);
-  const dx = x(spec.deadline);
-  svg.append(
-    s("line", { x1: PAD.left, x2: W - PAD.right, y1: ty, y2: ty, class: "target-line", "data-testid": "target-line" }),
-    s("text", { x: W - PAD.right, y: ty - 4, "text-anchor": "end", class: "target-label" }, t("targetLine", { value: formatPercent(spec.threshold) })),
-    s("line", { x1: dx, x2: dx, y1: PAD.top, y2: PAD.top + plotH, class: "deadline-line", "data-testid": "deadline-line" }),
-    s("text", { x: dx, y: H - 8, "text-anchor": dx > W - 70 ? "end" : dx < PAD.left + 70 ? "start" : "middle", class: "tick" }, t("deadlineLine", { date: formatDate(spec.deadline) })),
-  );
+  if (spec.threshold !== undefined && spec.deadline !== undefined) {
+    const ty = y(spec.threshold);
+    const dx = x(spec.deadline);
+    svg.append(
+      s("line", { x1: PAD.left, x2: W - PAD.right, y1: ty, y2: ty, class: "target-line", "data-testid": "target-line" }),
+      s("text", { x: W - PAD.right, y: ty - 4, "text-anchor": "end", class: "target-label" }, t("targetLine", { value: formatPercent(spec.threshold) })),
+      s("line", { x1: dx, x2: dx, y1: PAD.top, y2: PAD.top + plotH, class: "deadline-line", "data-testid": "deadline-line" }),
+      s("text", { x: dx, y: H - 8, "text-anchor": dx > W - 70 ? "end" : dx < PAD.left + 70 ? "start" : "middle", class: "tick" }, t("deadlineLine", { date: formatDate(spec.deadline) })),
+    );
+  }
   for (const line of spec.lines) {
     const known = line.points.filter((p): p is [string, number] => p[1] !== null);
     if (known.length === 0) continue;

@@ -104,8 +104,15 @@ export interface TargetProgress {
   onTrack: boolean | null;
 }
 
+// What the targets page shows of the teams' activity (#17) at each period end.
+export interface ActivityTotals {
+  activeTeamShare: number | null;
+  peopleHelped: number;
+  householdsHelped: number;
+}
+
 export interface Series {
-  points: { asOf: string }[];
+  points: { asOf: string; totals: ActivityTotals }[];
   targets: TargetProgress[];
 }
 
@@ -130,7 +137,7 @@ export async function series(scopeCode: string | null, from: string, to: string)
   const data = await gql<{ coverageSeries: Series }>(
     `query Series($scopeCode: String, $from: Date!, $to: Date!) {
       coverageSeries(scopeCode: $scopeCode, from: $from, to: $to, step: QUARTER) {
-        points { asOf }
+        points { asOf totals { activeTeamShare peopleHelped householdsHelped } }
         targets { target { id indicator threshold deadline sourceDecision } values onTrack }
       }
     }`,

@@ -5,7 +5,7 @@
 import { legend, trendChart, trendTable, type Line } from "../chart";
 import { labelled, statusLine, toolbar } from "../controls";
 import { currentRoute, go, h, replace, today } from "../dom";
-import { formatDate, formatPercent, t, type Key } from "../i18n";
+import { formatDate, formatNumber, formatPercent, t, type Key } from "../i18n";
 import { editions, provinceTargets, provinces, ranking, series, type Edition, type Indicator, type OwnTarget, type Series } from "../queries";
 import type { Page } from "./page";
 
@@ -61,7 +61,7 @@ export const targetsPage: Page = (root) => {
       const name = places.find((p) => p.code === province)?.name ?? province;
       const own = await provinceTargets(edition?.id ?? null);
       const sections = await Promise.all(national.targets.map((_, i) => targetSection(national, local, i, name, edition, own)));
-      replace(body, ...sections);
+      replace(body, ...sections, activitySection(national, local, name));
       status.textContent = `${t("updatedAt")} ${new Date().toLocaleTimeString()}`;
     } catch (error) {
       status.textContent = `${t("errorPrefix")}: ${(error as Error).message}`;
@@ -166,6 +166,55 @@ async function furthest(
           h("td", { class: "num" }, formatPercent(r.value)),
           h("td", { class: "num" }, formatPercent(threshold) + (thresholds.has(r.province.code) ? ` (${t("ownTarget")})` : "")),
           h("td", { class: "num" }, formatPercent(gap)),
+        ),
+      ),
+    ),
+  );
+}
+
+// The teams' activity (#17) along the same period ends: the share of running teams that reported
+// within the activity window, and the people and households helped in it. No target was set
+// for these, so the chart has no target line.
+function activitySection(national: Series, local: Series, provinceName: string): HTMLElement {
+  const share = (s: Series): [string, number | null][] => s.points.map((p) => [p.asOf, p.totals.activeTeamShare]);
+  const lines: Line[] = [
+    { name: t("national"), cls: "line-national", points: share(national) },
+    { name: provinceName, cls: "line-province", points: share(local) },
+  ];
+  const spec = { title: t("metricActive"), lines };
+  const helped = (s: Series, d: string): { people: string; households: string } => {
+    const p = s.points.find((x) => x.asOf === d);
+    return p ? { people: formatNumber(p.totals.peopleHelped), households: formatNumber(p.totals.householdsHelped) } : { people: "—", households: "—" };
+  };
+  const dates = [...new Set([...national.points, ...local.points].map((p) => p.asOf))].sort();
+  const columns: [Series, string, "households" | "people"][] = [
+    [national, `${t("householdsHelped")} (${t("national")})`, "households"],
+    [local, `${t("householdsHelped")} (${provinceName})`, "households"],
+    [national, `${t("peopleHelped")} (${t("national")})`, "people"],
+    [local, `${t("peopleHelped")} (${provinceName})`, "people"],
+  ];
+  return h(
+    "section",
+    { class: "target activity", "data-testid": "activity-trend", "aria-labelledby": "h-activity" },
+    h("h2", { id: "h-activity" }, t("activityTrendTitle")),
+    h("p", {}, t("activityTrendNote")),
+    legend(lines),
+    trendChart(spec),
+    trendTable(spec),
+    h(
+      "div",
+      { class: "scroll", tabindex: "0", role: "region", "aria-label": t("helpedCaption") },
+      h(
+        "table",
+        { class: "data", "data-testid": "helped-table" },
+        h("caption", {}, t("helpedCaption")),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("periodEnd")), ...columns.map(([, label]) => h("th", { scope: "col" }, label)))),
+        h(
+          "tbody",
+          {},
+          ...dates.map((d) =>
+            h("tr", { "data-as-of": d }, h("th", { scope: "row" }, formatDate(d)), ...columns.map(([s, , key]) => h("td", { class: "num" }, helped(s, d)[key]))),
+          ),
         ),
       ),
     ),
