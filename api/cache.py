@@ -9,31 +9,45 @@ share one computation, so a burst of dashboards after a change costs one query, 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from api.observability import CACHE
 
 T = TypeVar("T")
 
 
+class Kept(NamedTuple):
+    version: int
+    value: Any
+    read_at: float  # time.monotonic() when the data it was computed from were read, or before
+
+
 class VersionedCache:
     def __init__(self, max_entries: int = 512, name: str = "reads") -> None:
         self._name = name  # the metric's label
-        self._entries: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Kept] = OrderedDict()
         self._pending: dict[tuple[Hashable, int], asyncio.Future[Any]] = {}
         self._max = max_entries
 
     async def get_or_compute(
-        self, key: Hashable, version: int, compute: Callable[[], Awaitable[T]]
+        self,
+        key: Hashable,
+        version: int,
+        compute: Callable[[], Awaitable[T]],
+        read_at: float | None = None,
     ) -> T:
+        """``read_at``: when ``version`` was read (the computation reads the data after it);
+        by default, now."""
         hit = self._entries.get(key)
-        if hit is not None and hit[0] == version:
+        if hit is not None and hit.version == version:
             self._entries.move_to_end(key)
             CACHE.labels(self._name, "hit").inc()
-            value: T = hit[1]
+            value: T = hit.value
             return value
+        read_at = time.monotonic() if read_at is None else read_at
         flight = (key, version)
         if (pending := self._pending.get(flight)) is not None:
             CACHE.labels(self._name, "shared").inc()
@@ -51,11 +65,18 @@ class VersionedCache:
         finally:
             self._pending.pop(flight, None)
         future.set_result(result)
-        self._keep(key, version, result)
+        self._keep(key, version, result, read_at)
         return result
 
-    def _keep(self, key: Hashable, version: int, result: Any) -> None:
-        self._entries[key] = (version, result)
+    def last(self, key: Hashable) -> Kept | None:
+        """The entry kept for the key, whatever its version."""
+        return self._entries.get(key)
+
+    def _keep(self, key: Hashable, version: int, result: Any, read_at: float) -> None:
+        kept = self._entries.get(key)
+        if kept is not None and kept.version > version:
+            return  # a slower computation of older data must not replace newer data
+        self._entries[key] = Kept(version, result, read_at)
         self._entries.move_to_end(key)
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
@@ -63,6 +84,7 @@ class VersionedCache:
     async def refresh(self, key: Hashable, version: int, compute: Callable[[], Awaitable[T]]) -> T:
         """Compute whatever is kept, and keep the result (a client asked for a fresh one)."""
         CACHE.labels(self._name, "refresh").inc()
+        read_at = time.monotonic()
         result = await compute()
-        self._keep(key, version, result)
+        self._keep(key, version, result, read_at)
         return result

@@ -18,7 +18,13 @@ What is never kept:
   request executes again.
 
 A request with ``Cache-Control: no-cache`` executes (what HTTP means by it) and refreshes the
-entry. Concurrent misses for the same question share one execution (``VersionedCache``). Every answer
+entry. A request with ``Cache-Control: max-stale=N`` (HTTP's request directive: the client
+accepts an answer up to N seconds out of date, at most MAX_STALE_SECONDS) is answered at once
+from the entry kept for an older version when that entry's data were read at most N seconds ago
+(``X-Cache: STALE``, with ``Age``); one execution then refreshes the entry in the background, so
+under a steady stream of changes a dashboard that allows a little staleness never waits for the
+national aggregates, and what it shows is never more than N seconds old. Without the directive
+an answer is always that of the data version read after the request arrived. Concurrent misses for the same question share one execution (``VersionedCache``). Every answer
 that passes here carries an ETag; a client that sends it back in If-None-Match gets 304 and no
 body while the answer is unchanged. ``X-Cache: HIT`` / ``MISS`` tells which it was.
 """
@@ -29,6 +35,9 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
+import logging
+import re
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +55,10 @@ from graph.core.db import Graph, Unavailable
 MAX_REQUEST_BYTES = 64 * 1024
 # One answer larger than this (a huge page of rows) is not worth holding in every process.
 MAX_ANSWER_BYTES = 1024 * 1024
+# The most staleness a client may accept (``max-stale`` without a value means this much).
+MAX_STALE_SECONDS = 10
+
+log = logging.getLogger("cds.response_cache")
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,8 @@ class ResponseCache:
         self._is_query: OrderedDict[bytes, bool] = OrderedDict()
         self._max = max_entries
         self._versions: VersionReader | None = None
+        self._refreshing: set[tuple[bytes, dt.date]] = set()  # keys refreshed in the background
+        self._tasks: set[asyncio.Task[None]] = set()  # referenced, so they are not collected
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._candidate(scope):
@@ -82,6 +97,7 @@ class ResponseCache:
         if scope["method"] == "GET":
             raw = bytes(scope.get("query_string", b""))
             key = b"GET\n" + headers.get(b"accept", b"") + b"\n" + raw
+            body_read = b""
             is_query = self._query(key, lambda: _from_query_string(raw))
         else:
             body, complete = await _read_body(receive)
@@ -91,32 +107,67 @@ class ResponseCache:
             key = b"POST\n" + body
             is_query = self._query(key, lambda: _from_json(body))
             receive = _replay(body, receive)
+            body_read = body
         if not is_query:
             CACHE.labels("responses", "bypass").inc()
             await self.app(scope, receive, send)
             return
         if self._versions is None:
             self._versions = VersionReader(scope["app"].state.graph)
+        arrived = time.monotonic()
         try:
             version = await self._versions.current()
         except Unavailable:
             await self.app(scope, receive, send)  # the app answers its typed 503 error
             return
+        cache_control = headers.get(b"cache-control", b"")
+        cache_key = (key, dt.date.today())
+        max_stale = _max_stale(cache_control)
+        if max_stale is not None and b"no-cache" not in cache_control:
+            kept = self.entries.last(cache_key)
+            if kept is not None and kept.version != version:
+                age = time.monotonic() - kept.read_at
+                if age <= max_stale:
+                    self._refresh_later(cache_key, version, scope, body_read, arrived)
+                    await _send(kept.value, b"STALE", headers.get(b"if-none-match"), send, age)
+                    return
         execution = _Execution(self.app, scope, receive)
         try:
-            if b"no-cache" in headers.get(b"cache-control", b""):
+            if b"no-cache" in cache_control:
                 # The client asks for a fresh answer (HTTP's request directive): execute, and
                 # keep it for the others.
-                answer = await self.entries.refresh((key, dt.date.today()), version, execution)
+                answer = await self.entries.refresh(cache_key, version, execution)
             else:
-                answer = await self.entries.get_or_compute(
-                    (key, dt.date.today()), version, execution
-                )
+                answer = await self.entries.get_or_compute(cache_key, version, execution, arrived)
         except _NotKept as not_kept:
             answer = not_kept.answer
         # A request that waited for another's execution of the same question did not execute.
         state = b"MISS" if execution.ran else b"HIT"
         await _send(answer, state, headers.get(b"if-none-match"), send)
+
+    def _refresh_later(
+        self, key: tuple[bytes, dt.date], version: int, scope: Scope, body: bytes, arrived: float
+    ) -> None:
+        """One execution of this question for ``version``, after the stale answer was sent."""
+        if key in self._refreshing:
+            return
+        self._refreshing.add(key)
+
+        async def refresh() -> None:
+            try:
+                await self.entries.get_or_compute(
+                    key, version, _Execution(self.app, dict(scope), _body_only(body)), arrived
+                )
+            except _NotKept:
+                pass  # an error this time: the next request executes again
+            except Exception:
+                log.exception("background refresh of a cached answer failed")
+            finally:
+                self._refreshing.discard(key)
+
+        task = asyncio.get_running_loop().create_task(refresh())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _candidate(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["path"].rstrip("/") != self.path or not self._max:
@@ -216,6 +267,30 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
             return body, True
 
 
+def _max_stale(cache_control: bytes) -> float | None:
+    """The seconds of staleness ``Cache-Control: max-stale[=N]`` accepts (None: not asked)."""
+    found = re.search(rb"(?:^|[,\s])max-stale(?:=\"?(\d+)\"?)?(?:$|[,\s])", cache_control)
+    if found is None:
+        return None
+    return min(float(found.group(1) or MAX_STALE_SECONDS), MAX_STALE_SECONDS)
+
+
+def _body_only(body: bytes) -> Receive:
+    """The receive of an execution nobody waits on: the body, then nothing (never a
+    disconnect: the client that asked was already answered)."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    return receive
+
+
 def _replay(body: bytes, receive: Receive, more: bool = False) -> Receive:
     """A receive that gives the app the body already read, then the rest (or the disconnect)."""
     sent = False
@@ -269,12 +344,20 @@ def _etag(body: bytes) -> bytes:
     return b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
 
 
-async def _send(answer: Answer, state: bytes, if_none_match: bytes | None, send: Send) -> None:
+async def _send(
+    answer: Answer,
+    state: bytes,
+    if_none_match: bytes | None,
+    send: Send,
+    age: float | None = None,
+) -> None:
     unchanged = if_none_match is not None and answer.etag in if_none_match.split(b", ")
     status, body = (
         (304, b"") if unchanged and answer.status == 200 else (answer.status, answer.body)
     )
     headers = [(b"etag", answer.etag), (b"cache-control", b"no-cache"), (b"x-cache", state)]
+    if age is not None:
+        headers.append((b"age", str(int(age)).encode()))
     if status != 304:
         headers += [
             (b"content-type", answer.content_type),

@@ -3,11 +3,13 @@
 Against the project's graph (the local Neo4j unless NEO4J_URI is set; ``python -m bench.api``
 loads the national-scale synthetic network into it), starts `cds serve` on a free port and, for
 ``--minutes``, keeps ``--connections`` connections busy with the dashboard's query (ranking and
-national totals, what every open dashboard polls), registers one synthetic expert per second
-(e-mails at soak.example.org, labelled synthetic) and keeps one live subscription
+national totals, what every open dashboard polls; with ``--max-stale N`` sent as a dashboard that
+accepts answers up to N seconds old), registers ``--writes-per-second`` synthetic experts a second
+(1; e-mails at soak.example.org, labelled synthetic; each change invalidates the cached answers) and keeps one live subscription
 (``networkChanges``, graphql-transport-ws) open. Prints a row per minute: requests, errors (an
 HTTP status other than 200, or GraphQL errors), p50 / p95 of the dashboard query, registrations
-acknowledged, live messages received, and the resident memory of the API (all its processes) and
+acknowledged, live messages received, answers served out of date and the oldest of them (its
+``Age``, seconds), and the resident memory of the API (all its processes) and
 of the local Neo4j. Then the verdict (memory growth counted from the end of the first minute, which
 warms Neo4j's page cache and the API's caches) on what #18 asks: no errors, the last minute's p95 within 20%
 of the first's, memory growth within the bounds given (``--api-growth-mb``, ``--neo4j-growth-mb``).
@@ -58,6 +60,8 @@ class Minute:
         self.kinds[kind] += 1
 
     live: int = 0
+    stale: int = 0  # answers served out of date (X-Cache: STALE), with --max-stale
+    oldest: int = 0  # the largest Age of those, seconds
 
 
 @dataclass
@@ -110,26 +114,44 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-async def _dashboard(client: httpx.AsyncClient, url: str, soak: Soak) -> None:
+async def _dashboard(
+    client: httpx.AsyncClient, url: str, soak: Soak, max_stale: int | None
+) -> None:
     body = {"query": DASHBOARD}
+    # What a live dashboard may send: answers up to N seconds out of date, never waiting
+    # for the national aggregates after each change (api/response_cache.py).
+    headers = {} if max_stale is None else {"Cache-Control": f"max-stale={max_stale}"}
     while (minute := soak.now()) is not None:
         began = time.perf_counter()
         try:
-            response = await client.post(url, json=body)
+            response = await client.post(url, json=body, headers=headers)
             problem = _problem(response, None)
         except httpx.HTTPError as error:
             problem = f"dashboard: {type(error).__name__}"
         if problem is None:
             minute.latencies.append((time.perf_counter() - began) * 1000)
+            if response.headers.get("x-cache") == "STALE":
+                minute.stale += 1
+                minute.oldest = max(minute.oldest, int(response.headers["age"]))
         else:
             minute.failed(problem)
 
 
-async def _registrations(client: httpx.AsyncClient, url: str, soak: Soak) -> None:
-    n = 0
-    while (minute := soak.now()) is not None:
+async def _registrations(client: httpx.AsyncClient, url: str, soak: Soak, rate: float) -> None:
+    """``rate`` registrations a second, each sent on its tick whether or not the one before
+    was answered (a public form's visitors do not wait for each other)."""
+    n, sent = 0, set[asyncio.Task[None]]()
+    while soak.now() is not None:
         n += 1
-        tick = time.monotonic()
+        task = asyncio.create_task(_register(client, url, soak, n))
+        sent.add(task)
+        task.add_done_callback(sent.discard)
+        await asyncio.sleep(max(0.0, soak.began + n / rate - time.monotonic()))
+    await asyncio.gather(*sent)
+
+
+async def _register(client: httpx.AsyncClient, url: str, soak: Soak, n: int) -> None:
+    if (minute := soak.now()) is not None:
         variables = {
             "input": {
                 "fullName": f"Chuyên gia Ngâm {n}",
@@ -153,7 +175,6 @@ async def _registrations(client: httpx.AsyncClient, url: str, soak: Soak) -> Non
             minute.registered += 1
         else:
             minute.failed(problem)
-        await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
 
 
 async def _live(host: str, soak: Soak) -> None:
@@ -186,7 +207,8 @@ async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int
     limits = httpx.Limits(max_connections=args.connections + 1)
     url = f"{base}/graphql"
     print(
-        "min  requests  errors  p50 ms  p95 ms  registered  live msgs  API RSS MB  Neo4j RSS MB",
+        "min  requests  errors  p50 ms  p95 ms  registered  live msgs  stale  oldest s  "
+        "API RSS MB  Neo4j RSS MB",
         flush=True,
     )
     memory: list[tuple[float, float]] = []
@@ -201,14 +223,15 @@ async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int
             print(
                 f"{i + 1:3d}  {len(m.latencies) + m.errors:8d}  {m.errors:6d}  "
                 f"{_pct(m.latencies, 50):6.1f}  {_pct(m.latencies, 95):6.1f}  "
-                f"{m.registered:10d}  {m.live:9d}  {api:10.0f}  {neo:12.0f}",
+                f"{m.registered:10d}  {m.live:9d}  {m.stale:5d}  {m.oldest:8d}  "
+                f"{api:10.0f}  {neo:12.0f}",
                 flush=True,
             )
 
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         await asyncio.gather(
-            *(_dashboard(client, url, soak) for _ in range(args.connections)),
-            _registrations(client, url, soak),
+            *(_dashboard(client, url, soak, args.max_stale) for _ in range(args.connections)),
+            _registrations(client, url, soak, args.writes_per_second),
             _live(base.removeprefix("http://"), soak),
             report(),
         )
@@ -243,6 +266,13 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--api-growth-mb", type=int, default=100)
     p.add_argument("--neo4j-growth-mb", type=int, default=200)
+    p.add_argument("--writes-per-second", type=float, default=1.0, help="registrations a second")
+    p.add_argument(
+        "--max-stale",
+        type=int,
+        default=None,
+        help="the dashboard accepts answers up to N seconds old (Cache-Control: max-stale=N)",
+    )
     args = p.parse_args()
     settings = get_settings()
     neo4j_pid = None if settings.neo4j_uri else local_server(settings).running_pid()
@@ -264,7 +294,8 @@ def main() -> None:
         print(f"$ python -m bench.soak {shlex.join(sys.argv[1:])}".rstrip())
         print(
             f"API {base} ({args.workers} workers), {args.connections} connections on the dashboard "
-            f"query, 1 registration/s, 1 live subscription, {args.minutes} min"
+            f"query{'' if args.max_stale is None else f' (max-stale={args.max_stale})'}, "
+            f"{args.writes_per_second:g} registrations/s, 1 live subscription, {args.minutes} min"
         )
         if not asyncio.run(_run(args, base, api.pid, neo4j_pid)):
             raise SystemExit(1)

@@ -4,6 +4,7 @@ nothing a signed-in viewer asks, no mutation and no error is ever served from th
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import httpx
@@ -106,3 +107,43 @@ async def test_a_published_edition_is_listed_at_once(
     after = await _post(client, listing)
     assert after.headers["x-cache"] == "MISS"
     assert "2044-03-31" in [e["periodEnd"] for e in after.json()["data"]["editions"]]
+
+
+def _teams(response: httpx.Response) -> int:
+    return int(response.json()["data"]["coverage"]["totals"]["teams"])
+
+
+async def test_max_stale_answers_at_once_and_refreshes_behind(
+    client: httpx.AsyncClient, graph: Graph
+) -> None:
+    """A dashboard that accepts 5 s of staleness is answered from the kept answer right after a
+    change, and the one execution started behind it soon answers everyone with the change."""
+    allow = {"Cache-Control": "max-stale=5"}
+    await _post(client, TEAMS, **{"Cache-Control": "no-cache"})  # kept, read just now
+    before = _teams(await _post(client, TEAMS))
+    await factories.make_team(graph, "00004")  # in province 01, from 2031-01-01
+    stale = await _post(client, TEAMS, **allow)
+    assert stale.headers["x-cache"] == "STALE"
+    assert 0 <= int(stale.headers["age"]) <= 5
+    assert _teams(stale) == before
+    for _ in range(200):
+        fresh = await _post(client, TEAMS, **allow)
+        if fresh.headers["x-cache"] != "STALE":
+            break
+        await asyncio.sleep(0.05)
+    assert fresh.headers["x-cache"] == "HIT"  # refreshed behind, not executed for this request
+    assert _teams(fresh) == before + 1
+    # Without the directive, the answer is always the current one.
+    assert _teams(await _post(client, TEAMS)) == before + 1
+
+
+async def test_max_stale_never_serves_an_answer_older_than_allowed(
+    client: httpx.AsyncClient, graph: Graph
+) -> None:
+    await _post(client, TEAMS, **{"Cache-Control": "no-cache"})
+    before = _teams(await _post(client, TEAMS))
+    await asyncio.sleep(1.2)  # the kept answer's data are now more than a second old
+    await factories.make_team(graph, "00004")
+    response = await _post(client, TEAMS, **{"Cache-Control": "max-stale=1"})
+    assert response.headers["x-cache"] == "MISS"
+    assert _teams(response) == before + 1
