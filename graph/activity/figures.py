@@ -58,7 +58,9 @@ CALL (places) {
     + TEAMS_OF_PLACE
     + """}
   WITH DISTINCT t
-  WITH t, coalesce(t.activityDays, []) AS days, t.activityPeople AS people,
+  // A team that never reported adds nothing: skip it before reading its digest.
+  WITH t WHERE t.activityDays IS NOT NULL
+  WITH t, t.activityDays AS days, t.activityPeople AS people,
        t.activityHouseholds AS households"""
     + _digest_figures("$d", "$activityFrom", "$activeFrom")
     + """
@@ -82,9 +84,10 @@ CALL (places) {
   CALL (u) {"""
     + TEAMS_OF_PLACE
     + """}
+  WITH t, idx WHERE t.activityDays IS NOT NULL
   UNWIND idx AS i
   WITH DISTINCT i, t
-  WITH i, t, coalesce(t.activityDays, []) AS days, t.activityPeople AS people,
+  WITH i, t, t.activityDays AS days, t.activityPeople AS people,
        t.activityHouseholds AS households"""
     + _digest_figures("$ends[i]", "$activityFroms[i]", "$activeFroms[i]")
     + """

@@ -63,11 +63,15 @@ CALL (places) {
     + active_on("t", _ON)
     + """] AS tidx
   WHERE tidx <> []
-  WITH u, t, tidx,
+  // A team that lived through the reform is found at its legacy commune and its current one:
+  // its memberships are read once, not once per place.
+  WITH t, collect({u: u, tidx: tidx}) AS at
+  WITH t, at,
        COLLECT { MATCH (person:Person)-[m:MEMBER_OF]->(t)
                  RETURN {p: person, since: m.since, until: m.until} } AS ms
-  UNWIND tidx AS i
-  WITH i, u, t, [x IN ms WHERE """
+  UNWIND at AS a
+  UNWIND a.tidx AS i
+  WITH i, a.u AS u, t, [x IN ms WHERE """
     + active_on("x", _ON)
     + """ | x.p] AS members
   WITH i, count(DISTINCT u) AS withTeam, count(DISTINCT t) AS teams,
