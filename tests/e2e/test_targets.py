@@ -99,8 +99,8 @@ async def _activity_figures(page: Page, client: httpx.AsyncClient, province_name
     section = page.locator("[data-testid=activity-trend]")
     await expect(section.locator("h2")).to_have_text("Hoạt động của các Tổ Công nghệ số cộng đồng")
     await expect(section.locator("[data-testid=target-line]")).to_have_count(0)
-    helped = section.locator("[data-testid=helped-table]")
-    await expect(helped.locator("thead th").nth(2)).to_contain_text(province_name)
+    helped = section.locator("[data-testid=helped-households]")
+    await expect(helped.locator("thead th").nth(2)).to_have_text(province_name)
     points = national["coverageSeries"]["points"]
     assert any(p["totals"]["householdsHelped"] > 0 for p in points)  # the demo's reports
     mine = {p["asOf"]: p["totals"]["householdsHelped"] for p in local["coverageSeries"]["points"]}

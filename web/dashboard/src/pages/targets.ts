@@ -182,17 +182,6 @@ function activitySection(national: Series, local: Series, provinceName: string):
     { name: provinceName, cls: "line-province", points: share(local) },
   ];
   const spec = { title: t("metricActive"), lines };
-  const helped = (s: Series, d: string): { people: string; households: string } => {
-    const p = s.points.find((x) => x.asOf === d);
-    return p ? { people: formatNumber(p.totals.peopleHelped), households: formatNumber(p.totals.householdsHelped) } : { people: "—", households: "—" };
-  };
-  const dates = [...new Set([...national.points, ...local.points].map((p) => p.asOf))].sort();
-  const columns: [Series, string, "households" | "people"][] = [
-    [national, `${t("householdsHelped")} (${t("national")})`, "households"],
-    [local, `${t("householdsHelped")} (${provinceName})`, "households"],
-    [national, `${t("peopleHelped")} (${t("national")})`, "people"],
-    [local, `${t("peopleHelped")} (${provinceName})`, "people"],
-  ];
   return h(
     "section",
     { class: "target activity", "data-testid": "activity-trend", "aria-labelledby": "h-activity" },
@@ -201,22 +190,29 @@ function activitySection(national: Series, local: Series, provinceName: string):
     legend(lines),
     trendChart(spec),
     trendTable(spec),
+    helpedTable("households", t("householdsHelped"), national, local, provinceName),
+    helpedTable("people", t("peopleHelped"), national, local, provinceName),
+  );
+}
+
+// A count helped at each period end, the nation's and the province's (a province has no
+// figure before the reform: its series starts in today's units).
+function helpedTable(kind: "households" | "people", title: string, national: Series, local: Series, provinceName: string): HTMLElement {
+  const value = (s: Series, d: string): string => {
+    const p = s.points.find((x) => x.asOf === d);
+    if (!p) return "—";
+    return formatNumber(kind === "households" ? p.totals.householdsHelped : p.totals.peopleHelped);
+  };
+  const dates = [...new Set([...national.points, ...local.points].map((p) => p.asOf))].sort();
+  return h(
+    "table",
+    { class: "data helped", "data-testid": `helped-${kind}` },
+    h("caption", {}, title),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("periodEnd")), h("th", { scope: "col" }, t("national")), h("th", { scope: "col" }, provinceName))),
     h(
-      "div",
-      { class: "scroll", tabindex: "0", role: "region", "aria-label": t("helpedCaption") },
-      h(
-        "table",
-        { class: "data", "data-testid": "helped-table" },
-        h("caption", {}, t("helpedCaption")),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("periodEnd")), ...columns.map(([, label]) => h("th", { scope: "col" }, label)))),
-        h(
-          "tbody",
-          {},
-          ...dates.map((d) =>
-            h("tr", { "data-as-of": d }, h("th", { scope: "row" }, formatDate(d)), ...columns.map(([s, , key]) => h("td", { class: "num" }, helped(s, d)[key]))),
-          ),
-        ),
-      ),
+      "tbody",
+      {},
+      ...dates.map((d) => h("tr", { "data-as-of": d }, h("th", { scope: "row" }, formatDate(d)), h("td", { class: "num" }, value(national, d)), h("td", { class: "num" }, value(local, d)))),
     ),
   );
 }
