@@ -257,7 +257,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+            # Cache-Control: a portal's dashboard may send max-stale (api/response_cache.py).
+            allow_headers=["Authorization", "Content-Type", "X-Request-Id", "Cache-Control"],
             expose_headers=["X-Request-Id", "Retry-After"],
             max_age=600,
         )

@@ -39,10 +39,14 @@ class VersionedCache:
         compute: Callable[[], Awaitable[T]],
         read_at: float | None = None,
     ) -> T:
-        """``read_at``: when ``version`` was read (the computation reads the data after it);
-        by default, now."""
+        """``read_at``: a time before ``version`` was read (the computation reads the data after
+        it; by default, now). A hit moves the entry's time to it: the version read after it
+        still named the entry's data."""
         hit = self._entries.get(key)
         if hit is not None and hit.version == version:
+            if read_at is not None and read_at > hit.read_at:
+                # This version was read again, after read_at: the entry was current then too.
+                hit = self._entries[key] = hit._replace(read_at=read_at)
             self._entries.move_to_end(key)
             CACHE.labels(self._name, "hit").inc()
             value: T = hit.value

@@ -57,6 +57,8 @@ MAX_REQUEST_BYTES = 64 * 1024
 MAX_ANSWER_BYTES = 1024 * 1024
 # The most staleness a client may accept (``max-stale`` without a value means this much).
 MAX_STALE_SECONDS = 10
+# A background refresh that takes longer is abandoned (the next stale request starts another).
+REFRESH_TIMEOUT_SECONDS = 120
 
 log = logging.getLogger("cds.response_cache")
 
@@ -125,9 +127,10 @@ class ResponseCache:
         max_stale = _max_stale(cache_control)
         if max_stale is not None and b"no-cache" not in cache_control:
             kept = self.entries.last(cache_key)
-            if kept is not None and kept.version != version:
+            if kept is not None and kept.version < version:
                 age = time.monotonic() - kept.read_at
                 if age <= max_stale:
+                    CACHE.labels("responses", "stale").inc()
                     self._refresh_later(cache_key, version, scope, body_read, arrived)
                     await _send(kept.value, b"STALE", headers.get(b"if-none-match"), send, age)
                     return
@@ -152,12 +155,13 @@ class ResponseCache:
         if key in self._refreshing:
             return
         self._refreshing.add(key)
+        execution = _Execution(self.app, dict(scope), _body_only(body))
 
         async def refresh() -> None:
             try:
-                await self.entries.get_or_compute(
-                    key, version, _Execution(self.app, dict(scope), _body_only(body)), arrived
-                )
+                # Bounded: a hung execution would keep the key from ever refreshing behind.
+                async with asyncio.timeout(REFRESH_TIMEOUT_SECONDS):
+                    await self.entries.get_or_compute(key, version, execution, arrived)
             except _NotKept:
                 pass  # an error this time: the next request executes again
             except Exception:
@@ -269,7 +273,9 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
 
 def _max_stale(cache_control: bytes) -> float | None:
     """The seconds of staleness ``Cache-Control: max-stale[=N]`` accepts (None: not asked)."""
-    found = re.search(rb"(?:^|[,\s])max-stale(?:=\"?(\d+)\"?)?(?:$|[,\s])", cache_control)
+    found = re.search(
+        rb"(?:^|[,\s])max-stale(?:=\"?(\d+)\"?)?(?:$|[,\s])", cache_control, re.IGNORECASE
+    )
     if found is None:
         return None
     return min(float(found.group(1) or MAX_STALE_SECONDS), MAX_STALE_SECONDS)
