@@ -26,7 +26,7 @@ from graph.core.local_neo4j import LocalNeo4j, LocalNeo4jError
 from graph.core.migrations import migrate
 from graph.core.settings import Settings, get_settings
 from graph.reports import editions
-from seed.demo.loader import generate_and_load
+from seed.demo.loader import OtherNetwork, generate_and_load
 from seed.demo.params import DEMO_SEED, parse_scale
 from seed.demo.support import load_support_demo
 from seed.units import seed_units
@@ -117,7 +117,11 @@ def _migrate(_: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _seed_into(graph: Graph, scale: str, seed: int, units_only: bool) -> None:
+async def _seed_into(
+    graph: Graph, scale: str, seed: int, units_only: bool, keep_other: bool = False
+) -> None:
+    """``keep_other``: a store holding another synthetic network keeps it (``cds run`` serves
+    what is there) instead of failing (``cds seed``, which was asked to load this one)."""
     await migrate(graph)
     report = await seed_units(graph)
     print(
@@ -125,7 +129,13 @@ async def _seed_into(graph: Graph, scale: str, seed: int, units_only: bool) -> N
         f"SUCCEEDED_BY, {report.organisations} organisations in {report.seconds:.1f}s"
     )
     if not units_only:
-        demo = await generate_and_load(graph, parse_scale(scale), seed=seed, progress=print)
+        try:
+            demo = await generate_and_load(graph, parse_scale(scale), seed=seed, progress=print)
+        except OtherNetwork as other:
+            if not keep_other:
+                raise SystemExit(f"cds seed: {other}") from None
+            print(f"not loading the demo network: {other}")
+            return
         print(demo.summary())
         requests, engagements = await load_support_demo(graph, seed)
         print(f"support requests: {requests} synthetic, with {engagements} engagements")
@@ -214,7 +224,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
 
         async def body(graph: Graph) -> None:
-            await _seed_into(graph, args.scale, args.seed, units_only=False)
+            await _seed_into(graph, args.scale, args.seed, units_only=False, keep_other=True)
 
         asyncio.run(_with_graph(settings, body))
         if args.oidc:

@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from graph.activity.reports import write_reports
 from graph.core import changes
-from graph.core.db import Graph
+from graph.core.db import Graph, Tx, run, run_single
 from graph.core.migrations import create_search_indexes, drop_search_indexes
 from graph.core.model import (
     Label,
@@ -376,14 +376,60 @@ async def load(graph: Graph, net: DemoRows, progress: Callable[[str], None]) -> 
     return dataclasses.replace(written, index_seconds=index_seconds)
 
 
+class OtherNetwork(Exception):
+    """The store holds another synthetic network (another scale or seed). Loading this one onto
+    it would mix the two: the generator's profile ids do not depend on the scale, its person ids
+    do, so one expert profile would end with two people and two places."""
+
+    def __init__(self, held: str) -> None:
+        super().__init__(
+            f"this graph holds {held}; loading another onto it would mix the two. Seed the same "
+            "network again, or into another store (CDS_LOCAL_NEO4J_DATA, or NEO4J_URI)"
+        )
+
+
+async def _held_network(tx: Tx) -> tuple[tuple[float, int] | None, int]:
+    """The scale and seed recorded for the store's synthetic network (None: none recorded, as
+    in stores seeded before the record existed), and how many synthetic teams it has."""
+    record = await run_single(
+        tx,
+        "OPTIONAL MATCH (d:DemoNetwork {id: 'demo'}) "
+        "RETURN d.scale AS scale, d.seed AS seed, "
+        "COUNT { MATCH (t:CommunityTechTeam:Synthetic) } AS teams",
+    )
+    assert record is not None
+    held = None if record["scale"] is None else (float(record["scale"]), int(record["seed"]))
+    return held, int(record["teams"])
+
+
+async def _record_network(tx: Tx, scale: float, seed: int) -> None:
+    await run(
+        tx,
+        "MERGE (d:DemoNetwork {id: 'demo'}) SET d.scale = $scale, d.seed = $seed",
+        scale=scale,
+        seed=seed,
+    )
+
+
 async def generate_and_load(
     graph: Graph, scale: float, *, seed: int, progress: Callable[[str], None]
 ) -> DemoReport:
     """Generate the synthetic network and load it into the graph (units must be seeded):
-    created on a first load, MERGEd onto what a previous load left (see ``load``)."""
+    created on a first load, MERGEd onto what a previous load left (see ``load``) when that
+    was the same network; OtherNetwork when it was another's."""
+    held, teams = await graph.read(_held_network)
+    if teams and held is not None and held != (scale, seed):
+        raise OtherNetwork(f"the synthetic network of scale {held[0]:g}, seed {held[1]}")
     began = time.perf_counter()
     net = generate(scale, seed)
     generated = time.perf_counter() - began
+    if teams and held is None and teams != len(net.teams):
+        # Seeded before the store recorded its network: its size tells another one.
+        raise OtherNetwork(
+            f"a synthetic network of {teams:,} teams (this one has {len(net.teams):,})"
+        )
+    # Recorded before the first write: a load cut short leaves it, so the next one is checked.
+    await graph.write(_record_network, scale, seed)
     progress(
         f"generated scale {scale:g} in {generated:.1f}s: {len(net.teams):,} teams, "
         f"{len(net.memberships):,} memberships, {len(net.people):,} people, "

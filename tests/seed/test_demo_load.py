@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import pytest
 
 from graph.core.db import Graph, Tx, run
-from seed.demo.loader import write_network
+from seed.demo import loader
+from seed.demo.loader import OtherNetwork, generate_and_load, write_network
 from seed.demo.params import DEMO_SEED, DemoRows
 from seed.demo.posts import generate
 
@@ -132,3 +133,19 @@ async def test_first_load_checks_outside_endpoints_before_writing(graph: Graph) 
         assert rels == []
     finally:
         await graph.write(_delete)
+
+
+async def test_another_network_is_not_loaded_onto_the_one_held(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session's store holds the demo network (scale 1, DEMO_SEED): another scale or seed
+    is refused before anything is generated, since profile ids do not depend on the scale and
+    person ids do (one profile would get two people)."""
+
+    def never(scale: float, seed: int) -> DemoRows:
+        raise AssertionError("generated another network instead of refusing it")
+
+    monkeypatch.setattr(loader, "generate", never)
+    for scale, seed in ((2.0, DEMO_SEED), (1.0, DEMO_SEED + 1)):
+        with pytest.raises(OtherNetwork, match=f"scale 1, seed {DEMO_SEED}"):
+            await generate_and_load(graph, scale, seed=seed, progress=_quiet)
