@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph.core.cypher import active_on
-from graph.network.teams import TEAMS_OF_PLACE
+from graph.network.teams import TEAMS_OF_INDEXED_PLACES, TEAMS_OF_PLACE
 
 DEFAULT_ACTIVE_DAYS = 90
 """N of "active within the last N days" when settings do not say (CDS_ACTIVE_TEAM_DAYS)."""
@@ -77,13 +77,8 @@ CALL (places) {
 # windows in ``$activityFroms`` and ``$activeFroms``; one row per index: [index, peopleHelped,
 # householdsHelped, activeTeams].
 ACTIVITY_BY_INDEX: LiteralString = (
-    """
-CALL (places) {
-  UNWIND places AS p
-  WITH p.u AS u, p.idx AS idx
-  CALL (u) {"""
-    + TEAMS_OF_PLACE
-    + """}
+    TEAMS_OF_INDEXED_PLACES
+    + """
   WITH t, idx WHERE t.activityDays IS NOT NULL
   UNWIND idx AS i
   WITH DISTINCT i, t

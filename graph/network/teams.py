@@ -36,6 +36,18 @@ TEAMS_OF_PLACE: LiteralString = """
     MATCH (t:CommunityTechTeam {legacyUnitKey: u.key}) RETURN t
 """
 
+# Opens a subquery over ``places``, maps of a unit ``u`` and the indices ``idx`` of the dates it
+# counts on (a series, graph/reports/series_totals.py), with each place's teams: rows u, idx, t.
+TEAMS_OF_INDEXED_PLACES: LiteralString = (
+    """
+CALL (places) {
+  UNWIND places AS p
+  WITH p.u AS u, p.idx AS idx
+  CALL (u) {"""
+    + TEAMS_OF_PLACE
+    + "}\n"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class TeamInput:

@@ -25,7 +25,7 @@ from graph.core.db import Tx, run
 from graph.core.model import AGENCY_KINDS
 from graph.network.focal_points import covered_by, focal_posts
 from graph.network.headcounts import report_in_force, reports_newest_first
-from graph.network.teams import TEAMS_OF_PLACE
+from graph.network.teams import TEAMS_OF_INDEXED_PLACES
 from graph.reports.coverage import CoverageMetrics
 from graph.reports.support_figures import REQUESTS_BY_INDEX, median_hours
 
@@ -53,12 +53,9 @@ CALL (places) {
   WITH i, count(*) AS n
   RETURN collect([i, n]) AS communes
 }
-CALL (places) {
-  UNWIND places AS p
-  WITH p.u AS u, p.idx AS idx
-  CALL (u) {"""
-    + TEAMS_OF_PLACE
-    + """}
+"""
+    + TEAMS_OF_INDEXED_PLACES
+    + """
   WITH u, t, [i IN idx WHERE """
     + active_on("t", _ON)
     + """] AS tidx
