@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -97,11 +98,13 @@ async def ensure_network(graph: Graph, scale: float, expected_teams: int) -> Non
     print(report.summary())
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+    """`cds serve`; its output goes to ``log`` when given, else nowhere."""
+    out = log if log is not None else subprocess.DEVNULL
     return subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=out,
+        stderr=out,
     )
 
 

@@ -19,14 +19,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
 from bench import run_main
-from bench.api import FRESH, latencies, pct, start_server, wait_ready, wrk_throughput
+from bench.api import FRESH, latencies, pct, start_server, wrk_throughput
 from bench.peer.pairs import Json, Pair, pairs
 from graph.core.connection import bolt_uri, open_graph
 from graph.core.expertise import areas
@@ -51,7 +53,9 @@ def install_peer() -> None:
     )
 
 
-def start_peer(port: int, workers: int, settings: Settings) -> subprocess.Popen[bytes]:
+def start_peer(
+    port: int, workers: int, settings: Settings, log: IO[bytes]
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "PORT": str(port),
@@ -66,7 +70,8 @@ def start_peer(port: int, workers: int, settings: Settings) -> subprocess.Popen[
         ["node", "server.js"],
         cwd=PEER_DIR,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
         start_new_session=True,
     )
 
@@ -80,16 +85,30 @@ def stop(process: subprocess.Popen[bytes], group: bool) -> None:
     process.wait(timeout=30)
 
 
-def wait_graphql(url: str, timeout: float = 60) -> None:
+def wait_serving(
+    url: str,
+    process: subprocess.Popen[bytes],
+    log: Path,
+    ready: bytes,
+    workers: int,
+    timeout: float,
+) -> None:
+    """Until every worker wrote ``ready`` to ``log`` and ``url`` answers a GraphQL request
+    (measuring while one worker still imports would halve a server). Stops the bench if the
+    server exits first, pointing at its output, or after ``timeout`` seconds: on a loaded
+    machine `cds serve`'s workers take minutes to import."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            if httpx.post(url, json={"query": "{ __typename }"}, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"the peer at {url} did not answer")
+        if process.poll() is not None:
+            raise SystemExit(f"the server for {url} exited ({process.returncode}); see {log}")
+        if log.read_bytes().count(ready) >= workers:
+            try:
+                if httpx.post(url, json={"query": "{ __typename }"}, timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.5)
+    raise SystemExit(f"the server for {url} was not ready in {timeout:.0f} s; see {log}")
 
 
 def ask(client: httpx.Client, url: str, query: str, variables: Json) -> Json:
@@ -178,6 +197,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument(
+        "--start-timeout", type=float, default=600, help="seconds to wait for each server"
+    )
     parser.add_argument("--only", help="the pairs whose name contains this text")
     parser.add_argument(
         "--keep-going",
@@ -195,12 +217,16 @@ def main() -> None:
     ours_port, peer_port = free_port(), free_port()
     ours_url = f"http://127.0.0.1:{ours_port}/graphql"
     peer_url = f"http://127.0.0.1:{peer_port}/"
-    ours = start_server(ours_port, args.workers)
-    peer = start_peer(peer_port, args.workers, settings)
+    logs = Path(tempfile.mkdtemp(prefix="cds-bench-peer-"))
+    ours_log, peer_log = logs / "ours.log", logs / "peer.log"
+    with ours_log.open("wb") as ours_out, peer_log.open("wb") as peer_out:
+        ours = start_server(ours_port, args.workers, ours_out)
+        peer = start_peer(peer_port, args.workers, settings, peer_out)
     try:
-        # Under load the workers take minutes to import and start.
-        wait_ready(f"http://127.0.0.1:{ours_port}", timeout=300)
-        wait_graphql(peer_url, timeout=300)
+        # What each worker logs once it serves (uvicorn; bench/peer/server.js).
+        started = b"Application startup complete"
+        wait_serving(ours_url, ours, ours_log, started, args.workers, args.start_timeout)
+        wait_serving(peer_url, peer, peer_log, b"peer worker", args.workers, args.start_timeout)
         lines = [f"$ {shlex.join(['python', '-m', 'bench.peer', *sys.argv[1:]])}"]
         with httpx.Client(timeout=120) as client:
             for pair in chosen:
