@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -96,11 +98,13 @@ async def ensure_network(graph: Graph, scale: float, expected_teams: int) -> Non
     print(report.summary())
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+    """`cds serve`; its output goes to ``log`` when given, else nowhere."""
+    out = log if log is not None else subprocess.DEVNULL
     return subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=out,
+        stderr=out,
     )
 
 
@@ -120,14 +124,23 @@ def wait_ready(base: str, timeout: float = 60) -> None:
 FRESH = {"Cache-Control": "no-cache"}
 
 
-def latencies(client: httpx.Client, url: str, query: str, runs: int) -> list[float]:
-    body = {"query": query}
+def latencies(
+    client: httpx.Client,
+    url: str,
+    query: str,
+    runs: int,
+    variables: dict[str, object] | None = None,
+    headers: dict[str, str] = FRESH,
+) -> list[float]:
+    body: dict[str, object] = {"query": query}
+    if variables:
+        body["variables"] = variables
     for _ in range(3):  # warm the plan and page caches
-        client.post(url, json=body, headers=FRESH)
+        client.post(url, json=body, headers=headers)
     out = []
     for _ in range(runs):
         began = time.perf_counter()
-        response = client.post(url, json=body, headers=FRESH)
+        response = client.post(url, json=body, headers=headers)
         out.append((time.perf_counter() - began) * 1000)
         if response.status_code != 200 or response.json().get("errors"):
             raise SystemExit(f"query failed: {response.text[:300]}")
@@ -139,11 +152,19 @@ def pct(values: list[float], q: int) -> float:
 
 
 def wrk_throughput(
-    url: str, connections: int, seconds: int, headers: dict[str, str]
+    url: str,
+    connections: int,
+    seconds: int,
+    headers: dict[str, str],
+    payload: dict[str, object] | None = None,
 ) -> tuple[float, int, int]:
+    """(requests/s, failed requests, requests) of POSTing ``payload`` (the dashboard query
+    when None) for ``seconds`` over ``connections`` connections. Failed: a response with a
+    GraphQL error or not 200, or a socket error (wrk's 2 s timeout among them), which wrk
+    counts apart and the Lua script never sees."""
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "post.lua"
-        body = json.dumps({"query": DASHBOARD})
+        body = json.dumps(payload or {"query": DASHBOARD})
         extra = "".join(f"wrk.headers['{k}'] = '{v}'\n" for k, v in headers.items())
         script.write_text(
             f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n"
@@ -158,7 +179,15 @@ def wrk_throughput(
     rps = float(next(line.split()[1] for line in out.splitlines() if "Requests/sec" in line))
     tail = next(line for line in out.splitlines() if line.startswith("GRAPHQL_ERRORS"))
     parts = tail.split()
-    return rps, int(parts[1]), int(parts[3])
+    # "Socket errors: connect 0, read 0, write 0, timeout 12", only when there were some.
+    socket_errors = sum(
+        int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", _socket_line(out))
+    )
+    return rps, int(parts[1]) + socket_errors, int(parts[3]) + socket_errors
+
+
+def _socket_line(wrk_output: str) -> str:
+    return next((ln for ln in wrk_output.splitlines() if "Socket errors" in ln), "")
 
 
 async def async_throughput(
@@ -222,7 +251,7 @@ def main() -> None:
             print(
                 f"\ndashboard query {label}, {args.connections} connections, {args.seconds}s "
                 f"({tool}, {args.workers} API workers): {rps:.0f} requests/s, {errors} of "
-                f"{total} responses with GraphQL errors"
+                f"{total} requests failed (GraphQL errors, not 200, or socket errors and timeouts)"
             )
     finally:
         server.terminate()

@@ -76,7 +76,11 @@ async def organisations_in_units(
 async def members_of_teams(
     tx: Tx, ids: list[str], day: dt.date
 ) -> dict[str, list[MembershipRecord]]:
-    """Memberships active on the date, head first."""
+    """Memberships active on the date, head first.
+
+    One record for the whole batch: the driver's cost is per record (about 0.2 ms of Python
+    each), so a record per membership made 200 teams' 1,500 members cost more than the query
+    itself. The order is set before the ``collect``s, which keep it."""
     records = await run(
         tx,
         """
@@ -85,27 +89,29 @@ async def members_of_teams(
         WHERE """
         + active_on("m")
         + """
-        RETURN id, p {"""
-        + PERSON_FIELDS
-        + """} AS p, m.role AS role, m.since AS since,
-               m.until AS until, m.homeAffiliation AS home
+        WITH id, p, m
         ORDER BY id, CASE m.role WHEN 'HEAD' THEN 0 WHEN 'DEPUTY' THEN 1 ELSE 2 END, p.searchKey
+        WITH id, collect([p {"""
+        + PERSON_FIELDS
+        + """}, m.role, m.since, m.until, m.homeAffiliation]) AS members
+        RETURN collect([id, members]) AS teams
         """,
         ids=ids,
         d=day,
     )
     out: dict[str, list[MembershipRecord]] = {i: [] for i in ids}
-    for r in records:
-        out[r["id"]].append(
+    for team_id, members in records[0]["teams"]:
+        out[team_id] = [
             MembershipRecord(
-                PersonRecord.from_map(r["p"]),
-                r["id"],
-                TeamRole(r["role"]),
-                native(r["since"]),
-                native(r["until"]),
-                HomeAffiliation(r["home"]) if r["home"] else None,
+                PersonRecord.from_map(person),
+                team_id,
+                TeamRole(role),
+                native(since),
+                native(until),
+                HomeAffiliation(home) if home else None,
             )
-        )
+            for person, role, since, until, home in members
+        ]
     return out
 
 

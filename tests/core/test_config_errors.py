@@ -77,7 +77,7 @@ def test_nothing_listening_at_neo4j_uri() -> None:
     assert_clear_failure(proc, "cannot reach Neo4j", "NEO4J_URI")
 
 
-@pytest.mark.parametrize("bench", ["bench.load", "bench.ceiling", "bench.imports"])
+@pytest.mark.parametrize("bench", ["bench.load", "bench.ceiling", "bench.imports", "bench.peer"])
 def test_benchmarks_without_a_server_say_so(bench: str) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
