@@ -284,17 +284,12 @@ def _max_stale(cache_control: bytes) -> float | None:
 def _body_only(body: bytes) -> Receive:
     """The receive of an execution nobody waits on: the body, then nothing (never a
     disconnect: the client that asked was already answered)."""
-    sent = False
 
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+    async def nothing() -> Message:
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
 
-    return receive
+    return _replay(body, nothing)
 
 
 def _replay(body: bytes, receive: Receive, more: bool = False) -> Receive:
