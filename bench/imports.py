@@ -89,7 +89,7 @@ async def bench(graph: Graph, teams: int, rows: int, keep: bool) -> None:
 
         upload = service.Upload(members_path.read_bytes(), members_path.name)
         began = time.perf_counter()
-        report = await service.dry_run(graph, upload, ImportKind.MEMiBERS, scope=None)
+        report = await service.dry_run(graph, upload, ImportKind.MEMBERS, scope=None)
         _step(
             "members dry-run", time.perf_counter() - began, rows, f"{len(report.problems)} problems"
         )
@@ -102,7 +102,7 @@ async def bench(graph: Graph, teams: int, rows: int, keep: bool) -> None:
         batch = await service.apply(
             graph,
             upload,
-            ImportKind.MEMiBERS,
+            ImportKind.MEMBERS,
             scope=None,
             imported_by="bench",
             report=report,
@@ -112,7 +112,7 @@ async def bench(graph: Graph, teams: int, rows: int, keep: bool) -> None:
 
         began = time.perf_counter()
         again = await service.apply(
-            graph, upload, ImportKind.MEMiBERS, scope=None, imported_by="bench"
+            graph, upload, ImportKind.MEMBERS, scope=None, imported_by="bench"
         )
         _step(
             "same file again",
