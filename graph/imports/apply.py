@@ -101,15 +101,20 @@ class OrganisationImport:
 AnyImport = TeamImport | MemberImport | FocalPointImport | ActivityImport | OrganisationImport
 
 
+# Every look-up by id names its index (USING INDEX): a statement planned while the label was
+# empty (the first import into a store, or the one after a rollback) may otherwise scan the
+# label for each row, and the nodes this very chunk created are then scanned 5,000 times over
+# (a members chunk's state read ran for minutes instead of a second).
+#
 # The state of existing targets, as the same maps the planned rows are compared with (dates
 # as ISO strings, so a map from the file and one from the graph compare equal): [id, state]
 # pairs in one record (``run_collected``).
 _STATE: dict[Entity, LiteralString] = {
     Entity.DECISION: """
-        UNWIND $ids AS id MATCH (d:Decision {id: id})
+        UNWIND $ids AS id MATCH (d:Decision {id: id}) USING INDEX d:Decision(id)
         RETURN collect([id, {date: toString(d.date), kind: d.kind}]) AS rows""",
     Entity.TEAM: """
-        UNWIND $ids AS id MATCH (t:CommunityTechTeam {id: id})
+        UNWIND $ids AS id MATCH (t:CommunityTechTeam {id: id}) USING INDEX t:CommunityTechTeam(id)
         OPTIONAL MATCH (t)-[:ESTABLISHED_BY]->(d:Decision)
         WITH id, t, min(d.id) AS decisionId
         RETURN collect([id, {name: t.name, level: t.level, villageName: t.villageName,
@@ -117,23 +122,27 @@ _STATE: dict[Entity, LiteralString] = {
                     until: toString(t.until), decisionId: decisionId,
                     legacyUnitKey: t.legacyUnitKey}]) AS rows""",
     Entity.PERSON: """
-        UNWIND $ids AS id MATCH (p:Person {id: id}) RETURN collect([id, {}]) AS rows""",
+        UNWIND $ids AS id MATCH (p:Person {id: id}) USING INDEX p:Person(id)
+        RETURN collect([id, {}]) AS rows""",
     Entity.MEMBERSHIP: """
         UNWIND $ids AS id
         MATCH (p:Person {id: split(id, '|')[0]})-[m:MEMBER_OF]->
               (:CommunityTechTeam {id: split(id, '|')[1]})
+        USING INDEX p:Person(id)
         RETURN collect([id, {role: m.role, since: toString(m.since), until: toString(m.until),
                             homeAffiliation: m.homeAffiliation}]) AS rows""",
     Entity.FOCAL_POINT: """
         UNWIND $ids AS id MATCH (a:FocalPointAssignment {id: id})
+        USING INDEX a:FocalPointAssignment(id)
         OPTIONAL MATCH (a)-[:ESTABLISHED_BY]->(d:Decision)
         WITH id, a, min(d.id) AS decisionId
         RETURN collect([id, {mode: a.mode, since: toString(a.since), until: toString(a.until),
                             title: a.title, decisionId: decisionId}]) AS rows""",
     Entity.ACTIVITY: """
-        UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) RETURN collect([id, {}]) AS rows""",
+        UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) USING INDEX r:ActivityReport(id)
+        RETURN collect([id, {}]) AS rows""",
     Entity.ORGANISATION: """
-        UNWIND $ids AS id MATCH (o:Organisation {id: id})
+        UNWIND $ids AS id MATCH (o:Organisation {id: id}) USING INDEX o:Organisation(id)
         OPTIONAL MATCH (o)-[:LOCATED_IN]->(u:AdministrativeUnit)
         OPTIONAL MATCH (o)-[:PART_OF]->(p:Organisation)
         WITH id, o, min(u.key) AS unitKey, min(p.id) AS parentId
@@ -166,13 +175,13 @@ _AFTER: dict[Entity, LiteralString] = {
 
 
 _LINK: dict[Entity, LiteralString] = {
-    Entity.DECISION: "MATCH (n:Decision {id: l.id})",
-    Entity.TEAM: "MATCH (n:CommunityTechTeam {id: l.id})",
-    Entity.PERSON: "MATCH (n:Person {id: l.id})",
-    Entity.MEMBERSHIP: "MATCH (n:Person {id: l.id})",  # the member; teamId says which team
-    Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: l.id})",
-    Entity.ACTIVITY: "MATCH (n:ActivityReport {id: l.id})",
-    Entity.ORGANISATION: "MATCH (n:Organisation {id: l.id})",
+    Entity.DECISION: "MATCH (n:Decision {id: l.id}) USING INDEX n:Decision(id)",
+    Entity.TEAM: "MATCH (n:CommunityTechTeam {id: l.id}) USING INDEX n:CommunityTechTeam(id)",
+    Entity.PERSON: "MATCH (n:Person {id: l.id}) USING INDEX n:Person(id)",
+    Entity.MEMBERSHIP: "MATCH (n:Person {id: l.id}) USING INDEX n:Person(id)",  # the member; teamId says which team
+    Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: l.id}) USING INDEX n:FocalPointAssignment(id)",
+    Entity.ACTIVITY: "MATCH (n:ActivityReport {id: l.id}) USING INDEX n:ActivityReport(id)",
+    Entity.ORGANISATION: "MATCH (n:Organisation {id: l.id}) USING INDEX n:Organisation(id)",
 }
 
 

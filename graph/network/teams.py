@@ -134,8 +134,8 @@ async def upsert_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
         tx,
         """
         UNWIND $rows AS row
-        MATCH (p:Person {id: row.personId})
-        MATCH (t:CommunityTechTeam {id: row.teamId})
+        MATCH (p:Person {id: row.personId}) USING INDEX p:Person(id)
+        MATCH (t:CommunityTechTeam {id: row.teamId}) USING INDEX t:CommunityTechTeam(id)
         MERGE (p)-[m:MEMBER_OF]->(t)
         SET m.role = row.role, m.since = date(row.since), m.until = date(row.until),
             m.homeAffiliation = row.homeAffiliation
