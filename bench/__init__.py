@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import sys
 from collections.abc import Callable
 
@@ -20,3 +21,14 @@ def run_main(main: Callable[[], object]) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def command_line(module: str) -> str:
+    """How this run was started, to print above its figures: they mean little without it."""
+    return " ".join(["python -m", module, *sys.argv[1:]])
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    divisor = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / divisor

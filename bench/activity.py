@@ -11,8 +11,10 @@ then prints
   part (what the activity figures cost is the difference) and, with ``--before``, with the
   activity part as it was before the teams' digests (``BEFORE``: each team's reports walked
   twice), whose figures must be the same;
-- import: a ``--rows``-row "activities" spreadsheet (CSV) dry-run and applied, rows/s and this
-  process's peak RSS (goal ≥ 5,000 rows/s under 1 GiB).
+- import: a ``--rows``-row "activities" spreadsheet (CSV) dry-run, applied, applied again
+  (nothing changes) and both batches rolled back, rows/s and this process's peak RSS after each
+  (goal ≥ 5,000 rows/s under 1 GiB). ``--reports 0 --runs 0 --scale 0.1`` measures the import
+  alone, quickly.
 
 Figures, not assertions: the 2-core machine is shared.
 """
@@ -24,12 +26,11 @@ import csv
 import datetime as dt
 import io
 import random
-import resource
 import statistics
 import time
 from typing import Any, LiteralString
 
-from bench import run_main
+from bench import command_line, peak_rss_mib, run_main
 from bench.seeded import with_seeded_graph
 from graph.activity.figures import ACTIVITY_OF_PLACES, DEFAULT_ACTIVE_DAYS, ActivityWindow
 from graph.activity.reports import CheckedReport, write_reports
@@ -41,6 +42,7 @@ from graph.network.teams import TEAMS_OF_PLACE
 from graph.reports.coverage import NATIVE_QUERY, coverage
 from seed.demo.params import parse_scale
 from spreadsheets import service
+from spreadsheets.cli import ProgressBar
 from spreadsheets.columns import ImportKind
 
 BATCH = 10_000
@@ -178,41 +180,70 @@ def _activity(found: Any) -> list[tuple[Any, ...]]:
     return [*sorted(rows), ("totals", *(found["totals"][f] for f in fields))]
 
 
+def _step(label: str, seconds: float, rows: int, extra: str = "") -> None:
+    print(
+        f"{label:<26}{seconds:8.1f} s {rows / max(seconds, 1e-9):10,.0f} rows/s "
+        f"peak RSS {peak_rss_mib():6,.0f} MiB  {extra}",
+        flush=True,
+    )
+
+
+async def measure_import(graph: Graph, teams: list[tuple[str, str, str]], rows: int) -> None:
+    """The activities sheet: dry run, apply, the same file again (nothing to change) and the
+    rollback of both batches (the graph is left as it was)."""
+    print("goal (#17): a 100,000-row activities sheet applied at >= 5,000 rows/s under 1 GiB RSS")
+    upload = service.Upload(activities_csv(teams, rows), "bench-activities.csv")
+    began = time.perf_counter()
+    dry = await service.dry_run(graph, upload, ImportKind.ACTIVITIES, scope=None)
+    _step("activities dry run", time.perf_counter() - began, rows, f"{len(dry.problems)} problems")
+    began = time.perf_counter()
+    batch = await service.apply(
+        graph,
+        upload,
+        ImportKind.ACTIVITIES,
+        scope=None,
+        imported_by="bench",
+        report=dry,
+        progress=ProgressBar("activities apply"),
+    )
+    _step("activities apply", time.perf_counter() - began, rows, f"{batch.changed:,} changes")
+    began = time.perf_counter()
+    again = await service.apply(
+        graph, upload, ImportKind.ACTIVITIES, scope=None, imported_by="bench"
+    )
+    _step(
+        "same file again",
+        time.perf_counter() - began,
+        rows,
+        f"{again.changed} changes (dry run included)",
+    )
+    began = time.perf_counter()
+    for b in (again, batch):
+        await service.rollback(graph, b.id)
+    _step("activities rollback", time.perf_counter() - began, rows)
+
+
 async def measure(
     graph: Graph, _: Settings, reports: int, rows: int, runs: int, before: bool
 ) -> None:
     teams = await graph.read(_teams, FIRST_DAY)
     seconds = await add_reports(graph, teams, reports)
     print(f"added {reports:,} reports to {len(teams):,} teams in {seconds:.1f}s")
-    found = await time_coverage(graph, "with activity (digests)", runs)
-    await time_coverage(graph, "without activity", runs)
-    if before:
-        old = await time_coverage(graph, "with activity as before", max(1, runs // 2))
-        same = _activity(old) == _activity(found)
-        print(f"activity figures of every row and the totals equal to before's: {same}")
-    report = await graph.read(coverage, CENTRAL, dt.date.today(), in_current_units=False)
-    t = report.totals
-    print(
-        f"(goal p95 ≤ 0.2s) activeTeams {t.active_teams:,} / {t.teams:,}, "
-        f"householdsHelped {t.households_helped:,}"
-    )
-    upload = service.Upload(activities_csv(teams, rows), "bench-activities.csv")
-    began = time.perf_counter()
-    dry = await service.dry_run(graph, upload, ImportKind.ACTIVITIES, scope=None)
-    dry_s = time.perf_counter() - began
-    print(
-        f"dry run {rows:,} rows: {dry_s:.1f}s, {rows / dry_s:,.0f} rows/s, problems {len(dry.problems)}"
-    )
-    began = time.perf_counter()
-    batch = await service.apply(
-        graph, upload, ImportKind.ACTIVITIES, scope=None, imported_by="bench", report=dry
-    )
-    applied = time.perf_counter() - began
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"apply {batch.changed:,} rows: {applied:.1f}s, {rows / applied:,.0f} rows/s "
-        f"(with the dry run {rows / (applied + dry_s):,.0f} rows/s; goal ≥ 5,000), peak RSS {rss:.0f} MiB"
-    )
+    if runs > 0:
+        found = await time_coverage(graph, "with activity (digests)", runs)
+        await time_coverage(graph, "without activity", runs)
+        if before:
+            old = await time_coverage(graph, "with activity as before", max(1, runs // 2))
+            same = _activity(old) == _activity(found)
+            print(f"activity figures of every row and the totals equal to before's: {same}")
+        report = await graph.read(coverage, CENTRAL, dt.date.today(), in_current_units=False)
+        t = report.totals
+        print(
+            f"(goal p95 ≤ 0.2s) activeTeams {t.active_teams:,} / {t.teams:,}, "
+            f"householdsHelped {t.households_helped:,}"
+        )
+    if rows > 0:
+        await measure_import(graph, teams, rows)
 
 
 def main() -> None:
@@ -220,11 +251,12 @@ def main() -> None:
     parser.add_argument("--scale", default="demo", type=parse_scale)
     parser.add_argument("--reports", type=int, default=2_000_000)
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="coverage timings (0: none)")
     parser.add_argument(
         "--before", action="store_true", help="also time the activity part as it was before"
     )
     args = parser.parse_args()
+    print(command_line("bench.activity"))
     with_seeded_graph(
         "cds-bench-activity-",
         args.scale,

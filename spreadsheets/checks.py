@@ -432,6 +432,12 @@ def _match_activities(
             checks.fail(r.row, "period_to", None, "after the team was closed", Code.CONFLICT)
         elif not check.errors:
             out.append(ActivityImport(r.row, report))
+    # By team (rows of one team in file order): the apply writes in chunks, and each chunk
+    # appends to the digest of every team it has reports of (graph/core/activity_digests.py).
+    # A sheet lists its rows by date, so in file order every chunk touched every team (a
+    # 100,000-row national sheet: a write of ~20 team nodes per row); by team, each team's
+    # digest is written once or twice per file.
+    out.sort(key=lambda i: i.report.team_id if isinstance(i, ActivityImport) else "")
     return out
 
 

@@ -25,7 +25,7 @@ from graph.audit.events import Actor, Change, record
 from graph.core.activity_digests import append_to_digests, rebuild_digests
 from graph.core.commands import Changed, new_id
 from graph.core.cypher import unwind
-from graph.core.db import Tx, run, run_single
+from graph.core.db import Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.model import TEAM_LEADER_ROLE, ActivityKind
 from graph.core.paging import Page, paged
@@ -169,18 +169,18 @@ async def write_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
     teams' digests (graph/activity/digests.py) in the same transaction. A row whose team is
     missing writes nothing, and the caller sees it in the count."""
     ids = [row["id"] for row in rows]
-    found = await run(
+    found = await run_collected(
         tx,
         "UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) "
-        "OPTIONAL MATCH (r)-[:BY]->(t:CommunityTechTeam) RETURN id, t.id AS team",
+        "OPTIONAL MATCH (r)-[:BY]->(t:CommunityTechTeam) RETURN collect([id, t.id]) AS rows",
         ids=ids,
     )
     written = await unwind(tx, _WRITE, rows)
     # New reports are appended to their teams' digests; a report rewritten (or named twice)
     # rebuilds the digests of the teams it left and joined.
     counts = Counter(ids)
-    rewritten = {r["id"] for r in found} | {i for i, n in counts.items() if n > 1}
-    rebuild = {r["team"] for r in found if r["team"] is not None}
+    rewritten = {i for i, _ in found} | {i for i, n in counts.items() if n > 1}
+    rebuild = {team for _, team in found if team is not None}
     rebuild |= {row["teamId"] for row in rows if row["id"] in rewritten}
     await append_to_digests(
         tx, [row for row in rows if row["id"] not in rewritten and row["teamId"] not in rebuild]
@@ -191,14 +191,14 @@ async def write_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
 
 async def delete_reports(tx: Tx, ids: list[str]) -> None:
     """Delete reports by id (an import's rollback), rebuilding their teams' digests."""
-    records = await run(
+    teams = await run_collected(
         tx,
         "UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) "
         "OPTIONAL MATCH (r)-[:BY]->(t:CommunityTechTeam) "
-        "WITH r, t.id AS team DETACH DELETE r RETURN DISTINCT team",
+        "WITH r, t.id AS team DETACH DELETE r RETURN collect(DISTINCT team) AS rows",
         ids=ids,
     )
-    await rebuild_digests(tx, {r["team"] for r in records if r["team"] is not None})
+    await rebuild_digests(tx, teams)
 
 
 async def _report(tx: Tx, report_id: str) -> ActivityRecord:

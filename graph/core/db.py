@@ -42,6 +42,17 @@ async def run(tx: Tx, query: LiteralString, **params: Any) -> list[neo4j.Record]
     return [record async for record in result]
 
 
+async def run_collected(tx: Tx, query: LiteralString, **params: Any) -> list[Any]:
+    """Run a statement ending ``RETURN collect(…) AS rows`` and return that list.
+
+    The Python driver spends a fraction of a millisecond of CPU on each record it receives (a
+    5,000-record answer took 1.5 s on the shared 2-core machine) and next to nothing on one
+    record holding a 5,000-item list (0.02 s): statements answering one item per input row,
+    such as the imports' look-ups of a chunk's targets, return them in one record."""
+    records = await run(tx, query, **params)
+    return list(records[0]["rows"]) if records else []
+
+
 async def run_single(tx: Tx, query: LiteralString, **params: Any) -> neo4j.Record | None:
     records = await run(tx, query, **params)
     return records[0] if records else None

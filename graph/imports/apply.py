@@ -12,7 +12,7 @@ from typing import Any, LiteralString
 from graph.activity.reports import CheckedReport, write_reports
 from graph.core import changes
 from graph.core.cypher import iso
-from graph.core.db import Tx, run
+from graph.core.db import Tx, run, run_collected
 from graph.core.model import (
     DecisionKind,
     FocalPointMode,
@@ -101,43 +101,54 @@ class OrganisationImport:
 AnyImport = TeamImport | MemberImport | FocalPointImport | ActivityImport | OrganisationImport
 
 
+# Every look-up by id names its index (USING INDEX): a statement planned while the label was
+# empty (the first import into a store, or the one after a rollback) may otherwise scan the
+# label for each row, and the nodes this very chunk created are then scanned 5,000 times over
+# (a members chunk's state read ran for minutes instead of a second).
+#
 # The state of existing targets, as the same maps the planned rows are compared with (dates
-# as ISO strings, so a map from the file and one from the graph compare equal).
+# as ISO strings, so a map from the file and one from the graph compare equal): [id, state]
+# pairs in one record (``run_collected``).
 _STATE: dict[Entity, LiteralString] = {
     Entity.DECISION: """
-        UNWIND $ids AS id MATCH (d:Decision {id: id})
-        RETURN id, {date: toString(d.date), kind: d.kind} AS state""",
+        UNWIND $ids AS id MATCH (d:Decision {id: id}) USING INDEX d:Decision(id)
+        RETURN collect([id, {date: toString(d.date), kind: d.kind}]) AS rows""",
     Entity.TEAM: """
-        UNWIND $ids AS id MATCH (t:CommunityTechTeam {id: id})
+        UNWIND $ids AS id MATCH (t:CommunityTechTeam {id: id}) USING INDEX t:CommunityTechTeam(id)
         OPTIONAL MATCH (t)-[:ESTABLISHED_BY]->(d:Decision)
         WITH id, t, min(d.id) AS decisionId
-        RETURN id, {name: t.name, level: t.level, villageName: t.villageName,
+        RETURN collect([id, {name: t.name, level: t.level, villageName: t.villageName,
                     villageKind: t.villageKind, since: toString(t.since),
                     until: toString(t.until), decisionId: decisionId,
-                    legacyUnitKey: t.legacyUnitKey} AS state""",
+                    legacyUnitKey: t.legacyUnitKey}]) AS rows""",
     Entity.PERSON: """
-        UNWIND $ids AS id MATCH (p:Person {id: id}) RETURN id, {} AS state""",
+        UNWIND $ids AS id MATCH (p:Person {id: id}) USING INDEX p:Person(id)
+        RETURN collect([id, {}]) AS rows""",
     Entity.MEMBERSHIP: """
         UNWIND $ids AS id
         MATCH (p:Person {id: split(id, '|')[0]})-[m:MEMBER_OF]->
               (:CommunityTechTeam {id: split(id, '|')[1]})
-        RETURN id, {role: m.role, since: toString(m.since), until: toString(m.until),
-                    homeAffiliation: m.homeAffiliation} AS state""",
+        USING INDEX p:Person(id)
+        RETURN collect([id, {role: m.role, since: toString(m.since), until: toString(m.until),
+                            homeAffiliation: m.homeAffiliation}]) AS rows""",
     Entity.FOCAL_POINT: """
         UNWIND $ids AS id MATCH (a:FocalPointAssignment {id: id})
+        USING INDEX a:FocalPointAssignment(id)
         OPTIONAL MATCH (a)-[:ESTABLISHED_BY]->(d:Decision)
         WITH id, a, min(d.id) AS decisionId
-        RETURN id, {mode: a.mode, since: toString(a.since), until: toString(a.until),
-                    title: a.title, decisionId: decisionId} AS state""",
+        RETURN collect([id, {mode: a.mode, since: toString(a.since), until: toString(a.until),
+                            title: a.title, decisionId: decisionId}]) AS rows""",
     Entity.ACTIVITY: """
-        UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) RETURN id, {} AS state""",
+        UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) USING INDEX r:ActivityReport(id)
+        RETURN collect([id, {}]) AS rows""",
     Entity.ORGANISATION: """
-        UNWIND $ids AS id MATCH (o:Organisation {id: id})
+        UNWIND $ids AS id MATCH (o:Organisation {id: id}) USING INDEX o:Organisation(id)
         OPTIONAL MATCH (o)-[:LOCATED_IN]->(u:AdministrativeUnit)
         OPTIONAL MATCH (o)-[:PART_OF]->(p:Organisation)
         WITH id, o, min(u.key) AS unitKey, min(p.id) AS parentId
-        RETURN id, {kind: o.kind, name: o.name, unitKey: unitKey, parentId: parentId,
-                    validFrom: toString(o.validFrom), validTo: toString(o.validTo)} AS state""",
+        RETURN collect([id, {kind: o.kind, name: o.name, unitKey: unitKey, parentId: parentId,
+                            validFrom: toString(o.validFrom), validTo: toString(o.validTo)}])
+               AS rows""",
 }
 
 
@@ -164,13 +175,13 @@ _AFTER: dict[Entity, LiteralString] = {
 
 
 _LINK: dict[Entity, LiteralString] = {
-    Entity.DECISION: "MATCH (n:Decision {id: l.id})",
-    Entity.TEAM: "MATCH (n:CommunityTechTeam {id: l.id})",
-    Entity.PERSON: "MATCH (n:Person {id: l.id})",
-    Entity.MEMBERSHIP: "MATCH (n:Person {id: l.id})",  # the member; teamId says which team
-    Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: l.id})",
-    Entity.ACTIVITY: "MATCH (n:ActivityReport {id: l.id})",
-    Entity.ORGANISATION: "MATCH (n:Organisation {id: l.id})",
+    Entity.DECISION: "MATCH (n:Decision {id: l.id}) USING INDEX n:Decision(id)",
+    Entity.TEAM: "MATCH (n:CommunityTechTeam {id: l.id}) USING INDEX n:CommunityTechTeam(id)",
+    Entity.PERSON: "MATCH (n:Person {id: l.id}) USING INDEX n:Person(id)",
+    Entity.MEMBERSHIP: "MATCH (n:Person {id: l.id}) USING INDEX n:Person(id)",  # the member; teamId says which team
+    Entity.FOCAL_POINT: "MATCH (n:FocalPointAssignment {id: l.id}) USING INDEX n:FocalPointAssignment(id)",
+    Entity.ACTIVITY: "MATCH (n:ActivityReport {id: l.id}) USING INDEX n:ActivityReport(id)",
+    Entity.ORGANISATION: "MATCH (n:Organisation {id: l.id}) USING INDEX n:Organisation(id)",
 }
 
 
@@ -202,8 +213,8 @@ class _Planned:
 async def _sync(tx: Tx, batch_id: str, entity: Entity, planned: Sequence[_Planned]) -> int:
     """Write and link the planned targets whose state differs; return how many did."""
     unique = list({p.key: p for p in reversed(planned)}.values())  # first row wins
-    records = await run(tx, _STATE[entity], ids=[p.key for p in unique])
-    states: dict[str, dict[str, Any]] = {r["id"]: dict(r["state"]) for r in records}
+    found = await run_collected(tx, _STATE[entity], ids=[p.key for p in unique])
+    states: dict[str, dict[str, Any]] = {key: dict(state) for key, state in found}
     writes: list[dict[str, Any]] = []
     links: list[dict[str, Any]] = []
     for p in unique:
@@ -268,13 +279,13 @@ def _decisions(rows: Sequence[TeamImport | FocalPointImport]) -> list[_Planned]:
 
 async def resolve_decisions(tx: Tx, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(issuer id, number) → the id of a decision already in the graph."""
-    records = await run(
+    found = await run_collected(
         tx,
         "UNWIND $keys AS k MATCH (d:Decision {number: k[1]})-[:ISSUED_BY]->"
-        "(:Organisation {id: k[0]}) RETURN k, min(d.id) AS id",
+        "(:Organisation {id: k[0]}) WITH k, min(d.id) AS id RETURN collect([k, id]) AS rows",
         keys=[list(k) for k in keys],
     )
-    return {(r["k"][0], r["k"][1]): r["id"] for r in records}
+    return {(k[0], k[1]): decision_id for k, decision_id in found}
 
 
 async def apply_teams(tx: Tx, batch_id: str, rows: Sequence[TeamImport]) -> int:
@@ -382,13 +393,14 @@ async def apply_focal_points(tx: Tx, batch_id: str, rows: Sequence[FocalPointImp
     )
     changed = await _sync(tx, batch_id, Entity.DECISION, _decisions(rows))
     people = await _people(tx, batch_id, rows)
-    records = await run(
+    found = await run_collected(
         tx,
         "UNWIND $keys AS k MATCH (:Person {id: k[0]})-[:HOLDS]->(a:FocalPointAssignment)-[:AT]->"
-        "(:Organisation {id: k[1]}) WHERE a.until IS NULL RETURN k, min(a.id) AS id",
+        "(:Organisation {id: k[1]}) WHERE a.until IS NULL WITH k, min(a.id) AS id "
+        "RETURN collect([k, id]) AS rows",
         keys=[[people[r.phone], r.organisation_id] for r in rows],
     )
-    posts = {(r["k"][0], r["k"][1]): r["id"] for r in records}
+    posts = {(k[0], k[1]): post_id for k, post_id in found}
 
     def plan(row: FocalPointImport) -> _Planned:
         person_id = people[row.phone]

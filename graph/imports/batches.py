@@ -35,7 +35,7 @@ from typing import Any, LiteralString
 from graph.activity.reports import delete_reports
 from graph.core import changes
 from graph.core.cypher import native
-from graph.core.db import Tx, run, run_single
+from graph.core.db import Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.text import fold
 
@@ -280,12 +280,12 @@ _DELETE_CREATED: dict[Entity, LiteralString] = {
 
 async def undo_chunk(tx: Tx, batch_id: str, entity: Entity, size: int) -> int:
     """Undo up to ``size`` of the batch's changes to one kind of target; 0 when none are left."""
-    records = await run(
+    records = await run_collected(
         tx,
         "MATCH (n)-[r:IMPORTED_IN {entity: $entity}]->(:ImportBatch {id: $batch}) "
         "WITH n, r LIMIT $size "
-        "RETURN n.id AS id, r.action AS action, r.previous AS previous, r.teamId AS teamId, "
-        "elementId(r) AS link",
+        "RETURN collect({id: n.id, action: r.action, previous: r.previous, teamId: r.teamId, "
+        "link: elementId(r)}) AS rows",
         entity=entity.value,
         batch=batch_id,
         size=size,

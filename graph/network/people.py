@@ -15,7 +15,7 @@ from neo4j.exceptions import ConstraintError
 from graph.core.commands import new_id
 from graph.core.confusables import email_skeleton
 from graph.core.cypher import iso, require, synthetic_only, unwind
-from graph.core.db import Tx, run
+from graph.core.db import Tx, run, run_collected
 from graph.core.errors import Conflict, Forbidden
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
@@ -109,13 +109,14 @@ class PhoneOwner:
 
 async def people_by_phone(tx: Tx, phones: Collection[str]) -> dict[str, list[PhoneOwner]]:
     """The people registered with each phone (lowest id first); a phone with none is absent."""
-    records = await run(
+    found = await run_collected(
         tx,
-        "UNWIND $phones AS phone MATCH (p:Person {phone: phone}) WITH phone, p ORDER BY p.id "
-        "RETURN phone, collect(p {.id, .searchKey}) AS people",
+        "UNWIND $phones AS phone MATCH (p:Person {phone: phone}) USING INDEX p:Person(phone) "
+        "WITH phone, p ORDER BY p.id "
+        "WITH phone, collect(p {.id, .searchKey}) AS people RETURN collect([phone, people]) AS rows",
         phones=sorted(phones),
     )
-    return {r["phone"]: [PhoneOwner(p["id"], p["searchKey"]) for p in r["people"]] for r in records}
+    return {phone: [PhoneOwner(p["id"], p["searchKey"]) for p in people] for phone, people in found}
 
 
 @dataclass(frozen=True, slots=True)

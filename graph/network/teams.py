@@ -17,7 +17,7 @@ from typing import Any, LiteralString
 from graph.audit.events import Actor, Change, record
 from graph.core.commands import Changed, new_id
 from graph.core.cypher import columns, iso, native, require, synthetic_only, unwind
-from graph.core.db import Tx, run, run_single
+from graph.core.db import Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.model import TEAM_LEADER_ROLE, HomeAffiliation, TeamLevel, TeamRole, VillageKind
 from graph.core.text import clean_name, fold
@@ -146,8 +146,8 @@ async def upsert_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
         tx,
         """
         UNWIND $rows AS row
-        MATCH (p:Person {id: row.personId})
-        MATCH (t:CommunityTechTeam {id: row.teamId})
+        MATCH (p:Person {id: row.personId}) USING INDEX p:Person(id)
+        MATCH (t:CommunityTechTeam {id: row.teamId}) USING INDEX t:CommunityTechTeam(id)
         MERGE (p)-[m:MEMBER_OF]->(t)
         SET m.role = row.role, m.since = date(row.since), m.until = date(row.until),
             m.homeAffiliation = row.homeAffiliation
@@ -219,18 +219,17 @@ async def teams_by_name(
 ) -> dict[tuple[str, str], list[NamedTeam]]:
     """The teams of each (commune key, folded name), oldest id first; a key with none is absent.
     Imports use it to tell a new team from one already registered."""
-    records = await run(
+    found = await run_collected(
         tx,
         "UNWIND $keys AS k MATCH (:AdministrativeUnit {key: k[0]})<-[:OPERATES_IN]-"
         "(t:CommunityTechTeam) WHERE t.searchKey = k[1] "
-        "WITH k, t ORDER BY t.id RETURN k, collect(t {.id, .since, .until}) AS teams",
+        "WITH k, t ORDER BY t.id WITH k, collect(t {.id, .since, .until}) AS teams "
+        "RETURN collect([k, teams]) AS rows",
         keys=sorted(keys),
     )
     return {
-        (r["k"][0], r["k"][1]): [
-            NamedTeam(t["id"], native(t["since"]), native(t["until"])) for t in r["teams"]
-        ]
-        for r in records
+        (k[0], k[1]): [NamedTeam(t["id"], native(t["since"]), native(t["until"])) for t in teams]
+        for k, teams in found
     }
 
 
