@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -96,11 +97,16 @@ async def ensure_network(graph: Graph, scale: float, expected_teams: int) -> Non
     print(report.summary())
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, code: Path | None = None) -> subprocess.Popen[bytes]:
+    """``cds serve`` on ``port``; from the checkout ``code`` instead of this one when given (a
+    baseline to compare with: bench.match --baseline)."""
+    env = None if code is None else {**os.environ, "PYTHONPATH": str(code)}
     return subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        cwd=code,
+        env=env,
     )
 
 
