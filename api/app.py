@@ -22,7 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from api.auth import AuthError, TokenVerifier
-from api.cache import VersionedCache
+from api.cache import VersionedCache, VersionReader
 from api.context import Context
 from api.dashboard import mount_dashboard
 from api.edition_report import router as edition_report_router
@@ -47,7 +47,7 @@ from api.schema import build_schema
 from api.spreadsheets import router as imports_router
 from api.sso import connect_origins
 from api.sso import router as sso_router
-from graph.core import outbox
+from graph.core import changes, outbox
 from graph.core.connection import open_graph
 from graph.core.db import Graph, Unavailable
 from graph.core.migrations import applied_versions, latest_version, migrate
@@ -81,6 +81,7 @@ async def get_context(
         graph=graph,
         settings=settings,
         cache=connection.app.state.cache,
+        versions=connection.app.state.data_versions,
         viewer=await verifier.viewer(connection.headers.get("authorization") if is_http else None),
         loaders=Loaders(graph),
         request_id=request_id,
@@ -266,6 +267,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     # Set now too: in-process test clients (httpx ASGITransport) do not run the lifespan.
     app.state.settings = settings
     app.state.cache = VersionedCache()
+    # One reader of the change counter for the process's requests (Context.data_version).
+    app.state.data_versions = VersionReader(lambda: app.state.graph.read(changes.current))
     app.state.verifier = TokenVerifier(settings)
     app.add_exception_handler(AuthError, _unauthorized)
     app.add_exception_handler(Unavailable, _unavailable)

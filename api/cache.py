@@ -92,3 +92,40 @@ class VersionedCache:
         result = await compute()
         self._keep(key, version, result, read_at)
         return result
+
+
+class VersionReader:
+    """The change counter, read for many requests at once but never stale for any of them.
+
+    A request waits for the next read that *starts* after it arrived: whatever was committed
+    before the request (a write its client saw acknowledged) is counted. Requests that arrive
+    while a read is in flight share the one after it, so under load a process sends one tiny
+    read per round trip instead of one per request. ``read`` reads the counter: the answers'
+    version for the response cache, the data version for a request's cached reads.
+    """
+
+    def __init__(self, read: Callable[[], Awaitable[int]]) -> None:
+        self._read_version = read
+        self._next: asyncio.Future[int] | None = None
+        self._reading = False
+        self._task: asyncio.Task[None] | None = None  # referenced, so it is not collected
+
+    async def current(self) -> int:
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            if not self._reading:
+                self._reading = True
+                self._task = asyncio.get_running_loop().create_task(self._read())
+        return await asyncio.shield(self._next)
+
+    async def _read(self) -> None:
+        try:
+            while (waiting := self._next) is not None:
+                self._next = None  # later arrivals wait for the next read
+                try:
+                    waiting.set_result(await self._read_version())
+                except Exception as error:
+                    waiting.set_exception(error)
+                    waiting.exception()  # retrieved: the waiters re-raise it
+        finally:
+            self._reading = False

@@ -149,6 +149,9 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import tempfile
 
@@ -173,6 +176,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # The app reads X-Forwarded-For itself, from CDS_TRUSTED_PROXIES only (api/app.py
         # client_address); uvicorn's own rewrite would trust any client on 127.0.0.1.
         proxy_headers=False,
+        # uvicorn kills a worker that does not answer its ping within this many seconds (5 by
+        # default), and a worker still importing the app on a busy machine (two cores shared
+        # with Neo4j) does not: workers were killed and restarted forever and the API never
+        # became ready (seen running python -m bench.match beside other work).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from strawberry.fastapi import BaseContext
 
-from api.cache import VersionedCache
+from api.cache import VersionedCache, VersionReader
 from api.loaders import Loaders
 from api.policy import PersonalAccess
 from api.viewer import Viewer
@@ -42,13 +42,21 @@ class Context(BaseContext):
     client_address: str = "unknown"  # for rate limits (api/app.py says which header to trust)
     live: LiveFeed | None = None  # the process's live-update poller (api/live.py)
     today: dt.date = field(default_factory=dt.date.today)
-    _version: asyncio.Task[int] | None = None
+    # The process's reader of the change counter (api/app.py), shared by concurrent requests;
+    # without one (a context made by hand) the request reads the counter itself.
+    versions: VersionReader | None = None
+    _version: asyncio.Future[int] | None = None
 
     async def data_version(self) -> int:
         """The graph's change counter, read once per request: resolvers running side by side
-        share the one read instead of each starting their own."""
+        share the one read instead of each starting their own. Through ``versions`` concurrent
+        requests share a read too, one that starts after they arrived, so none is stale."""
         if self._version is None:
-            self._version = asyncio.ensure_future(self.graph.read(changes.current))
+            self._version = asyncio.ensure_future(
+                self.versions.current()
+                if self.versions is not None
+                else self.graph.read(changes.current)
+            )
         return await asyncio.shield(self._version)
 
     async def scope(self, code: str | None, day: dt.date, *, in_current_units: bool) -> UnitRecord:

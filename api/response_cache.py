@@ -46,7 +46,7 @@ from urllib.parse import parse_qs
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.cache import VersionedCache
+from api.cache import VersionedCache, VersionReader
 from api.observability import CACHE
 from graph.core import changes
 from graph.core.db import Graph, Unavailable
@@ -115,7 +115,8 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         if self._versions is None:
-            self._versions = VersionReader(scope["app"].state.graph)
+            graph: Graph = scope["app"].state.graph
+            self._versions = VersionReader(lambda: graph.read(changes.answers_version))
         arrived = time.monotonic()
         try:
             version = await self._versions.current()
@@ -190,42 +191,6 @@ class ResponseCache:
             while len(self._is_query) > 4 * self._max:
                 self._is_query.popitem(last=False)
         return known
-
-
-class VersionReader:
-    """The change counter, read for many requests at once but never stale for any of them.
-
-    A request waits for the next read that *starts* after it arrived: whatever was committed
-    before the request (a write its client saw acknowledged) is counted. Requests that arrive
-    while a read is in flight share the one after it, so under load a process sends one tiny
-    read per round trip instead of one per request.
-    """
-
-    def __init__(self, graph: Graph) -> None:
-        self._graph = graph
-        self._next: asyncio.Future[int] | None = None
-        self._reading = False
-        self._task: asyncio.Task[None] | None = None  # referenced, so it is not collected
-
-    async def current(self) -> int:
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-            if not self._reading:
-                self._reading = True
-                self._task = asyncio.get_running_loop().create_task(self._read())
-        return await asyncio.shield(self._next)
-
-    async def _read(self) -> None:
-        try:
-            while (waiting := self._next) is not None:
-                self._next = None  # later arrivals wait for the next read
-                try:
-                    waiting.set_result(await self._graph.read(changes.answers_version))
-                except Exception as error:
-                    waiting.set_exception(error)
-                    waiting.exception()  # retrieved: the waiters re-raise it
-        finally:
-            self._reading = False
 
 
 def _is_query(text: str, operation_name: str | None) -> bool:

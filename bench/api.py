@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import statistics
@@ -98,13 +99,20 @@ async def ensure_network(graph: Graph, scale: float, expected_teams: int) -> Non
     print(report.summary())
 
 
-def start_server(port: int, workers: int, log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
-    """`cds serve`; its output goes to ``log`` when given, else nowhere."""
+def start_server(
+    port: int, workers: int, log: IO[bytes] | None = None, code: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """``cds serve`` on ``port``; its output goes to ``log`` when given, else nowhere; from the
+    checkout ``code`` instead of this one when given (a baseline to compare with:
+    bench.match --baseline)."""
     out = log if log is not None else subprocess.DEVNULL
+    env = None if code is None else {**os.environ, "PYTHONPATH": str(code)}
     return subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
         stdout=out,
         stderr=out,
+        cwd=code,
+        env=env,
     )
 
 

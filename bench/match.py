@@ -5,16 +5,26 @@ synthetic request in Hà Nội wanting two of the demo's areas, then prints the 
 ``matchExperts`` run sequentially through graph/ (the one Cypher statement), and the requests/s
 of the request page (the request and 20 candidates with their score parts) over HTTP with N
 concurrent connections against `cds serve`, as a provincial coordinator. Figures, not
-assertions; the synthetic request is removed at the end.
+assertions; the synthetic request is removed at the end. The figures come with the command that
+printed them and the machine's load average.
+
+``--baseline DIR`` compares with another checkout of the code (``git worktree add DIR main``):
+its matchExperts statement (whose answers must be the same) and its server take turns with this
+one's, run by run and round by round, so that a machine shared with other work slows both alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
+import importlib.util
+import os
 import sys
 import time
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 
 import httpx
 
@@ -29,7 +39,7 @@ from graph.core.db import Graph, Tx, run
 from graph.core.local_neo4j import free_port
 from graph.core.settings import get_settings
 from graph.support import requests
-from graph.support.matching import match_experts
+from graph.support.matching import Match, match_experts
 from graph.support.records import WantedArea
 from seed.demo.params import parse_scale
 
@@ -72,20 +82,57 @@ async def _remove(graph: Graph, request_id: str) -> None:
     await graph.write(write)
 
 
-async def _sequential(graph: Graph, request_id: str, runs: int) -> list[float]:
-    for _ in range(3):
-        await graph.read(match_experts, request_id, 20)
-    out = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        await graph.read(match_experts, request_id, 20)
-        out.append((time.perf_counter() - began) * 1000)
-    return out
+Matcher = Callable[[Tx, str, int], Awaitable[list[Match]]]
+
+
+def _baseline_matcher(code: Path) -> Matcher:
+    """``match_experts`` of the checkout ``code`` (its graph/support/matching.py, run with this
+    checkout's driver code), to time and compare against this one's."""
+    spec = importlib.util.spec_from_file_location(
+        "baseline_matching", code / "graph" / "support" / "matching.py"
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no graph/support/matching.py in {code}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    found: Matcher = module.match_experts
+    return found
+
+
+def _answer(matches: list[Match]) -> list[tuple[object, ...]]:
+    return [dataclasses.astuple(m) for m in matches]
+
+
+async def _sequential(graph: Graph, request_id: str, runs: int, sides: dict[str, Matcher]) -> None:
+    """Each side's p50 / p95, the sides taking turns run by run (a loaded machine slows both
+    alike); with two sides, whether their answers are the same."""
+    answers = {name: await graph.read(match, request_id, 20) for name, match in sides.items()}
+    if len(sides) > 1:
+        same = len({repr(_answer(a)) for a in answers.values()}) == 1
+        print(f"answers (first 20) of {' and '.join(sides)}: {'same' if same else 'DIFFERENT'}")
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    order = list(sides.items())
+    for n in range(runs):
+        for name, match in order if n % 2 == 0 else order[::-1]:
+            began = time.perf_counter()
+            await graph.read(match, request_id, 20)
+            times[name].append((time.perf_counter() - began) * 1000)
+    for name, values in times.items():
+        print(
+            f"matchExperts (first 20), {runs} sequential{_label(name, sides)}: "
+            f"p50 {pct(values, 50):.1f} ms, p95 {pct(values, 95):.1f} ms"
+        )
+
+
+def _label(name: str, sides: Mapping[str, object]) -> str:
+    return f" [{name}]" if len(sides) > 1 else ""
 
 
 async def _throughput(
     url: str, headers: dict[str, str], request_id: str, connections: int, seconds: int
-) -> tuple[float, int, int]:
+) -> tuple[int, int, float]:
+    """Requests done, of which with errors, and the seconds they took."""
     done = errors = 0
     stop = time.monotonic() + seconds
     body = {"query": PAGE, "variables": {"id": to_global_id("SupportRequest", request_id)}}
@@ -102,7 +149,36 @@ async def _throughput(
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         began = time.monotonic()
         await asyncio.gather(*(worker(client) for _ in range(connections)))
-        return done / (time.monotonic() - began), errors, done
+        return done, errors, time.monotonic() - began
+
+
+def _page(
+    bases: dict[str, str], headers: dict[str, str], request_id: str, args: argparse.Namespace
+) -> None:
+    """Each server's requests/s; with two, ``--rounds`` turns of ``--seconds`` each, taking
+    turns, so that both see the same load from the rest of the machine."""
+    totals: dict[str, list[float]] = {name: [0, 0, 0.0] for name in bases}
+    order = list(bases.items())
+    for n in range(args.rounds):
+        for name, base in order if n % 2 == 0 else order[::-1]:
+            done, errors, took = asyncio.run(
+                _throughput(f"{base}/graphql", headers, request_id, args.connections, args.seconds)
+            )
+            total = totals[name]
+            total[0] += done
+            total[1] += errors
+            total[2] += took
+    for name, (all_done, all_errors, all_took) in totals.items():
+        print(
+            f"request page (request + 20 candidates with parts), {args.connections} "
+            f"connections, {args.rounds} x {args.seconds} s{_label(name, bases)}: "
+            f"{all_done / all_took:.0f} requests/s, {all_errors:.0f} of {all_done:.0f} with errors"
+        )
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def main() -> None:
@@ -112,45 +188,53 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=1, help="turns of --seconds per server")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the code (git worktree, git archive) to compare with: its "
+        "matchExperts and its server run taking turns with this one's",
+    )
     args = parser.parse_args()
     scale = parse_scale(args.scale)
     settings = get_settings()
-    print("command: python -m bench.match " + " ".join(sys.argv[1:]))
+    command = "python -m bench.match " + " ".join(sys.argv[1:])
+    print(f"command: {command}")
+    print(f"load average (1, 5, 15 min) at the start: {_load()}")
+    sides: dict[str, Matcher] = {"this": match_experts}
+    codes: dict[str, Path | None] = {"this": None}
+    if args.baseline is not None:
+        sides["baseline"] = _baseline_matcher(args.baseline.resolve())
+        codes["baseline"] = args.baseline.resolve()
 
     async def prepare() -> str:
         graph = await open_graph(settings)
         try:
             await ensure_network(graph, scale, expected_teams=int(1_000 * scale))
             request_id = await _file(graph)
-            values = await _sequential(graph, request_id, args.runs)
-            print(
-                f"matchExperts (first 20), {args.runs} sequential: "
-                f"p50 {pct(values, 50):.1f} ms, p95 {pct(values, 95):.1f} ms"
-            )
+            await _sequential(graph, request_id, args.runs, sides)
             return request_id
         finally:
             await graph.close()
 
     request_id = asyncio.run(prepare())
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(port, args.workers)
+    servers = {}
+    bases = {}
     try:
-        wait_ready(base)
+        for name, code in codes.items():
+            port = free_port()
+            servers[name] = start_server(port, args.workers, code=code)
+            bases[name] = f"http://127.0.0.1:{port}"
+        for base in bases.values():
+            wait_ready(base, timeout=180)  # a loaded machine starts two servers slowly
         token = issue_local_token(
             settings, Role.PROVINCIAL_COORDINATOR, subject="bench", scope="01"
         )
-        headers = {"Authorization": f"Bearer {token}"}
-        rps, errors, done = asyncio.run(
-            _throughput(f"{base}/graphql", headers, request_id, args.connections, args.seconds)
-        )
-        print(
-            f"request page (request + 20 candidates with parts), {args.connections} connections, "
-            f"{args.seconds} s: {rps:.0f} requests/s, {errors} of {done} with errors"
-        )
+        _page(bases, {"Authorization": f"Bearer {token}"}, request_id, args)
     finally:
-        server.terminate()
-        server.wait()
+        for server in servers.values():
+            server.terminate()
+            server.wait()
 
         async def clean() -> None:
             graph = await open_graph(settings)
@@ -160,6 +244,8 @@ def main() -> None:
                 await graph.close()
 
         asyncio.run(clean())
+    print(f"load average (1, 5, 15 min) at the end: {_load()}")
+    print(f"(figures printed by: {command})")
 
 
 if __name__ == "__main__":

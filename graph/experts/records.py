@@ -6,16 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from graph.core.cypher import native
+from graph.core.cypher import from_instant, instant
 from graph.core.model import ExpertStatus
 from graph.network.records import PersonRecord
 
 # The profile's projection; every query splicing it binds the profile's person as ``p`` (whose
 # e-mail state the verifying coordinator needs beside the profile).
+# The timestamps come as ``instant``s: a page of experts reads a few dozen of them.
 EXPERT_FIELDS: LiteralString = (
-    ".id, .status, .expertise, .affiliation, .submittedAt, .verifiedAt, .possibleDuplicateOf, "
-    ".source, .rejectionReason, .changedSinceVerificationAt, .changedSinceVerification, "
-    "country: coalesce(e.country, 'VN'), emailConfirmedAt: p.emailConfirmedAt"
+    ".id, .status, .expertise, .affiliation, .possibleDuplicateOf, .source, .rejectionReason, "
+    ".changedSinceVerification, country: coalesce(e.country, 'VN'), "
+    "submittedAt: " + instant("e.submittedAt") + ", verifiedAt: " + instant("e.verifiedAt") + ", "
+    "changedSinceVerificationAt: " + instant("e.changedSinceVerificationAt") + ", "
+    "emailConfirmedAt: " + instant("p.emailConfirmedAt")
 )
 
 # Where a profile is placed and which province it names, for every query splicing it after
@@ -70,13 +73,13 @@ class ExpertRecord:
             e.get("affiliation") or "",
             province_key,
             org_id,
-            native(e.get("submittedAt")),
-            native(e.get("verifiedAt")),
+            from_instant(e.get("submittedAt")),
+            from_instant(e.get("verifiedAt")),
             tuple(e.get("possibleDuplicateOf") or ()),
             e.get("source"),
             e.get("rejectionReason"),
-            native(e.get("emailConfirmedAt")),
-            native(e.get("changedSinceVerificationAt")),
+            from_instant(e.get("emailConfirmedAt")),
+            from_instant(e.get("changedSinceVerificationAt")),
             tuple(e.get("changedSinceVerification") or ()),
             e.get("country") or "VN",
         )

@@ -201,19 +201,24 @@ WITH r, periodDays, wanted, c, e, p, unavailableDays, load, feedbackMean, parts,
 # 1. a threshold: the ``$first``-th best full score among the ``$probe`` profiles placed in the
 #    request's province with the best bounds (-1 when fewer than ``$first`` of them may be
 #    proposed). ``$first`` candidates reach it, so no candidate whose bound is below it can be
-#    among the first ``$first``.
-# 2. the candidates whose bound reaches the threshold, scored in full. A profile is placed in its
-#    province or, abroad, in the central unit (graph/experts/residence.py), so the places are
-#    the few provinces and the central unit: a place whose best bound is below the threshold is
-#    skipped with all its profiles. Profiles affiliated in the request's commune (proximity 1
-#    wherever they live) are added by name. Most profiles have no engagement and no stated
-#    absence, so the threshold sits close to the best bounds and few places and profiles pass.
+#    among the first ``$first``. The probe keeps one profile more than it scores (``probed``):
+#    when that one's bound is below the threshold, so is every other profile of the province
+#    left out of the probe, and the province is not read a second time.
+# 2. the candidates whose bound reaches the threshold, scored in full: those of the probe, the
+#    rest of the request's province only when the probe could not hold them all, and the other
+#    places. A profile is placed in its province or, abroad, in the central unit
+#    (graph/experts/residence.py), so the places are the few provinces and the central unit: a
+#    place whose best bound is below the threshold is skipped with all its profiles. Profiles
+#    affiliated in the request's commune (proximity 1 wherever they live) are added by name.
+#    Most profiles have no engagement and no stated absence, so the threshold sits close to the
+#    best bounds and few places and profiles pass.
+# Reading the request's province is most of the work (at national scale Hà Nội holds thousands
+# of profiles and organisations), hence once, not twice.
 _MATCH: LiteralString = (
     _REQUEST
     + """
-CALL (r, atProvince, atPoint, periodDays, wanted, inCommune, near, totalWeight) {
-  WITH r, atProvince AS place, atPoint, atProvince, periodDays, wanted, inCommune, near,
-       totalWeight
+CALL (r, atProvince, atPoint, wanted, inCommune, near, totalWeight) {
+  WITH r, atProvince AS place, atPoint, atProvince, wanted, inCommune, near, totalWeight
 """
     + _PLACE
     + """
@@ -222,16 +227,41 @@ CALL (r, atProvince, atPoint, periodDays, wanted, inCommune, near, totalWeight) 
     + _CANDIDATE
     + _BOUND
     + """
-  WITH r, periodDays, wanted, e, c ORDER BY c.bound DESC, e.id LIMIT $probe
+  WITH e, c, placeKind, km, placeProximity ORDER BY c.bound DESC, e.id LIMIT $probe + 1
+  // no grouping key: one row, an empty list when the province has no candidate
+  RETURN collect({e: e, c: c, placeKind: placeKind, km: km, placeProximity: placeProximity})
+           AS probed
+}
+CALL (r, periodDays, wanted, probed) {
+  UNWIND probed[0..$probe] AS x
+  WITH r, periodDays, wanted, x.e AS e, x.c AS c
 """
     + _SCORE
     + """
   WITH score ORDER BY score DESC LIMIT $first
   RETURN CASE WHEN count(score) < $first THEN -1.0 ELSE min(score) END AS threshold
 }
-CALL (r, atProvince, atPoint, inCommune, near, wanted, totalWeight, threshold) {
+// null when the probe holds the whole province
+WITH *, CASE WHEN size(probed) > $probe THEN probed[$probe].c.bound END AS spill
+CALL (r, atProvince, atPoint, inCommune, near, wanted, totalWeight, threshold, probed, spill) {
+  UNWIND probed AS x
+  WITH x WHERE x.c.bound >= threshold
+  RETURN x.e AS e, x.placeKind AS placeKind, x.km AS km, x.placeProximity AS placeProximity
+  UNION ALL
+  WITH r, atProvince AS place, atPoint, atProvince, inCommune, near, wanted
+  WHERE spill >= threshold  // null: never
+"""
+    + _PLACE
+    + """
+  MATCH (place)<-[:LOCATED_IN]-(e:ExpertProfile {status: 'VERIFIED'})
+  WHERE """
+    + _CANDIDATE
+    + """
+  RETURN e, placeKind, km, placeProximity
+  UNION ALL
   MATCH (place:AdministrativeUnit)
   WHERE place.level IN ['PROVINCE', 'CENTRAL'] AND place.era IS NOT NULL  // the index (level, era)
+    AND (atProvince IS NULL OR place <> atProvince)
 """
     + _PLACE
     + """
@@ -243,7 +273,7 @@ CALL (r, atProvince, atPoint, inCommune, near, wanted, totalWeight, threshold) {
     + _CANDIDATE
     + """
   RETURN e, placeKind, km, placeProximity
-  UNION
+  UNION ALL
   UNWIND inCommune AS e
   MATCH (e)-[:LOCATED_IN]->(place:AdministrativeUnit)
   WHERE e.status = 'VERIFIED' AND """
@@ -252,6 +282,9 @@ CALL (r, atProvince, atPoint, inCommune, near, wanted, totalWeight, threshold) {
     + """
   RETURN e, placeKind, km, placeProximity
 }
+// UNION ALL and this DISTINCT rather than UNION, whose DISTINCT would also hash ``probed``
+WITH DISTINCT r, periodDays, wanted, totalWeight, inCommune, threshold, e, placeKind, km,
+     placeProximity
 """
     + _BOUND
     + """

@@ -11,7 +11,7 @@ import pytest
 
 from api.relay import to_global_id
 from api.viewer import Role
-from graph.core.db import Graph, Tx, run
+from graph.core.db import Graph, Tx, run, statements_sent
 from graph.core.settings import Settings
 from tests.experts.conftest import outbox_dir, ss_settings, web
 from tests.experts.support import delivered
@@ -268,3 +268,52 @@ async def test_the_requester_scope_below_the_province_and_cancelling(
     assert [(g["id"], g["status"]) for g in mine] == [(engagement, "WITHDRAWN")]
     late = (await gql(web, RESPOND, {"g": engagement, "accept": True}, headers=token))["r"]
     assert (late["__typename"], late["field"]) == ("ConflictError", "engagementId")
+
+
+PAGE = """
+query($id: ID!) { supportRequest(id: $id) { topic status wanted { code weight } }
+  matchExperts(requestId: $id, first: 20) { score proximity
+    parts { expertise proximity availability load feedback }
+    expert { fullName affiliation email } } }
+"""
+
+
+async def test_the_request_page_costs_as_many_round_trips_for_20_candidates_as_for_2(
+    web: httpx.AsyncClient, graph: Graph, prov_01: dict[str, str]
+) -> None:
+    """The request with its candidates, their names and (personal, so gated and logged) e-mail
+    addresses: a fixed number of statements whatever the number of candidates, and every
+    address read is in the personal-read log."""
+    counts = []
+    for n in (2, 20):
+        a = await make_areas(graph)
+        for i in range(n):
+            await make_expert(graph, [a.sub1], name=f"page{i:02}", email=f"page{n}-{i}@example.vn")
+        made = (await gql(web, CREATE, {"i": request_input(a.sub1)}, headers=prov_01))["r"]
+        counter = [0]
+        mark = statements_sent.set(counter)
+        try:
+            response = await web.post(
+                "/graphql",
+                json={"query": PAGE, "variables": {"id": made["request"]["id"]}},
+                headers=prov_01,
+            )
+        finally:
+            statements_sent.reset(mark)
+        page = response.json()["data"]
+        assert page["supportRequest"]["topic"] == "Xây dựng nền tảng dữ liệu"
+        emails = sorted(c["expert"]["email"] for c in page["matchExperts"])
+        assert emails == sorted(f"page{n}-{i}@example.vn" for i in range(n))
+        counts.append(counter[0])
+
+        async def logged(tx: Tx, request_id: str = response.headers["x-request-id"]) -> int:
+            [found] = await run(
+                tx,
+                "MATCH (r:PersonalDataAccess {requestId: $id}) WHERE 'email' IN r.fields "
+                "RETURN count(DISTINCT r.personId) AS n",
+                id=request_id,
+            )
+            return int(found["n"])
+
+        assert await graph.read(logged) == n
+    assert counts[0] == counts[1], counts

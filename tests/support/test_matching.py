@@ -9,7 +9,7 @@ import pytest
 
 from graph.core.db import Graph, Tx, run
 from graph.core.errors import Conflict
-from graph.support import engagements
+from graph.support import engagements, matching
 from graph.support.matching import Match, match_experts
 from graph.support.records import WantedArea
 from tests.factories import SYSTEM, anyone
@@ -208,12 +208,10 @@ async def test_an_expert_already_proposed_is_no_longer_a_candidate(graph: Graph)
     assert ids(await ranked(graph, request)) == [two]
 
 
-async def test_the_first_few_are_the_first_few_of_everyone_scored(graph: Graph) -> None:
-    """matchExperts scores in full only the candidates whose best possible score reaches the
-    ``first``-th best score among the request's province (graph/support/matching.py). Asking for
-    more candidates than there are scores everyone; the first few must be the same, whether they
-    live in the province, are affiliated in the request's commune while living elsewhere, or
-    are far away with nothing against them."""
+async def _everyone(graph: Graph) -> tuple[str, list[Match]]:
+    """A request with 15 candidates in all, each scored (``first`` beyond them): in the request's
+    province, some busy; affiliated in the request's commune while living elsewhere; far away
+    with nothing against them."""
     a = await make_areas(graph)
     in_province = [
         await make_expert(graph, [a.sub1] if n % 3 else [a.root], name=f"p{n:02}")
@@ -228,5 +226,26 @@ async def test_the_first_few_are_the_first_few_of_everyone_scored(graph: Graph) 
     everyone = await ranked(graph, request, 100)
     assert len(everyone) == 15
     assert everyone[0].proximity_kind == "COMMUNE"
+    return request, everyone
+
+
+async def test_the_first_few_are_the_first_few_of_everyone_scored(graph: Graph) -> None:
+    """matchExperts scores in full only the candidates whose best possible score reaches the
+    ``first``-th best score among the request's province (graph/support/matching.py). Asking for
+    more candidates than there are scores everyone; the first few must be the same, whether they
+    live in the province, are affiliated in the request's commune while living elsewhere, or
+    are far away with nothing against them."""
+    request, everyone = await _everyone(graph)
+    for first in (1, 2, 3, 5, 8, 12, 14, 15):
+        assert await ranked(graph, request, first) == everyone[:first], first
+
+
+async def test_the_first_few_are_the_same_when_the_probe_holds_few_of_the_province(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same with a probe of 2 profiles in a province of 12 candidates: the province is read
+    again for the candidates the probe left out that may still reach the threshold."""
+    request, everyone = await _everyone(graph)
+    monkeypatch.setattr(matching, "PROBE", 2)
     for first in (1, 2, 3, 5, 8, 12, 14, 15):
         assert await ranked(graph, request, first) == everyone[:first], first
