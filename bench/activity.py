@@ -30,8 +30,9 @@ import statistics
 import time
 from typing import Any, LiteralString
 
-from bench import command_line, peak_rss_mib, run_main
+from bench import command_line, run_main
 from bench.seeded import with_seeded_graph
+from bench.sheets import apply_twice, roll_back
 from graph.activity.figures import ACTIVITY_OF_PLACES, DEFAULT_ACTIVE_DAYS, ActivityWindow
 from graph.activity.reports import CheckedReport, write_reports
 from graph.core.cypher import active_on
@@ -42,7 +43,6 @@ from graph.network.teams import TEAMS_OF_PLACE
 from graph.reports.coverage import NATIVE_QUERY, coverage
 from seed.demo.params import parse_scale
 from spreadsheets import service
-from spreadsheets.cli import ProgressBar
 from spreadsheets.columns import ImportKind
 
 BATCH = 10_000
@@ -180,47 +180,13 @@ def _activity(found: Any) -> list[tuple[Any, ...]]:
     return [*sorted(rows), ("totals", *(found["totals"][f] for f in fields))]
 
 
-def _step(label: str, seconds: float, rows: int, extra: str = "") -> None:
-    print(
-        f"{label:<26}{seconds:8.1f} s {rows / max(seconds, 1e-9):10,.0f} rows/s "
-        f"peak RSS {peak_rss_mib():6,.0f} MiB  {extra}",
-        flush=True,
-    )
-
-
 async def measure_import(graph: Graph, teams: list[tuple[str, str, str]], rows: int) -> None:
     """The activities sheet: dry run, apply, the same file again (nothing to change) and the
     rollback of both batches (the graph is left as it was)."""
     print("goal (#17): a 100,000-row activities sheet applied at >= 5,000 rows/s under 1 GiB RSS")
     upload = service.Upload(activities_csv(teams, rows), "bench-activities.csv")
-    began = time.perf_counter()
-    dry = await service.dry_run(graph, upload, ImportKind.ACTIVITIES, scope=None)
-    _step("activities dry run", time.perf_counter() - began, rows, f"{len(dry.problems)} problems")
-    began = time.perf_counter()
-    batch = await service.apply(
-        graph,
-        upload,
-        ImportKind.ACTIVITIES,
-        scope=None,
-        imported_by="bench",
-        report=dry,
-        progress=ProgressBar("activities apply"),
-    )
-    _step("activities apply", time.perf_counter() - began, rows, f"{batch.changed:,} changes")
-    began = time.perf_counter()
-    again = await service.apply(
-        graph, upload, ImportKind.ACTIVITIES, scope=None, imported_by="bench"
-    )
-    _step(
-        "same file again",
-        time.perf_counter() - began,
-        rows,
-        f"{again.changed} changes (dry run included)",
-    )
-    began = time.perf_counter()
-    for b in (again, batch):
-        await service.rollback(graph, b.id)
-    _step("activities rollback", time.perf_counter() - began, rows)
+    batches = await apply_twice(graph, upload, ImportKind.ACTIVITIES, rows, "activities")
+    await roll_back(graph, batches, rows, "activities")
 
 
 async def measure(

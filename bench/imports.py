@@ -20,13 +20,13 @@ import time
 from pathlib import Path
 
 from bench import command_line, peak_rss_mib, run_main
+from bench.sheets import apply_twice, roll_back, step
 from graph.core.connection import open_graph
 from graph.core.db import Graph
 from graph.core.migrations import migrate
 from graph.core.settings import get_settings
 from graph.units import admin_units
 from spreadsheets import service
-from spreadsheets.cli import ProgressBar
 from spreadsheets.columns import ImportKind
 
 PROVINCES = ("01", "79")
@@ -61,14 +61,6 @@ def write_files(directory: Path, teams: int, rows: int, seed: int) -> tuple[Path
     return teams_path, members_path
 
 
-def _step(label: str, seconds: float, rows: int, extra: str = "") -> None:
-    print(
-        f"{label:<22}{seconds:8.1f} s {rows / max(seconds, 1e-9):10,.0f} rows/s "
-        f"peak RSS {peak_rss_mib():6,.0f} MiB  {extra}",
-        flush=True,
-    )
-
-
 async def bench(graph: Graph, teams: int, rows: int, keep: bool) -> None:
     print(command_line("bench.imports"))
     print("goals (#14): members apply >= 5,000 rows/s; the same 100,000-row file again <= 10 s")
@@ -85,47 +77,12 @@ async def bench(graph: Graph, teams: int, rows: int, keep: bool) -> None:
         team_batch = await service.apply(
             graph, team_upload, ImportKind.TEAMS, scope=None, imported_by="bench"
         )
-        _step("teams apply", time.perf_counter() - began, teams, f"{team_batch.changed} changes")
+        step("teams apply", time.perf_counter() - began, teams, f"{team_batch.changed} changes")
 
         upload = service.Upload(members_path.read_bytes(), members_path.name)
-        began = time.perf_counter()
-        report = await service.dry_run(graph, upload, ImportKind.MEMBERS, scope=None)
-        _step(
-            "members dry-run", time.perf_counter() - began, rows, f"{len(report.problems)} problems"
-        )
-        if not report.ok:
-            for p in report.problems[:10]:
-                print(f"  {p.row} {p.column} {p.value!r}: {p.reason}")
-            raise SystemExit(1)
-
-        began = time.perf_counter()
-        batch = await service.apply(
-            graph,
-            upload,
-            ImportKind.MEMBERS,
-            scope=None,
-            imported_by="bench",
-            report=report,
-            progress=ProgressBar("members apply"),
-        )
-        _step("members apply", time.perf_counter() - began, rows, f"{batch.changed:,} changes")
-
-        began = time.perf_counter()
-        again = await service.apply(
-            graph, upload, ImportKind.MEMBERS, scope=None, imported_by="bench"
-        )
-        _step(
-            "same file again",
-            time.perf_counter() - began,
-            rows,
-            f"{again.changed} changes (dry run included)",
-        )
-
+        batches = await apply_twice(graph, upload, ImportKind.MEMBERS, rows, "members")
         if not keep:
-            began = time.perf_counter()
-            for b in (again, batch):
-                await service.rollback(graph, b.id)
-            _step("members rollback", time.perf_counter() - began, rows)
+            await roll_back(graph, batches, rows, "members")
             await service.rollback(graph, team_batch.id)
 
 
