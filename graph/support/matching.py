@@ -114,6 +114,16 @@ _CANDIDATE: LiteralString = """
     AND (r.remoteAllowed OR coalesce(e.country, 'VN') = 'VN')
 """
 
+# The verified candidates located at ``place``, as the candidates' branches return them.
+_VERIFIED_AT_PLACE: LiteralString = (
+    """
+  MATCH (place)<-[:LOCATED_IN]-(e:ExpertProfile {status: 'VERIFIED'})
+  WHERE """
+    + _CANDIDATE
+    + """
+  RETURN e, placeKind, km, placeProximity"""
+)
+
 # A subquery: how near ``place`` is to the request, for a profile placed there (``placeKind``,
 # ``km``, ``placeProximity``), before what only the profile says (abroad, affiliated in the
 # request's commune).
@@ -253,11 +263,9 @@ CALL (r, atProvince, atPoint, inCommune, near, wanted, totalWeight, threshold, p
 """
     + _PLACE
     + """
-  MATCH (place)<-[:LOCATED_IN]-(e:ExpertProfile {status: 'VERIFIED'})
-  WHERE """
-    + _CANDIDATE
+"""
+    + _VERIFIED_AT_PLACE
     + """
-  RETURN e, placeKind, km, placeProximity
   UNION ALL
   MATCH (place:AdministrativeUnit)
   WHERE place.level IN ['PROVINCE', 'CENTRAL'] AND place.era IS NOT NULL  // the index (level, era)
@@ -268,11 +276,9 @@ CALL (r, atProvince, atPoint, inCommune, near, wanted, totalWeight, threshold, p
   WITH * WHERE """
     + _PLACE_BOUND
     + """ >= threshold
-  MATCH (place)<-[:LOCATED_IN]-(e:ExpertProfile {status: 'VERIFIED'})
-  WHERE """
-    + _CANDIDATE
+"""
+    + _VERIFIED_AT_PLACE
     + """
-  RETURN e, placeKind, km, placeProximity
   UNION ALL
   UNWIND inCommune AS e
   MATCH (e)-[:LOCATED_IN]->(place:AdministrativeUnit)
