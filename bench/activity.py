@@ -38,8 +38,9 @@ from graph.activity.reports import CheckedReport, write_reports
 from graph.core.cypher import active_on
 from graph.core.db import Graph, Tx, run
 from graph.core.model import AGENCY_KINDS, ActivityKind
+from graph.core.place_digests import day_number
 from graph.core.settings import Settings
-from graph.network.teams import TEAMS_OF_PLACE
+from graph.core.team_digests import TEAMS_OF_PLACE
 from graph.reports.coverage import NATIVE_QUERY, coverage
 from seed.demo.params import parse_scale
 from spreadsheets import service
@@ -151,11 +152,11 @@ def activities_csv(teams: list[tuple[str, str, str]], rows: int) -> bytes:
     return out.getvalue().encode()
 
 
-async def _national(tx: Tx, query: LiteralString, day: dt.date) -> Any:
+async def national_coverage(tx: Tx, query: LiteralString, day: dt.date) -> Any:
     """The national coverage statement, with coverage()'s parameters."""
     window = ActivityWindow.of(day, DEFAULT_ACTIVE_DAYS)
     params = {"agencyKinds": [k.value for k in AGENCY_KINDS], **window.params()}
-    records = await run(tx, query, scopeKey=CENTRAL, d=day, **params)
+    records = await run(tx, query, scopeKey=CENTRAL, d=day, day=day_number(day), **params)
     return records[0]
 
 
@@ -163,7 +164,7 @@ async def time_coverage(graph: Graph, name: str, runs: int) -> Any:
     times = []
     for _ in range(runs):
         began = time.perf_counter()
-        found = await graph.read(_national, VARIANTS[name], dt.date.today())
+        found = await graph.read(national_coverage, VARIANTS[name], dt.date.today())
         times.append(time.perf_counter() - began)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph.core.cypher import active_on
-from graph.network.teams import TEAMS_OF_INDEXED_PLACES, TEAMS_OF_PLACE
+from graph.core.team_digests import TEAMS_OF_PLACE
+from graph.network.teams import TEAMS_OF_INDEXED_PLACES
 
 DEFAULT_ACTIVE_DAYS = 90
 """N of "active within the last N days" when settings do not say (CDS_ACTIVE_TEAM_DAYS)."""

@@ -17,8 +17,11 @@ from typing import Final, LiteralString
 from graph.core.activity_digests import heal_activity_digests
 from graph.core.confusables import email_skeleton
 from graph.core.db import Graph, Tx, run
+from graph.core.expert_digests import rebuild_all_expert_digests
 from graph.core.expertise import heal_expertise
 from graph.core.model import Label
+from graph.core.org_digests import rebuild_all_org_digests
+from graph.core.team_digests import rebuild_all_team_digests
 
 log = logging.getLogger("cds.migrations")
 
@@ -416,6 +419,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         "activityPeople, activityHouseholds), which coverage reads instead of every report (#17)",
         (),
         heal=heal_activity_digests,
+    ),
+    Migration(
+        19,
+        "each place's team digest (teamDays, teamCounts, memberCounts, loneCounts, sharedPeople, "
+        "sharedFrom, sharedTo), which coverage and series read instead of every team and "
+        "membership (#14, #16)",
+        (),
+        heal=rebuild_all_team_digests,
+    ),
+    Migration(
+        20,
+        "each place's organisation digest (orgDays, orgCounts, agencyCounts, coveredCounts, "
+        "staffSums, cdsSums), which coverage and series read instead of every organisation with "
+        "its posts and reports (#14, #16)",
+        (),
+        heal=rebuild_all_org_digests,
+    ),
+    Migration(
+        21,
+        "each place's expert digest (expertDays, expertCounts), which coverage and series read "
+        "instead of every profile placed there (#14, #16)",
+        (),
+        heal=rebuild_all_expert_digests,
     ),
 )
 

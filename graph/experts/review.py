@@ -25,6 +25,7 @@ from graph.core.commands import Changed
 from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import Conflict, NotFound
+from graph.core.expert_digests import refresh_expert_digests
 from graph.core.model import ExpertStatus
 from graph.core.outbox import Mail
 from graph.core.paging import Page
@@ -82,6 +83,7 @@ async def review_expert(
         status=verdict.value,
         reason=reason,
     )
+    await refresh_expert_digests(tx, profiles=[id])
     changes: list[Change] = []
     if status != verdict.value:
         changes.append(Change("status", status, verdict.value))

@@ -39,6 +39,7 @@ from graph.core.commands import Changed, new_id
 from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import Conflict, NotFound
+from graph.core.expert_digests import expert_places, refresh_expert_digests
 from graph.core.model import ExpertStatus
 from graph.core.settings import Settings
 from graph.core.text import fold
@@ -254,6 +255,7 @@ async def update_my_profile(
         )
         if taken is not None:
             raise Conflict("phone", "this phone is already registered")
+    left = await expert_places(tx, [before.expert.id]) if moved else set()
     try:
         await run(
             tx,
@@ -296,6 +298,8 @@ async def update_my_profile(
                 )
     except ConstraintError:
         raise Conflict("phone", "this phone is already registered") from None
+    if moved:
+        await refresh_expert_digests(tx, profiles=[before.expert.id], places=left)
     seq = await record(
         tx,
         actor,
@@ -410,6 +414,8 @@ async def _erase(tx: Tx, mine: MyRecord) -> None:
         email=mine.email or "",
         quoted=json.dumps(mine.id),
     )
+    if mine.expert is not None:  # withdrawn: no longer counted where placed
+        await refresh_expert_digests(tx, profiles=[mine.expert.id])
 
 
 async def export_my_data(tx: Tx, person_id: str) -> dict[str, Any] | None:

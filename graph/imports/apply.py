@@ -22,6 +22,7 @@ from graph.core.model import (
     TeamRole,
     VillageKind,
 )
+from graph.core.org_digests import org_places, refresh_org_digests
 from graph.core.text import clean_name, fold
 from graph.imports.batches import Entity, new_id, touch
 from graph.network.decisions import upsert_decisions
@@ -234,9 +235,13 @@ async def _sync(tx: Tx, batch_id: str, entity: Entity, planned: Sequence[_Planne
         )
     if not writes:
         return 0
+    moved = entity is Entity.ORGANISATION
+    left = await org_places(tx, [w["id"] for w in writes]) if moved else set()
     await _UPSERT[entity](tx, writes)
     if entity in _AFTER:
         await run(tx, _AFTER[entity], rows=writes)
+    if moved:  # _AFTER removed the places and parents the rows moved them from
+        await refresh_org_digests(tx, orgs=[w["id"] for w in writes], places=left)
     await run(
         tx,
         "MATCH (b:ImportBatch {id: $batch}) UNWIND $links AS l "

@@ -37,6 +37,8 @@ from graph.core import changes
 from graph.core.cypher import native
 from graph.core.db import Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
+from graph.core.org_digests import org_places, refresh_org_digests
+from graph.core.team_digests import refresh_team_digests, team_places
 from graph.core.text import fold
 
 LOCK_ID = "imports"
@@ -305,6 +307,12 @@ async def undo_chunk(tx: Tx, batch_id: str, entity: Entity, size: int) -> int:
                 }
             )
     created = [{"id": r["id"], "teamId": r["teamId"]} for r in records if r["action"] == "CREATED"]
+    # The team digests of the places these teams and people were at before the undo
+    # (graph/core/team_digests.py): a deleted team or membership leaves its place's digest.
+    teams, people = _team_digest_targets(entity, records)
+    left = await team_places(tx, teams, people)
+    orgs = await _org_digest_targets(tx, entity, records)
+    orgs_left = await org_places(tx, orgs)
     await run(
         tx,
         "UNWIND $links AS link MATCH ()-[r:IMPORTED_IN]->() WHERE elementId(r) = link DELETE r",
@@ -318,8 +326,40 @@ async def undo_chunk(tx: Tx, batch_id: str, entity: Entity, size: int) -> int:
         await delete_reports(tx, [c["id"] for c in created])
     elif created:
         await run(tx, "UNWIND $rows AS x " + _DELETE_CREATED[entity], rows=created)
+    if left:
+        await refresh_team_digests(tx, teams=teams, people=people, places=left)
+    if orgs_left:
+        await refresh_org_digests(tx, orgs=orgs, places=orgs_left)
     await changes.bump(tx)
     return len(records)
+
+
+async def _org_digest_targets(tx: Tx, entity: Entity, records: list[dict[str, Any]]) -> list[str]:
+    """The organisations whose places' digests an undo of ``entity`` may change."""
+    ids = [str(r["id"]) for r in records]
+    if entity is Entity.ORGANISATION:
+        return ids
+    if entity is Entity.FOCAL_POINT:
+        return await run_collected(
+            tx,
+            "UNWIND $ids AS id MATCH (:FocalPointAssignment {id: id})-[:AT]->(o:Organisation) "
+            "RETURN collect(DISTINCT o.id) AS rows",
+            ids=ids,
+        )
+    return []
+
+
+def _team_digest_targets(
+    entity: Entity, records: list[dict[str, Any]]
+) -> tuple[list[str], list[str]]:
+    """The teams and people whose places' digests an undo of ``entity`` may change."""
+    if entity is Entity.TEAM:
+        return [str(r["id"]) for r in records], []
+    if entity is Entity.MEMBERSHIP:
+        return [str(r["teamId"]) for r in records], [str(r["id"]) for r in records]
+    if entity is Entity.PERSON:
+        return [], [str(r["id"]) for r in records]
+    return [], []
 
 
 async def mark_rolled_back(tx: Tx, batch_id: str) -> BatchRecord:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.core.db import Graph, Tx, run_single
+from graph.core.digests import rebuild_all_digests
 from graph.core.model import Label
 
 Writer = Callable[[Tx, list[dict[str, Any]]], Awaitable[int]]
@@ -63,6 +64,8 @@ async def delete_synthetic(graph: Graph) -> None:
     await graph.schema(
         "MATCH (n:Synthetic) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
     )
+    # The places of the deleted teams and organisations lose their digests.
+    await rebuild_all_digests(graph)
 
 
 async def missing_endpoints(

@@ -20,6 +20,7 @@ from graph.core.cypher import active_on, columns, iso, require, synthetic_only, 
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.model import FocalPointMode
+from graph.core.org_digests import refresh_org_digests
 from graph.core.text import clean_name
 from graph.core.validation import Checker
 from graph.network.people import PersonRef, check_person, person_id_of
@@ -132,8 +133,9 @@ class NetworkInput:
 
 
 async def upsert_focal_points(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    """MERGE assignments by id: person -HOLDS-> assignment -AT-> organisation, and the decision."""
-    return await unwind(
+    """MERGE assignments by id: person -HOLDS-> assignment -AT-> organisation, and the decision;
+    the organisations' place digests follow (graph/core/org_digests.py)."""
+    n = await unwind(
         tx,
         """
         UNWIND $rows AS row
@@ -151,6 +153,8 @@ async def upsert_focal_points(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows,
     )
+    await refresh_org_digests(tx, orgs=[row["organisationId"] for row in rows])
+    return n
 
 
 async def upsert_networks(tx: Tx, rows: list[dict[str, Any]]) -> int:
@@ -309,6 +313,7 @@ async def assign_focal_point(
         since=cmd.since,
         title=title,
     )
+    await refresh_org_digests(tx, orgs=[cmd.organisation_id])
     changes = [
         Change("person", None, person_id),
         Change("mode", None, cmd.mode.value),
@@ -343,6 +348,7 @@ async def end_focal_point(
     await run(
         tx, "MATCH (a:FocalPointAssignment {id: $id}) SET a.until = $until", id=post.id, until=until
     )
+    await refresh_org_digests(tx, orgs=[post.organisation_id])
     seq = await record(
         tx,
         actor,

@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 
 from graph.core.cypher import iso, native, unwind
 from graph.core.db import Tx, run
+from graph.core.org_digests import refresh_org_digests
 from graph.core.validation import Checker, Code
 
 # The date a report gets when its organisation has no validFrom (seed rows and the migration of
@@ -98,8 +99,8 @@ def check_staff(check: Checker, total: int | None, cds: int | None) -> None:
 
 async def merge_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
     """Idempotent: one report per (organisation, asOf, source), its figures set again. Rows
-    whose organisation is missing write nothing."""
-    return await unwind(
+    whose organisation is missing write nothing. The organisations' place digests follow."""
+    n = await unwind(
         tx,
         """
         UNWIND $rows AS row
@@ -112,6 +113,8 @@ async def merge_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows,
     )
+    await refresh_org_digests(tx, orgs=[row["orgId"] for row in rows])
+    return n
 
 
 async def add_report(
@@ -138,6 +141,7 @@ async def add_report(
         cds=cds,
         source=source,
     )
+    await refresh_org_digests(tx, orgs=[org_id])
     return HeadcountRecord.from_map(records[0]["h"])
 
 

@@ -20,6 +20,7 @@ from graph.core.cypher import columns, synthetic_only, unwind
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import AlreadyExists, Forbidden, NotFound
 from graph.core.model import OrganisationKind
+from graph.core.org_digests import org_places, refresh_org_digests
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
 from graph.network import headcounts
@@ -62,6 +63,8 @@ class OrganisationInput:
 async def upsert_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
     """MERGE by id; place each in its unit and its parent organisation. Parents and successors
     must be in an earlier batch or this one (rows are linked after all are merged)."""
+    ids = [row["id"] for row in rows]
+    left = await org_places(tx, ids)  # a moved organisation leaves its place
     records = await run(
         tx,
         """
@@ -91,6 +94,7 @@ async def upsert_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
         rows=rows,
     )
     await headcounts.merge_reports(tx, _seed_reports(rows))
+    await refresh_org_digests(tx, orgs=ids, places=left)
     return int(records[0]["n"])
 
 
@@ -240,6 +244,7 @@ async def create_organisation(
             tx, cmd.id, cmd.staff_as_of, cmd.total_staff, cmd.cds_staff, "coordinator"
         )
         after |= _report_changes(report)
+    await refresh_org_digests(tx, orgs=[cmd.id])
     changes = diff({}, after)
     seq = await record(tx, actor, "createOrganisation", (Kind.ORGANISATION, cmd.id), changes)
     return Changed(created, seq)
@@ -317,6 +322,7 @@ async def update_organisation(
         changes += diff(previous, _report_changes(report))
     if not changes:
         return Changed(before, None)
+    await refresh_org_digests(tx, orgs=[patch.id])
     seq = await record(tx, actor, "updateOrganisation", (Kind.ORGANISATION, patch.id), changes)
     return Changed(await organisation(tx, patch.id), seq)
 

@@ -20,21 +20,12 @@ from graph.core.cypher import columns, iso, native, require, synthetic_only, unw
 from graph.core.db import Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.model import TEAM_LEADER_ROLE, HomeAffiliation, TeamLevel, TeamRole, VillageKind
+from graph.core.team_digests import TEAMS_OF_PLACE, refresh_team_digests, team_places
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
 from graph.network.people import PersonRef, check_person, name_and_key, person_id_of
 from graph.network.records import TEAM_FIELDS, TeamRecord
 from graph.units.scopes import Guard, Kind, placement
-
-# The teams of a place ``u``, for ``CALL (u) { … }``: those that operate in it and, when u is a
-# legacy commune, those that served it before the 2025 reform (``legacyUnitKey``), so coverage
-# and gaps on a date before 2025-07-01 count the teams of that time. A team's OPERATES_IN stays
-# its one current commune, which scopes and lookups follow.
-TEAMS_OF_PLACE: LiteralString = """
-    MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u) RETURN t
-    UNION
-    MATCH (t:CommunityTechTeam {legacyUnitKey: u.key}) RETURN t
-"""
 
 # Opens a subquery over ``places``, maps of a unit ``u`` and the indices ``idx`` of the dates it
 # counts on (a series, graph/reports/series_totals.py), with each place's teams: rows u, idx, t.
@@ -119,8 +110,11 @@ class MembershipInput:
 
 
 async def upsert_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    """MERGE teams by id with their commune and establishing decision (both must exist)."""
-    return await unwind(
+    """MERGE teams by id with their commune and establishing decision (both must exist); the
+    digests of the places they were and are at follow (graph/core/team_digests.py)."""
+    ids = [row["id"] for row in rows]
+    left = await team_places(tx, ids)  # a changed legacy commune leaves one
+    n = await unwind(
         tx,
         """
         UNWIND $rows AS row
@@ -138,11 +132,14 @@ async def upsert_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows,
     )
+    await refresh_team_digests(tx, teams=ids, places=left)
+    return n
 
 
 async def upsert_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    """One MEMBER_OF per (person, team), its properties (re)set: ending sets ``until``."""
-    return await unwind(
+    """One MEMBER_OF per (person, team), its properties (re)set: ending sets ``until``; the
+    digests of the places of the people's teams follow."""
+    n = await unwind(
         tx,
         """
         UNWIND $rows AS row
@@ -155,6 +152,8 @@ async def upsert_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows,
     )
+    await refresh_team_digests(tx, people=[row["personId"] for row in rows])
+    return n
 
 
 async def create_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
@@ -306,6 +305,7 @@ async def create_team(tx: Tx, cmd: NewTeam, actor: Actor, guard: Guard) -> Chang
         villageKind=cmd.village_kind.value if cmd.village_kind else None,
         since=cmd.since,
     )
+    await refresh_team_digests(tx, teams=[cmd.id])
     team = await _team(tx, cmd.id)
     changes = [
         Change("name", None, team.name),
@@ -340,6 +340,7 @@ async def close_team(
         id=team_id,
         until=until,
     )
+    await refresh_team_digests(tx, teams=[team_id])
     changes = [Change("until", None, until), Change("reason", None, reason)]
     seq = await record(tx, actor, "closeTeam", (Kind.TEAM, team_id), changes)
     return Changed(await _team(tx, team_id), seq)
@@ -395,6 +396,7 @@ async def add_team_member(
         since=cmd.since,
         home=cmd.home_affiliation.value,
     )
+    await refresh_team_digests(tx, people=[person_id])
     changes = [
         Change("person", None, person_id),
         Change("role", None, cmd.role.value),
@@ -432,6 +434,7 @@ async def end_team_membership(
         tid=team_id,
         until=until,
     )
+    await refresh_team_digests(tx, people=[person_id])
     seq = await record(
         tx,
         actor,

@@ -9,6 +9,11 @@ households helped and the teams active within the last N days (graph/activity/fi
 the request side (#15): support requests filed, open, answered and the median hours to the first
 acceptance (graph/reports/support_figures.py).
 
+The team, organisation and expert figures of a place are read from its digests, kept by those
+things' writers (graph/core/place_digests.py): a national coverage reads a few thousand places
+instead of walking ~100,000 teams, ~425,000 memberships and ~28,000 organisations
+(``python -m bench.coverage`` compares both and checks they agree).
+
 Places of a row: the row unit and every unit below it (PART_OF*0..2). With ``in_current_units``
 on a legacy date, a current row takes the legacy units whose *default* successor it is, with
 everything below them: legacy provinces merged whole, so province rows are exact; a split commune
@@ -22,12 +27,13 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph.activity.figures import ACTIVITY_OF_PLACES, DEFAULT_ACTIVE_DAYS, ActivityWindow
-from graph.core.cypher import active_on, valid_on
+from graph.core.cypher import valid_on
 from graph.core.db import Tx, run
+from graph.core.expert_digests import EXPERT_FIGURES_OF_PLACES
 from graph.core.model import AGENCY_KINDS, Era
-from graph.network.focal_points import has_focal_point
-from graph.network.headcounts import latest_report
-from graph.network.teams import TEAMS_OF_PLACE
+from graph.core.org_digests import ORG_FIGURES_OF_PLACES
+from graph.core.place_digests import day_number
+from graph.core.team_digests import TEAM_FIGURES_OF_PLACES
 from graph.reports.support_figures import (
     MEDIAN_OF_WAITS,
     REQUESTS_OF_PLACES,
@@ -37,7 +43,7 @@ from graph.reports.support_figures import (
 from graph.units.units import UnitRecord, unit_from_map
 
 # The metrics of one list of places, shared by the rows and the scope totals so both count the
-# same way. Every subquery starts from the places and follows relationships inward.
+# same way. Every subquery starts from the places: their digests, or relationships inward.
 _METRICS: LiteralString = (
     """
 CALL (places) {
@@ -45,55 +51,21 @@ CALL (places) {
   WITH u WHERE u.level = 'COMMUNE'
   RETURN count(u) AS communes
 }
-CALL (places) {
-  UNWIND places AS u
-  CALL (u) {"""
-    + TEAMS_OF_PLACE
-    + """}
-  WITH u, t WHERE """
-    + active_on("t")
-    + """
-  OPTIONAL MATCH (p:Person)-[m:MEMBER_OF]->(t)
-  WHERE """
-    + active_on("m")
-    + """
-  RETURN count(DISTINCT u) AS communesWithTeam, count(DISTINCT t) AS teams,
-         count(m) AS memberships, collect(DISTINCT p) AS peopleSet
-}
-CALL (places) {
-  UNWIND places AS u
-  MATCH (o:Organisation)-[:LOCATED_IN]->(u)
-  WHERE """
-    + valid_on("o")
-    + """
-  WITH DISTINCT o
-  WITH o, o.kind IN $agencyKinds AS agency
-  WITH o, agency, agency AND """
-    + has_focal_point("o")
-    + """ AS covered, """
-    + latest_report("o")
-    + """ AS h
-  WITH o, agency, covered, h, h.total IS NOT NULL AND h.cds IS NOT NULL AS reporting
-  RETURN count(o) AS organisations,
-         sum(CASE WHEN agency THEN 1 ELSE 0 END) AS agencies,
-         sum(CASE WHEN covered THEN 1 ELSE 0 END) AS agenciesWithFocalPoint,
-         sum(CASE WHEN reporting THEN h.total ELSE 0 END) AS reportedStaff,
-         sum(CASE WHEN reporting THEN h.cds ELSE 0 END) AS reportedCdsStaff
-}
-CALL (places) {
-  UNWIND places AS u
-  MATCH (e:ExpertProfile)-[:LOCATED_IN]->(u)
-  WHERE e.status = 'VERIFIED' AND (e.verifiedAt IS NULL OR date(e.verifiedAt) <= $d)
-  RETURN count(DISTINCT e) AS experts
-}
 """
+    + TEAM_FIGURES_OF_PLACES
+    + """
+"""
+    + ORG_FIGURES_OF_PLACES
+    + """
+"""
+    + EXPERT_FIGURES_OF_PLACES
     + ACTIVITY_OF_PLACES
     + REQUESTS_OF_PLACES
 )
 
 _RETURN_METRICS: LiteralString = """
 {communes: communes, communesWithTeam: communesWithTeam, teams: teams,
- memberships: memberships, people: size(peopleSet), organisations: organisations,
+ memberships: memberships, people: lonePeople + size(sharedSet), organisations: organisations,
  agencies: agencies, agenciesWithFocalPoint: agenciesWithFocalPoint,
  reportedStaff: reportedStaff, reportedCdsStaff: reportedCdsStaff, experts: experts,
  peopleHelped: peopleHelped, householdsHelped: householdsHelped, activeTeams: activeTeams,
@@ -179,7 +151,8 @@ _ADDITIVE: tuple[LiteralString, ...] = (
 
 def _totals() -> LiteralString:
     """Totals = the rows' sums + the scope's own places; people are distinct across rows (one
-    person may serve in teams of two rows), so they are counted from the rows' sets, and the
+    person may serve in teams of two rows): the lone ones add up, the shared ones are counted
+    from the rows' sets of ids, and the
     median wait is taken again over every row's waits."""
     parts: LiteralString = ""
     for name in _ADDITIVE:
@@ -192,11 +165,16 @@ def _totals() -> LiteralString:
             + name
             + "), "
         )
-    return "{" + parts + "people: rowPeople + size(peopleSet), medianHours: totalMedianHours}"
+    return (
+        "{"
+        + parts
+        + "people: reduce(a = lonePeople, r IN rows | a + r.lone) + sharedPeople, "
+        + "medianHours: totalMedianHours}"
+    )
 
 
 def _query(rows: LiteralString, own: LiteralString) -> LiteralString:
-    # One pass over the memberships: each row keeps its set of people for the distinct total.
+    # Each row keeps its shared people's ids (graph/core/team_digests.py) for the distinct total.
     return (
         rows
         + _METRICS
@@ -204,14 +182,13 @@ def _query(rows: LiteralString, own: LiteralString) -> LiteralString:
         + _UNIT_MAP
         + ", metrics: "
         + _RETURN_METRICS
-        + ", people: peopleSet, waits: waits}) AS rows\n"
+        + ", people: sharedSet, lone: lonePeople, waits: waits}) AS rows\n"
         + own
         + _METRICS
         + """
-CALL (rows) {
-  UNWIND rows AS r
-  UNWIND r.people AS p
-  RETURN count(DISTINCT p) AS rowPeople
+CALL (rows, sharedSet) {
+  UNWIND reduce(a = sharedSet, r IN rows | a + r.people) AS p
+  RETURN count(DISTINCT p) AS sharedPeople
 }
 CALL (rows, waits) {
   UNWIND reduce(a = waits, r IN rows | a + r.waits) AS wait
@@ -352,6 +329,7 @@ async def coverage(
         query,
         scopeKey=scope_key,
         d=as_of,
+        day=day_number(as_of),
         agencyKinds=[k.value for k in AGENCY_KINDS],
         **window.params(),
     )

@@ -17,6 +17,7 @@ from graph.core.db import Tx, run
 from graph.core.errors import InvalidInput
 from graph.core.model import AGENCY_KINDS
 from graph.core.paging import Page
+from graph.core.team_digests import TEAMS_OF_PLACE
 from graph.network.focal_points import has_focal_point
 from graph.network.records import (
     DECISION_FIELDS,
@@ -26,7 +27,6 @@ from graph.network.records import (
     OrganisationRecord,
     TeamRecord,
 )
-from graph.network.teams import TEAMS_OF_PLACE
 from graph.units.units import UNIT_FIELDS, UnitRecord, unit_from_map
 
 

@@ -5,7 +5,7 @@ were twelve such walks (11 s cold nationally on #16's machine). Here every place
 organisation, expert, team activity digest and support request under the scope is read once, with the indices of the period ends it
 counts on (its unit's dates, its own since/until or validity), and the counts are grouped by
 index. The rules are the same fragments as coverage's (graph/core/cypher.py's ``valid_on`` and
-``active_on``, ``TEAMS_OF_PLACE``, the focal-point and headcount helpers, the request figures of
+``active_on``, the places' team digests of graph/core/team_digests.py, the focal-point and headcount helpers, the request figures of
 graph/reports/support_figures.py), and a test compares
 every figure with ``coverage`` on each date.
 
@@ -20,12 +20,13 @@ from collections.abc import Sequence
 from typing import Any, LiteralString
 
 from graph.activity.figures import ACTIVITY_BY_INDEX, DEFAULT_ACTIVE_DAYS, ActivityWindow
-from graph.core.cypher import active_on, valid_on
+from graph.core.cypher import valid_on
 from graph.core.db import Tx, run
+from graph.core.expert_digests import EXPERT_FIGURES_BY_INDEX
 from graph.core.model import AGENCY_KINDS
-from graph.network.focal_points import covered_by, focal_posts
-from graph.network.headcounts import report_in_force, reports_newest_first
-from graph.network.teams import TEAMS_OF_INDEXED_PLACES
+from graph.core.org_digests import ORG_FIGURES_BY_INDEX
+from graph.core.place_digests import day_number
+from graph.core.team_digests import TEAM_FIGURES_BY_INDEX
 from graph.reports.coverage import CoverageMetrics
 from graph.reports.support_figures import REQUESTS_BY_INDEX, median_hours
 
@@ -54,71 +55,13 @@ CALL (places) {
   RETURN collect([i, n]) AS communes
 }
 """
-    + TEAMS_OF_INDEXED_PLACES
+    + TEAM_FIGURES_BY_INDEX
     + """
-  WITH u, t, [i IN idx WHERE """
-    + active_on("t", _ON)
-    + """] AS tidx
-  WHERE tidx <> []
-  // A team that lived through the reform is found at its legacy commune and its current one:
-  // its memberships are read once, not once per place.
-  WITH t, collect({u: u, tidx: tidx}) AS at
-  WITH t, at,
-       COLLECT { MATCH (person:Person)-[m:MEMBER_OF]->(t)
-                 RETURN {p: person, since: m.since, until: m.until} } AS ms
-  UNWIND at AS a
-  UNWIND a.tidx AS i
-  WITH i, a.u AS u, t, [x IN ms WHERE """
-    + active_on("x", _ON)
-    + """ | x.p] AS members
-  WITH i, count(DISTINCT u) AS withTeam, count(DISTINCT t) AS teams,
-       sum(size(members)) AS memberships, collect(members) AS lists
-  CALL (lists) {
-    UNWIND lists AS l
-    UNWIND l AS person
-    RETURN count(DISTINCT person) AS people
-  }
-  RETURN collect([i, withTeam, teams, memberships, people]) AS teamRows
-}
-CALL (places) {
-  UNWIND places AS p
-  WITH p.u AS u, p.idx AS idx
-  MATCH (o:Organisation)-[:LOCATED_IN]->(u)
-  WITH DISTINCT o, idx
-  WITH o, [i IN idx WHERE """
-    + valid_on("o", _ON)
-    + """] AS oidx
-  WHERE oidx <> []
-  WITH o, oidx, o.kind IN $agencyKinds AS agency
-  WITH o, oidx, agency, CASE WHEN agency THEN """
-    + focal_posts("o")
-    + """ ELSE [] END AS posts, """
-    + reports_newest_first("o")
-    + """ AS reports
-  UNWIND oidx AS i
-  WITH i, agency, agency AND """
-    + covered_by("posts", _ON)
-    + """ AS covered, """
-    + report_in_force("reports", _ON)
-    + """ AS h
-  WITH i, agency, covered, h, h.total IS NOT NULL AND h.cds IS NOT NULL AS reporting
-  WITH i, count(*) AS organisations,
-       sum(CASE WHEN agency THEN 1 ELSE 0 END) AS agencies,
-       sum(CASE WHEN covered THEN 1 ELSE 0 END) AS covered,
-       sum(CASE WHEN reporting THEN h.total ELSE 0 END) AS staff,
-       sum(CASE WHEN reporting THEN h.cds ELSE 0 END) AS cds
-  RETURN collect([i, organisations, agencies, covered, staff, cds]) AS orgRows
-}
-CALL (places) {
-  UNWIND places AS p
-  WITH p.u AS u, p.idx AS idx
-  MATCH (e:ExpertProfile)-[:LOCATED_IN]->(u)
-  WHERE e.status = 'VERIFIED'
-  UNWIND [i IN idx WHERE e.verifiedAt IS NULL OR date(e.verifiedAt) <= $ends[i]] AS i
-  WITH i, count(DISTINCT e) AS n
-  RETURN collect([i, n]) AS expertRows
-}
 """
+    + ORG_FIGURES_BY_INDEX
+    + """
+"""
+    + EXPERT_FIGURES_BY_INDEX
     + ACTIVITY_BY_INDEX
     + REQUESTS_BY_INDEX
     + """
@@ -150,6 +93,7 @@ async def series_totals(
         tx,
         QUERY,
         ends=ends,
+        days=[day_number(d) for d in ends],
         activityFroms=[w.helped_from for w in windows],
         activeFroms=[w.active_from for w in windows],
         scopes=[{"key": k, "idx": idx} for k, idx in scopes.items()],

@@ -8,6 +8,7 @@ import datetime as dt
 from graph.activity import reports
 from graph.core.db import Graph, Tx, run
 from graph.core.model import ActivityKind, HomeAffiliation, TeamLevel, TeamRole
+from graph.core.team_digests import refresh_team_digests, team_places
 from graph.network import people, teams
 from tests.factories import SYSTEM, anyone, unique
 
@@ -60,6 +61,7 @@ async def report(
 
 async def remove(graph: Graph, team_ids: list[str], person_ids: list[str]) -> None:
     async def work(tx: Tx) -> None:
+        places = await team_places(tx, team_ids, person_ids)
         await run(
             tx,
             "UNWIND $ids AS id MATCH (t:CommunityTechTeam {id: id}) "
@@ -73,5 +75,6 @@ async def remove(graph: Graph, team_ids: list[str], person_ids: list[str]) -> No
             "OPTIONAL MATCH (p)-[:HAS_SIGN_IN_LINK]->(l:SignInLink) DETACH DELETE p, l",
             ids=person_ids,
         )
+        await refresh_team_digests(tx, places=places)  # as every team writer does
 
     await graph.write(work)

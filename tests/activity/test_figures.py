@@ -13,6 +13,7 @@ import pytest_asyncio
 
 from graph.core.db import Graph, Tx, run
 from graph.core.model import CENTRAL_UNIT_KEY, TeamRole
+from graph.core.team_digests import refresh_team_digests
 from graph.network import teams
 from graph.reports.coverage import CoverageMetrics, coverage
 from graph.reports.gaps import GapArgs, GapKind, gaps
@@ -101,6 +102,7 @@ async def _serve_legacy(tx: Tx, team_id: str, legacy_key: str) -> None:
         id=team_id,
         key=legacy_key,
     )
+    await refresh_team_digests(tx, teams=[team_id])  # as every team writer does
 
 
 def _delta(after: CoverageMetrics, before: object) -> dict[str, int]:

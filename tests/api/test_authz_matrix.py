@@ -18,6 +18,7 @@ from api.relay import to_global_id
 from api.viewer import Role
 from graph.core import changes
 from graph.core.db import Graph, Tx, run
+from graph.core.org_digests import org_places, refresh_org_digests
 from graph.core.settings import Settings
 from tests import factories
 from tests.factories import FUTURE, Place
@@ -197,6 +198,7 @@ async def place(graph: Graph) -> AsyncIterator[Place]:
             "DETACH DELETE h",
             id=found.commune_org,
         )
+        await refresh_org_digests(tx, orgs=[found.commune_org])
         await run(tx, "MATCH (t:Target) WHERE t.id STARTS WITH 'target-' DETACH DELETE t")
         await changes.bump(tx)
 
@@ -242,7 +244,10 @@ class TestCreateOrganisationOutsideTheProvince:
         yield name
 
         async def remove(tx: Tx) -> None:
+            found = await run(tx, "MATCH (o:Organisation {name: $n}) RETURN o.id AS id", n=name)
+            places = await org_places(tx, [r["id"] for r in found])
             await run(tx, "MATCH (o:Organisation {name: $n}) DETACH DELETE o", n=name)
+            await refresh_org_digests(tx, places=places)
 
         await graph.write(remove)
 

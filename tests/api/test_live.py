@@ -25,6 +25,7 @@ from api.viewer import Role
 from graph.core import changes
 from graph.core.db import Graph, Tx, run
 from graph.core.settings import Settings
+from graph.core.team_digests import refresh_team_digests, team_places
 from tests import factories
 from tests.factories import FUTURE
 from tests.tokens import bearer
@@ -172,7 +173,9 @@ async def teams(graph: Graph) -> AsyncIterator[list[str]]:
 
     async def delete(tx: Tx) -> None:
         ids = [from_global_id(t)[1] for t in created]
+        places = await team_places(tx, ids)
         await run(tx, "MATCH (t:CommunityTechTeam) WHERE t.id IN $ids DETACH DELETE t", ids=ids)
+        await refresh_team_digests(tx, places=places)  # as every team writer does
         await changes.bump(tx)  # caches keyed by the counter must forget them
 
     await graph.write(delete)

@@ -15,6 +15,7 @@ import pytest_asyncio
 from api.app import create_app
 from graph.core import changes
 from graph.core.db import Graph, Tx, run
+from graph.core.digests import rebuild_all_digests
 from graph.core.settings import Settings
 from tests.experts.support import MADE_HERE, last_seq
 
@@ -44,6 +45,7 @@ async def web(graph: Graph, ss_settings: Settings) -> AsyncIterator[httpx.AsyncC
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
     await graph.write(_clean_up, start)
+    await rebuild_all_digests(graph)  # the places of what was deleted
 
 
 async def _clean_up(tx: Tx, start: int) -> None:

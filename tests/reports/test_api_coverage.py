@@ -9,6 +9,7 @@ import httpx
 
 from graph.core import changes
 from graph.core.db import Graph, Tx, run
+from graph.core.team_digests import refresh_team_digests
 from tests.gql import gql
 
 TODAY = dt.date.today().isoformat()
@@ -223,10 +224,12 @@ async def test_cached_coverage_follows_every_change(
             "CREATE (:CommunityTechTeam {id: 'test-cache-team', name: 'Tổ thử', level: 'COMMUNE', "
             "since: date('2025-08-01')})-[:OPERATES_IN]->(c)",
         )
+        await refresh_team_digests(tx, teams=["test-cache-team"])  # as every team writer does
         await changes.bump(tx)
 
     async def remove_team(tx: Tx) -> None:
         await run(tx, "MATCH (t:CommunityTechTeam {id: 'test-cache-team'}) DETACH DELETE t")
+        await refresh_team_digests(tx, places=["CURRENT:COMMUNE:00004"])
         await changes.bump(tx)
 
     await graph.write(add_team)

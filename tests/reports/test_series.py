@@ -17,7 +17,9 @@ from graph.core.db import Graph, Tx, run
 from graph.core.errors import ValidationFailed
 from graph.core.migrations import HEADCOUNTS_UNDATED_AS_OF, heal_headcounts
 from graph.core.model import FocalPointMode, OrganisationKind, TeamLevel
+from graph.core.org_digests import org_places, refresh_org_digests
 from graph.core.settings import Settings
+from graph.core.team_digests import refresh_team_digests
 from graph.network import focal_points, headcounts, organisations, people, teams
 from graph.network.teams import TeamInput
 from graph.reports import gaps, series, targets
@@ -83,12 +85,14 @@ async def _agency(graph: Graph, valid_from: D, **staff: Any) -> str:
 
 async def _remove(graph: Graph, org_id: str) -> None:
     async def remove(tx: Tx) -> None:
+        places = await org_places(tx, [org_id])
         await run(
             tx,
             "MATCH (o:Organisation {id: $id}) OPTIONAL MATCH (o)-[:REPORTED]->(h) "
             "OPTIONAL MATCH (o)<-[:AT]-(a:FocalPointAssignment) DETACH DELETE o, h, a",
             id=org_id,
         )
+        await refresh_org_digests(tx, places=places)  # as every organisation writer does
         await changes.bump(tx)
 
     await graph.write(remove)
@@ -220,12 +224,15 @@ class TestHeadcounts:
         yield name
 
         async def remove(tx: Tx) -> None:
+            found = await run(tx, "MATCH (o:Organisation {name: $n}) RETURN o.id AS id", n=name)
+            places = await org_places(tx, [r["id"] for r in found])
             await run(
                 tx,
                 "MATCH (o:Organisation {name: $n}) OPTIONAL MATCH (o)-[:REPORTED]->(h) "
                 "DETACH DELETE o, h",
                 n=name,
             )
+            await refresh_org_digests(tx, places=places)  # as every organisation writer does
             await changes.bump(tx)
 
         await graph.write(remove)
@@ -356,6 +363,7 @@ async def test_reform_split_commune_counted_in_each_era(
 
     async def remove(tx: Tx) -> None:
         await run(tx, "MATCH (t:CommunityTechTeam {id: $id}) DETACH DELETE t", id=team.id)
+        await refresh_team_digests(tx, places=[current, legacy])  # as every team writer does
         await changes.bump(tx)
 
     await graph.write(write)
@@ -500,6 +508,7 @@ class TestFocalPointAgencies:
                     "OPTIONAL MATCH (a)-[:ESTABLISHED_BY]->(d:Decision) DETACH DELETE p, a, d",
                     id=post.value.id,
                 )
+                await refresh_org_digests(tx, orgs=["ubnd-xa-cu-00004"])
                 await changes.bump(tx)
 
             await graph.write(remove)

@@ -11,6 +11,7 @@ from vietnamadminunits.database import get_data
 from graph.core.db import Graph, Tx, run
 from graph.core.errors import AlreadyExists
 from graph.core.model import OrganisationKind
+from graph.core.org_digests import org_places, refresh_org_digests
 from graph.network.organisations import NewOrganisation, create_organisation
 from seed.units import seed_units
 from tests.factories import SYSTEM, anyone
@@ -141,6 +142,8 @@ async def test_duplicate_key_is_a_clear_conflict(graph: Graph) -> None:
     finally:
 
         async def cleanup(tx: Tx) -> None:
+            places = await org_places(tx, ["test-dup-org"])
             await run(tx, "MATCH (o:Organisation {id: 'test-dup-org'}) DETACH DELETE o")
+            await refresh_org_digests(tx, places=places)
 
         await graph.write(cleanup)

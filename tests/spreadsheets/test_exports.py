@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from graph.core import changes
 from graph.core.db import Graph, Tx, run
+from graph.core.team_digests import refresh_team_digests
 from spreadsheets.files import Table, to_csv, to_xlsx
 from tests.gql import gql
 
@@ -174,10 +175,12 @@ async def formula_team(graph: Graph) -> AsyncIterator[str]:
             "since: date('2025-08-01')})-[:OPERATES_IN]->(c)",
             name=name,
         )
+        await refresh_team_digests(tx, teams=["test-formula-team"])  # as every team writer does
         await changes.bump(tx)
 
     async def remove(tx: Tx) -> None:
         await run(tx, "MATCH (t:CommunityTechTeam {id: 'test-formula-team'}) DETACH DELETE t")
+        await refresh_team_digests(tx, places=["CURRENT:COMMUNE:00004"])
         await changes.bump(tx)
 
     await graph.write(add)

@@ -17,7 +17,9 @@ from openpyxl import load_workbook
 from api.viewer import Role
 from graph.core.db import Graph, Tx, run
 from graph.core.errors import Conflict
+from graph.core.org_digests import stale_org_digests
 from graph.core.settings import Settings
+from graph.core.team_digests import stale_team_digests
 from graph.imports import apply as chunks
 from graph.imports import batches
 from spreadsheets import service
@@ -370,6 +372,7 @@ class TestApply:
         assert [b["changed"] for b in listed][:2] == [0, 0]
         assert listed[1]["id"] == again.json()["id"]
         assert again.json()["fileHash"] == members.json()["fileHash"]
+        assert await graph.read(stale_team_digests) == []  # coverage reads them
 
     async def test_a_file_with_any_problem_applies_nothing(
         self, client: httpx.AsyncClient, settings: Settings, graph: Graph
@@ -441,6 +444,7 @@ class TestApply:
         assert done.changed == 4
         await service.rollback(graph, done.id)
         assert await snapshot(graph) == before
+        assert await graph.read(stale_team_digests) == []
 
     async def test_a_batch_whose_process_died_is_undone_by_the_next_import(
         self, graph: Graph
@@ -510,6 +514,7 @@ class TestFocalPoints:
         ]  # fmt: skip
         again = await upload(client, "apply", ImportKind.FOCAL_POINTS, "dm.xlsx", data, token)
         assert again.json()["changed"] == 0
+        assert await graph.read(stale_org_digests) == []  # coverage reads them
 
         bad = [
             ["Sở Khoa học và Công nghệ Hồ Chí Minh", None, "Ngô Văn", "0970000013",

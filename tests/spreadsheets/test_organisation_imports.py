@@ -12,6 +12,7 @@ import pytest_asyncio
 
 from api.viewer import Role
 from graph.core.db import Graph, Tx, run
+from graph.core.org_digests import stale_org_digests
 from graph.core.settings import Settings
 from spreadsheets import service
 from spreadsheets.columns import ImportKind
@@ -90,10 +91,12 @@ async def test_round_trip(client: httpx.AsyncClient, settings: Settings, graph: 
     assert batch.changed == 1
     after = await imported(graph)
     assert after["Sở Thử nghiệm Nhập liệu Hà Nội"]["validFrom"].to_native() == dt.date(2024, 2, 15)
+    assert await graph.read(stale_org_digests) == []  # coverage reads them
     await service.rollback(graph, batch.id)
     assert await imported(graph) == found
     await service.rollback(graph, applied.json()["id"])
     assert await imported(graph) == {}
+    assert await graph.read(stale_org_digests) == []
 
 
 async def test_problems_name_row_and_column_and_nothing_is_written(

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from graph.core.db import Graph, Tx, run
+from graph.core.expert_digests import EXPERT_DIGESTS, refresh_expert_digests
 from graph.support import engagements, requests
 from graph.support.records import WantedArea
 from tests.factories import SYSTEM, anyone
@@ -94,6 +95,7 @@ async def make_expert(
             province=province,
             org=affiliated_with,
         )
+        await refresh_expert_digests(tx, profiles=[expert_id])  # as every profile writer does
 
     await graph.write(write)
     return expert_id
@@ -158,3 +160,4 @@ async def clean_up(graph: Graph) -> None:
         )
 
     await graph.write(write)
+    await EXPERT_DIGESTS.rebuild_all(graph)  # the places of the profiles deleted

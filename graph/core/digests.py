@@ -1,0 +1,25 @@
+"""Every kind of place digest (graph/core/place_digests.py) at once: rebuilt after a bulk load
+or delete that bypasses the writers, and checked against the graph."""
+
+from __future__ import annotations
+
+from graph.core.db import Graph, Tx
+from graph.core.expert_digests import EXPERT_DIGESTS
+from graph.core.org_digests import ORG_DIGESTS
+from graph.core.place_digests import DigestKind
+from graph.core.team_digests import TEAM_DIGESTS
+
+KINDS: tuple[DigestKind, ...] = (TEAM_DIGESTS, ORG_DIGESTS, EXPERT_DIGESTS)
+
+
+async def rebuild_all_digests(graph: Graph) -> None:
+    """Every place's digests of every kind (idempotent)."""
+    for kind in KINDS:
+        await kind.rebuild_all(graph)
+
+
+async def stale_digests(tx: Tx) -> dict[str, list[str]]:
+    """Per kind, the places whose digest differs from what the graph gives now (empty when
+    every writer kept them)."""
+    found = {kind.name: await kind.stale(tx) for kind in KINDS}
+    return {name: keys for name, keys in found.items() if keys}

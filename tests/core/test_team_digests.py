@@ -1,0 +1,151 @@
+"""The places' team digests (graph/core/team_digests.py): built right by construction, kept by
+every team and membership writer, and giving coverage the counts a direct walk gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from graph.core.db import Graph, Tx, run
+from graph.core.model import HomeAffiliation, TeamRole
+from graph.core.place_digests import OPEN, day_number
+from graph.core.team_digests import build_digest, person_key, stale_team_digests
+from graph.network import people, teams
+from graph.reports.coverage import coverage
+from tests.factories import FUTURE, SYSTEM, anyone, make_team, other_commune, unique
+
+D = dt.date
+
+
+def n(day: D) -> int:
+    return day_number(day)
+
+
+def test_a_digest_counts_what_runs_on_each_day() -> None:
+    t1 = (n(D(2024, 1, 1)), n(D(2024, 12, 31)))
+    t2 = (n(D(2024, 6, 1)), OPEN)
+    digest = build_digest(
+        [
+            (
+                *t1,
+                [
+                    [None, False, n(D(2023, 1, 1)), OPEN],  # alone; from the team's first day
+                    ["p-shared", True, n(D(2024, 3, 1)), n(D(2024, 3, 31))],
+                    [None, False, n(D(2025, 1, 1)), OPEN],  # after the team closed: never
+                ],
+            ),
+            (*t2, [["p-shared", True, n(D(2024, 7, 1)), OPEN]]),
+        ]
+    )
+    assert digest is not None
+    assert digest["teamDays"] == [
+        n(D(2024, 1, 1)),  # team 1 and its lone member
+        n(D(2024, 3, 1)),  # the shared person joins team 1
+        n(D(2024, 4, 1)),  # … and leaves after 31 March
+        n(D(2024, 6, 1)),  # team 2
+        n(D(2024, 7, 1)),  # the shared person joins team 2
+        n(D(2025, 1, 1)),  # team 1 closed after 31 December, with its lone member
+    ]
+    assert digest["teamCounts"] == [1, 1, 1, 2, 2, 1]
+    assert digest["memberCounts"] == [1, 2, 1, 1, 2, 1]
+    assert digest["loneCounts"] == [1, 1, 1, 1, 1, 0]
+    key = person_key("p-shared")
+    assert digest["sharedPeople"] == [key, key]
+    assert digest["sharedFrom"] == [n(D(2024, 3, 1)), n(D(2024, 7, 1))]
+    assert digest["sharedTo"] == [n(D(2024, 3, 31)), OPEN]
+    assert build_digest([]) is None
+
+
+def test_people_whose_teams_are_all_here_count_once_per_day_here() -> None:
+    """Two memberships of one person in teams of this place, overlapping for March: one
+    person; another whose other team is elsewhere is a shared entry."""
+    team = (n(D(2024, 1, 1)), OPEN)
+    digest = build_digest(
+        [
+            (*team, [["p-here", False, n(D(2024, 1, 1)), n(D(2024, 3, 31))]]),
+            (
+                *team,
+                [
+                    ["p-here", False, n(D(2024, 3, 1)), OPEN],
+                    ["p-away", True, n(D(2024, 2, 1)), OPEN],
+                ],
+            ),
+        ]
+    )
+    assert digest is not None
+    assert digest["teamDays"] == [
+        n(D(2024, 1, 1)),
+        n(D(2024, 2, 1)),
+        n(D(2024, 3, 1)),
+        n(D(2024, 4, 1)),
+    ]
+    assert digest["memberCounts"] == [1, 2, 3, 2]
+    assert digest["loneCounts"] == [1, 1, 1, 1]
+    assert digest["sharedPeople"] == [person_key("p-away")]
+
+
+async def _direct(tx: Tx, commune_keys: list[str], day: D) -> dict[str, tuple[int, int, int]]:
+    """Teams, memberships and distinct people running on ``day`` in each commune, walked."""
+    records = await run(
+        tx,
+        "UNWIND $keys AS key MATCH (u:AdministrativeUnit {key: key}) "
+        "OPTIONAL MATCH (t:CommunityTechTeam)-[:OPERATES_IN]->(u) "
+        "WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d) "
+        "OPTIONAL MATCH (p:Person)-[m:MEMBER_OF]->(t) "
+        "WHERE m.since <= $d AND (m.until IS NULL OR m.until >= $d) "
+        "RETURN key, count(DISTINCT t) AS teams, count(m) AS members, count(DISTINCT p) AS people",
+        keys=commune_keys,
+        d=day,
+    )
+    return {r["key"]: (r["teams"], r["members"], r["people"]) for r in records}
+
+
+async def _add(graph: Graph, team: str, person: people.PersonRef, since: D) -> str:
+    cmd = teams.NewMembership(team, person, TeamRole.MEMBER, since, HomeAffiliation.RESIDENT)
+    return (await graph.write(teams.add_team_member, cmd, SYSTEM, anyone)).value.person_id
+
+
+async def test_writers_keep_the_digests_and_coverage_counts_as_a_walk(graph: Graph) -> None:
+    here = "00004"
+    there = await other_commune(graph, "01", besides=here)
+    team = await make_team(graph, here)
+    far = await make_team(graph, there)
+    later = FUTURE + dt.timedelta(days=30)
+    # One person in both communes' teams, one alone, one who leaves and comes back.
+    both = await _add(graph, team, people.PersonRef(new=people.NewPerson(unique("Hai Tổ"))), FUTURE)
+    await _add(graph, far, people.PersonRef(id=both), later)
+    await _add(graph, team, people.PersonRef(new=people.NewPerson(unique("Một Tổ"))), FUTURE)
+    back = await _add(
+        graph, team, people.PersonRef(new=people.NewPerson(unique("Trở Lại"))), FUTURE
+    )
+    left_on = FUTURE + dt.timedelta(days=9)
+    await graph.write(teams.end_team_membership, team, back, left_on, SYSTEM, anyone)
+    await _add(graph, team, people.PersonRef(id=back), later)
+    closed_on = later + dt.timedelta(days=19)
+    await graph.write(teams.close_team, far, closed_on, None, SYSTEM, anyone)
+
+    assert await graph.read(stale_team_digests) == []
+    keys = [f"CURRENT:COMMUNE:{here}", f"CURRENT:COMMUNE:{there}"]
+    for day in (FUTURE, left_on, left_on + dt.timedelta(days=1), later, closed_on, closed_on + dt.timedelta(days=1)):  # fmt: skip
+        found = await graph.read(coverage, "CURRENT:PROVINCE:01", day, in_current_units=False)
+        rows = {r.unit.key: r.metrics for r in found.rows}
+        walked = await graph.read(_direct, keys, day)
+        for key in keys:
+            m = rows[key]
+            assert (m.teams, m.memberships, m.people) == walked[key], (day, key)
+        # The person in both communes counts once in the province's total.
+        province = await graph.read(_province_people, day)
+        assert found.totals.people == province, day
+
+
+async def _province_people(tx: Tx, day: D) -> int:
+    records = await run(
+        tx,
+        "MATCH (p:Person)-[m:MEMBER_OF]->(t:CommunityTechTeam)-[:OPERATES_IN]->"
+        "(:AdministrativeUnit {era: 'CURRENT'})-[:PART_OF*0..2]->"
+        "(:AdministrativeUnit {key: 'CURRENT:PROVINCE:01'}) "
+        "WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d) "
+        "AND m.since <= $d AND (m.until IS NULL OR m.until >= $d) "
+        "RETURN count(DISTINCT p) AS n",
+        d=day,
+    )
+    return int(records[0]["n"])
