@@ -21,6 +21,7 @@ from api.viewer import Role
 from graph.core import backup, expertise
 from graph.core.connection import local_server, open_graph
 from graph.core.db import Graph
+from graph.core.digests import rebuild_all_digests, stale_digests
 from graph.core.errors import GraphUnavailable
 from graph.core.local_neo4j import LocalNeo4j, LocalNeo4jError
 from graph.core.migrations import migrate
@@ -89,6 +90,29 @@ async def _with_graph(settings: Settings, body: Callable[[Graph], Awaitable[None
         await body(graph)
     finally:
         await graph.close()
+
+
+def _digests(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the places' digests against the graph (graph/core/digests.py); ``--rebuild`` makes
+    them again. Exit 1 when a check finds stale ones: a writer that bypassed them (a manual
+    Cypher edit, say) needs ``--rebuild``."""
+    stale: dict[str, list[str]] = {}
+
+    async def body(graph: Graph) -> None:
+        nonlocal stale
+        if args.rebuild:
+            await rebuild_all_digests(graph)
+            print("rebuilt every place's digests")
+        stale = await graph.read(stale_digests)
+
+    asyncio.run(_with_graph(settings, body))
+    for kind, keys in stale.items():
+        shown = ", ".join(keys[:10]) + (" …" if len(keys) > 10 else "")
+        places = "place" if len(keys) == 1 else "places"
+        print(f"{kind} digests differ from the graph at {len(keys)} {places}: {shown}")
+    if not stale:
+        print("every place's digests agree with the graph")
+    return 1 if stale else 0
 
 
 def _expertise_areas(args: argparse.Namespace, settings: Settings) -> int:
@@ -310,6 +334,13 @@ def parser() -> argparse.ArgumentParser:
 
     mig = sub.add_parser("migrate", help="apply schema migrations (constraints, indexes)")
     mig.set_defaults(func=_migrate)
+
+    dg = sub.add_parser(
+        "digests",
+        help="check the places' digests (what coverage counts) against the graph; --rebuild",
+    )
+    dg.add_argument("--rebuild", action="store_true", help="rebuild them all first")
+    dg.set_defaults(func=_digests)
 
     ea = sub.add_parser(
         "expertise-areas", help="reload the areas of expertise from their data file (JSON)"

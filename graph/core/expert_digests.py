@@ -13,7 +13,7 @@ Rebuilt in the transaction of every change to a profile's status or place
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import Any, LiteralString
 
 from graph.core.db import Graph, Tx, run_collected
@@ -94,25 +94,49 @@ EXPERT_FIGURES_BY_INDEX: LiteralString = (
 )
 
 
-async def expert_places(tx: Tx, profile_ids: Collection[str]) -> set[str]:
-    """Where these profiles are placed: the digests a change to them may alter."""
-    if not profile_ids:
+async def expert_places(
+    tx: Tx, profile_ids: Collection[str], person_ids: Collection[str] = ()
+) -> set[str]:
+    """Where these profiles, and those of these people, are placed: the digests a change to them
+    may alter. The profiles are write-locked first (in id order), so a concurrent move is
+    committed before their places are read here, or waits for this transaction."""
+    if not profile_ids and not person_ids:
         return set()
     found = await run_collected(
         tx,
-        "UNWIND $ids AS id MATCH (:ExpertProfile {id: id})-[:LOCATED_IN]->(u:AdministrativeUnit) "
-        "RETURN collect(DISTINCT u.key) AS rows",
+        """
+        CALL () {
+          UNWIND $ids AS id
+          MATCH (e:ExpertProfile {id: id})
+          RETURN e
+          UNION
+          UNWIND $people AS id
+          MATCH (:Person {id: id})-[:HAS_PROFILE]->(e:ExpertProfile)
+          RETURN e
+        }
+        WITH e ORDER BY e.id
+        SET e.digestLock = true
+        REMOVE e.digestLock
+        WITH e
+        MATCH (e)-[:LOCATED_IN]->(u:AdministrativeUnit)
+        RETURN collect(DISTINCT u.key) AS rows
+        """,
         ids=sorted(set(profile_ids)),
+        people=sorted(set(person_ids)),
     )
     return {str(k) for k in found}
 
 
 async def refresh_expert_digests(
-    tx: Tx, *, profiles: Iterable[str] = (), places: Collection[str] = ()
+    tx: Tx,
+    *,
+    profiles: Collection[str] = (),
+    people: Collection[str] = (),
+    places: Collection[str] = (),
 ) -> None:
     """After a change, in its transaction: rebuild the digests of the places of these profiles
-    and these places (the ones a moved profile left)."""
-    await EXPERT_DIGESTS.rebuild(tx, await expert_places(tx, list(profiles)) | set(places))
+    and of these people's, and these places (the ones a moved profile left)."""
+    await EXPERT_DIGESTS.rebuild(tx, await expert_places(tx, profiles, people) | set(places))
 
 
 async def stale_expert_digests(tx: Tx) -> list[str]:

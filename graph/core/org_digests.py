@@ -28,6 +28,7 @@ from graph.core.db import Graph, Tx, run_collected
 from graph.core.model import AGENCY_KINDS
 from graph.core.place_digests import (
     DAWN,
+    NEVER,
     OPEN,
     DigestKind,
     add_interval,
@@ -58,7 +59,7 @@ _FACTS: LiteralString = facts_of(
     COLLECT { MATCH (o)<-[:PART_OF*0..1]-(at:Organisation)<-[:AT]-(fp:FocalPointAssignment)
               WHERE at = o OR at.kind = 'ORGANISATION_UNIT'
               RETURN ["""
-    + day_of("fp.since", "$dawn")
+    + day_of("fp.since", "$never")
     + ", "
     + day_of("fp.until", "$open")
     + """,
@@ -70,8 +71,8 @@ _FACTS: LiteralString = facts_of(
     + """ END] },
     COLLECT { MATCH (o)-[:REPORTED]->(h:HeadcountReport)
               RETURN ["""
-    + day_of("h.asOf", "$dawn")
-    + """, h.total, h.cds] ORDER BY h.asOf, h.recordedAt }
+    + day_of("h.asOf", "$never")
+    + """, h.total, h.cds] ORDER BY h.asOf, h.recordedAt, h.source }
   ]) AS orgs
 """,
     "orgs",
@@ -118,7 +119,12 @@ ORG_DIGESTS = DigestKind(
     ("orgDays", *_FIGURES),
     "orgDays",
     "EXISTS { (:Organisation)-[:LOCATED_IN]->(u) }",
-    {"open": OPEN, "dawn": DAWN, "agencyKinds": [k.value for k in AGENCY_KINDS]},
+    {
+        "open": OPEN,
+        "dawn": DAWN,
+        "never": NEVER,
+        "agencyKinds": [k.value for k in AGENCY_KINDS],
+    },
 )
 
 # A place ``u``'s digest read into variables once (as the team digest's).
@@ -177,15 +183,20 @@ ORG_FIGURES_BY_INDEX: LiteralString = (
 
 async def org_places(tx: Tx, org_ids: Collection[str]) -> set[str]:
     """The places of these organisations and of their parents (a named unit's posts cover its
-    parent): the digests a change to them may alter."""
+    parent): the digests a change to them may alter. The organisations are write-locked first
+    (in id order), so a concurrent move is committed before their places are read here, or
+    waits for this transaction."""
     if not org_ids:
         return set()
     found = await run_collected(
         tx,
         """
         UNWIND $ids AS id
-        MATCH (o:Organisation {id: id})-[:PART_OF*0..1]->(x:Organisation)
-              -[:LOCATED_IN]->(u:AdministrativeUnit)
+        MATCH (o:Organisation {id: id})
+        SET o.digestLock = true
+        REMOVE o.digestLock
+        WITH o
+        MATCH (o)-[:PART_OF*0..1]->(x:Organisation)-[:LOCATED_IN]->(u:AdministrativeUnit)
         RETURN collect(DISTINCT u.key) AS rows
         """,
         ids=sorted(set(org_ids)),

@@ -37,7 +37,7 @@ from typing import Any, LiteralString
 
 from graph.core.db import Graph, Tx, run_collected
 from graph.core.place_digests import (
-    DAWN,
+    NEVER,
     OPEN,
     DigestKind,
     add_interval,
@@ -150,7 +150,7 @@ _FACTS: LiteralString = facts_of(
     + TEAMS_OF_PLACE
     + """}
   WITH t, """
-    + day_of("t.since", "$dawn")
+    + day_of("t.since", "$never")
     + " AS tFrom, "
     + day_of("t.until", "$open")
     + """ AS tTo
@@ -162,11 +162,12 @@ _FACTS: LiteralString = facts_of(
     WITH p, m, several, several AND (
            COUNT { MATCH (p)-[:MEMBER_OF]->()-[:OPERATES_IN]->(c {era: 'CURRENT'})
                    WITH DISTINCT c RETURN c } > 1
-           OR COUNT { MATCH (p)-[:MEMBER_OF]->(x)-[:OPERATES_IN]->(c)
+           OR COUNT { MATCH (p)-[:MEMBER_OF]->(x)
+                      OPTIONAL MATCH (x)-[:OPERATES_IN]->(c)
                       WITH CASE WHEN c.era = 'LEGACY' THEN c.key ELSE x.legacyUnitKey END AS l
                       WITH DISTINCT l WHERE l IS NOT NULL RETURN l } > 1) AS spread
     RETURN collect([CASE WHEN several THEN p.id END, spread, """
-    + day_of("m.since", "$dawn")
+    + day_of("m.since", "$never")
     + ", "
     + day_of("m.until", "$open")
     + """]) AS ms
@@ -240,7 +241,7 @@ TEAM_DIGESTS = DigestKind(
     "teamDays",
     "EXISTS { (:CommunityTechTeam)-[:OPERATES_IN]->(u) } "
     "OR EXISTS { MATCH (:CommunityTechTeam {legacyUnitKey: u.key}) }",
-    {"open": OPEN, "dawn": DAWN},
+    {"open": OPEN, "never": NEVER},
 )
 
 
@@ -250,25 +251,43 @@ async def rebuild_team_digests(tx: Tx, place_keys: Collection[str]) -> None:
     await TEAM_DIGESTS.rebuild(tx, place_keys)
 
 
+# The teams whose places a change to ``$teams`` or ``$people`` may alter: those teams, every team
+# of their members (whether a member is spread depends on all their teams) and every team of
+# those people.
+_TOUCHED: LiteralString = """
+CALL () {
+  UNWIND $teams AS id
+  MATCH (t:CommunityTechTeam {id: id})
+  RETURN t
+  UNION
+  UNWIND $teams AS id
+  MATCH (:CommunityTechTeam {id: id})<-[:MEMBER_OF]-(:Person)-[:MEMBER_OF]->(t:CommunityTechTeam)
+  RETURN t
+  UNION
+  UNWIND $people AS id
+  MATCH (:Person {id: id})-[:MEMBER_OF]->(t:CommunityTechTeam)
+  RETURN t
+}
+"""
+
+
 async def team_places(
     tx: Tx, team_ids: Collection[str] = (), person_ids: Collection[str] = ()
 ) -> set[str]:
-    """The places of these teams and of every team these people are members of: the digests a
-    change to them may alter."""
+    """The places of these teams, of every team of their members and of every team of these
+    people: the digests a change to them may alter. The teams are write-locked first (in id
+    order), so a concurrent change to their places (a legacy commune re-imported, say) is
+    either committed before they are read here or waits for this transaction."""
     if not team_ids and not person_ids:
         return set()
     found = await run_collected(
         tx,
-        """
-        CALL () {
-          UNWIND $teams AS id
-          MATCH (t:CommunityTechTeam {id: id})
-          RETURN t
-          UNION
-          UNWIND $people AS id
-          MATCH (:Person {id: id})-[:MEMBER_OF]->(t:CommunityTechTeam)
-          RETURN t
-        }
+        _TOUCHED
+        + """
+        WITH t ORDER BY t.id
+        SET t.digestLock = true
+        REMOVE t.digestLock
+        WITH t
         OPTIONAL MATCH (t)-[:OPERATES_IN]->(u:AdministrativeUnit)
         RETURN collect(u.key) + collect(t.legacyUnitKey) AS rows
         """,
@@ -285,8 +304,8 @@ async def refresh_team_digests(
     people: Collection[str] = (),
     places: Collection[str] = (),
 ) -> None:
-    """After a change, in its transaction: rebuild the digests of the places of these teams, of
-    every team of these people, and these places (the ones a moved or deleted team left)."""
+    """After a change, in its transaction: rebuild the digests of the places ``team_places``
+    names, and these places (the ones a moved or deleted team left)."""
     keys = await team_places(tx, teams, people) | set(places)
     await TEAM_DIGESTS.rebuild(tx, keys)
 

@@ -414,8 +414,8 @@ async def _erase(tx: Tx, mine: MyRecord) -> None:
         email=mine.email or "",
         quoted=json.dumps(mine.id),
     )
-    if mine.expert is not None:  # withdrawn: no longer counted where placed
-        await refresh_expert_digests(tx, profiles=[mine.expert.id])
+    # Every profile of the person is withdrawn: no longer counted where placed.
+    await refresh_expert_digests(tx, people=[mine.id])
 
 
 async def export_my_data(tx: Tx, person_id: str) -> dict[str, Any] | None:

@@ -29,7 +29,7 @@ def reports_newest_first(org: LiteralString) -> LiteralString:
     return (
         "COLLECT { MATCH ("
         + org
-        + ")-[:REPORTED]->(h:HeadcountReport) RETURN h ORDER BY h.asOf DESC, h.recordedAt DESC }"
+        + ")-[:REPORTED]->(h:HeadcountReport) RETURN h ORDER BY h.asOf DESC, h.recordedAt DESC, h.source DESC }"
     )
 
 
@@ -45,7 +45,7 @@ def latest_report(org: LiteralString, on: LiteralString = "$d") -> LiteralString
         + org
         + ")-[:REPORTED]->(h:HeadcountReport) WHERE h.asOf <= "
         + on
-        + " RETURN h ORDER BY h.asOf DESC, h.recordedAt DESC LIMIT 1 })"
+        + " RETURN h ORDER BY h.asOf DESC, h.recordedAt DESC, h.source DESC LIMIT 1 })"
     )
 
 

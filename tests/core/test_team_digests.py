@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from graph.core.db import Graph, Tx, run
-from graph.core.model import HomeAffiliation, TeamRole
+from graph.core.model import HomeAffiliation, TeamLevel, TeamRole
 from graph.core.place_digests import OPEN, day_number
 from graph.core.team_digests import build_digest, person_key, stale_team_digests
 from graph.network import people, teams
+from graph.network.teams import TeamInput
 from graph.reports.coverage import coverage
 from tests.factories import FUTURE, SYSTEM, anyone, make_team, other_commune, unique
 
@@ -145,6 +146,68 @@ async def _province_people(tx: Tx, day: D) -> int:
         "(:AdministrativeUnit {key: 'CURRENT:PROVINCE:01'}) "
         "WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d) "
         "AND m.since <= $d AND (m.until IS NULL OR m.until >= $d) "
+        "RETURN count(DISTINCT p) AS n",
+        d=day,
+    )
+    return int(records[0]["n"])
+
+
+async def _merged(tx: Tx) -> tuple[str, str, str, str]:
+    """A current commune formed from two legacy ones (both default successors to it), and a
+    decision to establish teams by."""
+    records = await run(
+        tx,
+        "MATCH (l:AdministrativeUnit {era: 'LEGACY', level: 'COMMUNE'})"
+        "-[:SUCCEEDED_BY {isDefault: true}]->(c:AdministrativeUnit {era: 'CURRENT'}) "
+        "WITH c, collect(l.key) AS ls WHERE size(ls) >= 2 "
+        "MATCH (d:Decision) WITH c, ls, d LIMIT 1 "
+        "RETURN c.key AS current, ls[0] AS one, ls[1] AS other, d.id AS decision",
+    )
+    r = records[0]
+    return r["current"], r["one"], r["other"], r["decision"]
+
+
+async def test_a_team_given_another_legacy_commune_rebuilds_its_members_other_places(
+    graph: Graph,
+) -> None:
+    """One person in two teams of one current commune, serving one legacy commune: counted
+    there once. When an import says the second team served the other legacy commune, the
+    person now counts in both; the first legacy commune's digest must say so too, or a legacy
+    coverage over both would count them twice."""
+    current, one, other, decision = await graph.read(_merged)
+    since = D(2024, 1, 1)
+    first = TeamInput(unique("team-a"), "Tổ thử A", TeamLevel.COMMUNE, current, decision, since, legacy_unit_key=one)  # fmt: skip
+    second = TeamInput(unique("team-b"), "Tổ thử B", TeamLevel.COMMUNE, current, decision, since)
+    person = people.NewPerson(unique("Hai Tổ Cũ"))
+
+    async def write(tx: Tx) -> None:
+        await teams.upsert_teams(tx, [first.as_param(), second.as_param()])
+
+    await graph.write(write)
+    pid = await _add(graph, first.id, people.PersonRef(new=person), since)
+    await _add(graph, second.id, people.PersonRef(id=pid), since)
+    assert await graph.read(stale_team_digests) == []
+
+    async def reimport(tx: Tx) -> None:
+        moved = TeamInput(second.id, "Tổ thử B", TeamLevel.COMMUNE, current, decision, since, legacy_unit_key=other)  # fmt: skip
+        await teams.upsert_teams(tx, [moved.as_param()])
+
+    await graph.write(reimport)
+    assert await graph.read(stale_team_digests) == []
+    day = D(2024, 6, 30)
+    found = await graph.read(coverage, "NATIONAL:CENTRAL:VN", day, in_current_units=True)
+    walked = await graph.read(_walked_people, day)
+    assert found.totals.people == walked
+
+
+async def _walked_people(tx: Tx, day: D) -> int:
+    """Distinct people in teams running on a legacy date, by the legacy commune they served."""
+    records = await run(
+        tx,
+        "MATCH (p:Person)-[m:MEMBER_OF]->(t:CommunityTechTeam) "
+        "WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d) "
+        "AND m.since <= $d AND (m.until IS NULL OR m.until >= $d) "
+        "AND (t.legacyUnitKey IS NOT NULL OR EXISTS { (t)-[:OPERATES_IN]->({era: 'LEGACY'}) }) "
         "RETURN count(DISTINCT p) AS n",
         d=day,
     )
