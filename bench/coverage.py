@@ -61,8 +61,9 @@ CALL (places) {
   WHERE """
     + active_on("m")
     + """
-  RETURN count(DISTINCT u) AS communesWithTeam, count(DISTINCT t) AS teams,
-         count(m) AS memberships, 0 AS lonePeople, collect(DISTINCT p.id) AS sharedSet
+  WITH count(DISTINCT u) AS communesWithTeam, count(DISTINCT t) AS teams,
+       count(m) AS memberships, collect(DISTINCT p.id) AS sharedSet
+  RETURN communesWithTeam, teams, memberships, 0 AS lonePeople, sharedSet
 }
 """
 )

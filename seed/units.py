@@ -24,6 +24,7 @@ from graph.core.model import (
     UnitLevel,
     unit_key,
 )
+from graph.core.org_digests import ORG_DIGESTS
 from graph.core.text import fold
 from graph.network.organisations import OrganisationInput, upsert_organisations
 from graph.units import admin_units
@@ -272,6 +273,7 @@ async def seed_units(graph: Graph) -> SeedReport:
     n_succ = await write_batched(graph, upsert_successions, succession_rows())
     orgs = [o.as_param() for o in skeleton_organisations()]
     n_orgs = await write_batched(graph, upsert_organisations, orgs)
+    await ORG_DIGESTS.rebuild_all(graph)  # the bulk writer leaves the places' digests to us
     await graph.write(changes.bump)  # caches keyed by the counter must see the new data
     await graph.write(mark_units_loaded, n_units)  # last: only a complete load is marked
     return SeedReport(n_units, n_part_of, n_succ, n_orgs, time.perf_counter() - began)

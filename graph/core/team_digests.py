@@ -252,15 +252,15 @@ async def rebuild_team_digests(tx: Tx, place_keys: Collection[str]) -> None:
 
 
 # The teams whose places a change to ``$teams`` or ``$people`` may alter: those teams, every team
-# of their members (whether a member is spread depends on all their teams) and every team of
-# those people.
+# of those people and, when ``$members`` (the teams' places change: whether a member is spread
+# depends on the places of all their teams), every team of the teams' members.
 _TOUCHED: LiteralString = """
 CALL () {
   UNWIND $teams AS id
   MATCH (t:CommunityTechTeam {id: id})
   RETURN t
   UNION
-  UNWIND $teams AS id
+  UNWIND CASE WHEN $members THEN $teams ELSE [] END AS id
   MATCH (:CommunityTechTeam {id: id})<-[:MEMBER_OF]-(:Person)-[:MEMBER_OF]->(t:CommunityTechTeam)
   RETURN t
   UNION
@@ -272,10 +272,15 @@ CALL () {
 
 
 async def team_places(
-    tx: Tx, team_ids: Collection[str] = (), person_ids: Collection[str] = ()
+    tx: Tx,
+    team_ids: Collection[str] = (),
+    person_ids: Collection[str] = (),
+    *,
+    members: bool = False,
 ) -> set[str]:
-    """The places of these teams, of every team of their members and of every team of these
-    people: the digests a change to them may alter. The teams are write-locked first (in id
+    """The places of these teams, of every team of these people and, with ``members`` (for a
+    change to the teams' places or a team deleted), of every team of their members: the digests
+    a change to them may alter. The teams are write-locked first (in id
     order), so a concurrent change to their places (a legacy commune re-imported, say) is
     either committed before they are read here or waits for this transaction."""
     if not team_ids and not person_ids:
@@ -293,6 +298,7 @@ async def team_places(
         """,
         teams=sorted(set(team_ids)),
         people=sorted(set(person_ids)),
+        members=members,
     )
     return {str(k) for k in found}
 
@@ -303,10 +309,11 @@ async def refresh_team_digests(
     teams: Collection[str] = (),
     people: Collection[str] = (),
     places: Collection[str] = (),
+    members: bool = False,
 ) -> None:
     """After a change, in its transaction: rebuild the digests of the places ``team_places``
     names, and these places (the ones a moved or deleted team left)."""
-    keys = await team_places(tx, teams, people) | set(places)
+    keys = await team_places(tx, teams, people, members=members) | set(places)
     await TEAM_DIGESTS.rebuild(tx, keys)
 
 

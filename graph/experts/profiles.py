@@ -9,7 +9,6 @@ from typing import Any
 
 from graph.core.cypher import columns, iso, require, synthetic_only, unwind
 from graph.core.db import Tx, run
-from graph.core.expert_digests import refresh_expert_digests
 from graph.core.model import ExpertStatus
 from graph.core.text import clean_name, fold
 from graph.experts.records import EXPERT_FIELDS, PROVINCE_OF, ExpertRecord
@@ -60,9 +59,9 @@ class ExpertInput:
 
 async def upsert_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
     """MERGE profiles by id: person -HAS_PROFILE-> profile -LOCATED_IN-> province, and
-    -AFFILIATED_WITH-> the organisation when the affiliation matched one; the places' expert
-    digests follow (graph/core/expert_digests.py)."""
-    n = await unwind(
+    -AFFILIATED_WITH-> the organisation when the affiliation matched one. Bulk writer: the caller rebuilds the places' digests (imports once per file, the demo and
+    the units seed at the end)."""
+    return await unwind(
         tx,
         """
         UNWIND $rows AS row
@@ -81,8 +80,6 @@ async def upsert_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows,
     )
-    await refresh_expert_digests(tx, profiles=[row["id"] for row in rows])
-    return n
 
 
 async def create_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:

@@ -22,9 +22,10 @@ from graph.core.model import (
     TeamRole,
     VillageKind,
 )
-from graph.core.org_digests import org_places, refresh_org_digests
+from graph.core.org_digests import org_places
+from graph.core.team_digests import team_places
 from graph.core.text import clean_name, fold
-from graph.imports.batches import Entity, new_id, touch
+from graph.imports.batches import Entity, new_id, note_places, touch
 from graph.network.decisions import upsert_decisions
 from graph.network.focal_points import upsert_focal_points
 from graph.network.organisations import upsert_organisations
@@ -235,13 +236,16 @@ async def _sync(tx: Tx, batch_id: str, entity: Entity, planned: Sequence[_Planne
         )
     if not writes:
         return 0
-    moved = entity is Entity.ORGANISATION
-    left = await org_places(tx, [w["id"] for w in writes]) if moved else set()
+    # The places whose digests the batch rebuilds when it closes: where the targets were and
+    # are (graph/imports/batches.py, ``note_places``).
+    # A membership never leaves a place: its places after the write are all there are.
+    moves = entity is not Entity.MEMBERSHIP
+    before = await _digest_places(tx, entity, writes) if moves else (set(), set())
     await _UPSERT[entity](tx, writes)
     if entity in _AFTER:
         await run(tx, _AFTER[entity], rows=writes)
-    if moved:  # _AFTER removed the places and parents the rows moved them from
-        await refresh_org_digests(tx, orgs=[w["id"] for w in writes], places=left)
+    after = await _digest_places(tx, entity, writes)
+    await note_places(tx, batch_id, before[0] | after[0], before[1] | after[1])
     await run(
         tx,
         "MATCH (b:ImportBatch {id: $batch}) UNWIND $links AS l "
@@ -253,6 +257,22 @@ async def _sync(tx: Tx, batch_id: str, entity: Entity, planned: Sequence[_Planne
         entity=entity.value,
     )
     return len(writes)
+
+
+async def _digest_places(
+    tx: Tx, entity: Entity, writes: list[dict[str, Any]]
+) -> tuple[set[str], set[str]]:
+    """The places of the written targets whose team and organisation digests they feed."""
+    if entity is Entity.TEAM:  # its legacy commune may change: its members' places too
+        return await team_places(tx, [w["id"] for w in writes], members=True), set()
+    if entity is Entity.MEMBERSHIP:
+        teams, people = [w["teamId"] for w in writes], [w["personId"] for w in writes]
+        return await team_places(tx, teams, people), set()
+    if entity is Entity.ORGANISATION:
+        return set(), await org_places(tx, [w["id"] for w in writes])
+    if entity is Entity.FOCAL_POINT:
+        return set(), await org_places(tx, [w["organisationId"] for w in writes])
+    return set(), set()
 
 
 def _dates(m: dict[str, Any], *keys: str) -> dict[str, Any]:

@@ -133,9 +133,10 @@ class NetworkInput:
 
 
 async def upsert_focal_points(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    """MERGE assignments by id: person -HOLDS-> assignment -AT-> organisation, and the decision;
-    the organisations' place digests follow (graph/core/org_digests.py)."""
-    n = await unwind(
+    """MERGE assignments by id: person -HOLDS-> assignment -AT-> organisation, and the decision.
+    Bulk writer: the caller rebuilds the places' digests (imports once per file, the demo and
+    the units seed at the end)."""
+    return await unwind(
         tx,
         """
         UNWIND $rows AS row
@@ -153,8 +154,6 @@ async def upsert_focal_points(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows,
     )
-    await refresh_org_digests(tx, orgs=[row["organisationId"] for row in rows])
-    return n
 
 
 async def upsert_networks(tx: Tx, rows: list[dict[str, Any]]) -> int:

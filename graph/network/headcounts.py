@@ -99,8 +99,9 @@ def check_staff(check: Checker, total: int | None, cds: int | None) -> None:
 
 async def merge_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
     """Idempotent: one report per (organisation, asOf, source), its figures set again. Rows
-    whose organisation is missing write nothing. The organisations' place digests follow."""
-    n = await unwind(
+    whose organisation is missing write nothing. Bulk writer: the caller rebuilds the places' digests (imports once per file, the demo and
+    the units seed at the end)."""
+    return await unwind(
         tx,
         """
         UNWIND $rows AS row
@@ -113,8 +114,6 @@ async def merge_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows,
     )
-    await refresh_org_digests(tx, orgs=[row["orgId"] for row in rows])
-    return n
 
 
 async def add_report(

@@ -20,7 +20,7 @@ from graph.core.cypher import columns, synthetic_only, unwind
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import AlreadyExists, Forbidden, NotFound
 from graph.core.model import OrganisationKind
-from graph.core.org_digests import org_places, refresh_org_digests
+from graph.core.org_digests import refresh_org_digests
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
 from graph.network import headcounts
@@ -62,9 +62,9 @@ class OrganisationInput:
 
 async def upsert_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
     """MERGE by id; place each in its unit and its parent organisation. Parents and successors
-    must be in an earlier batch or this one (rows are linked after all are merged)."""
-    ids = [row["id"] for row in rows]
-    left = await org_places(tx, ids)  # a moved organisation leaves its place
+    must be in an earlier batch or this one (rows are linked after all are merged).
+    Bulk writer: the caller rebuilds the places' digests (imports once per file, the demo and
+    the units seed at the end)."""
     records = await run(
         tx,
         """
@@ -94,7 +94,6 @@ async def upsert_organisations(tx: Tx, rows: list[dict[str, Any]]) -> int:
         rows=rows,
     )
     await headcounts.merge_reports(tx, _seed_reports(rows))
-    await refresh_org_digests(tx, orgs=ids, places=left)
     return int(records[0]["n"])
 
 

@@ -20,7 +20,7 @@ from graph.core.cypher import columns, iso, native, require, synthetic_only, unw
 from graph.core.db import Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.model import TEAM_LEADER_ROLE, HomeAffiliation, TeamLevel, TeamRole, VillageKind
-from graph.core.team_digests import TEAMS_OF_PLACE, refresh_team_digests, team_places
+from graph.core.team_digests import TEAMS_OF_PLACE, refresh_team_digests
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
 from graph.network.people import PersonRef, check_person, name_and_key, person_id_of
@@ -110,11 +110,10 @@ class MembershipInput:
 
 
 async def upsert_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    """MERGE teams by id with their commune and establishing decision (both must exist); the
-    digests of the places they were and are at follow (graph/core/team_digests.py)."""
-    ids = [row["id"] for row in rows]
-    left = await team_places(tx, ids)  # a changed legacy commune leaves one
-    n = await unwind(
+    """MERGE teams by id with their commune and establishing decision (both must exist).
+    Bulk writer: the caller rebuilds the places' digests (imports once per file, the demo and
+    the units seed at the end)."""
+    return await unwind(
         tx,
         """
         UNWIND $rows AS row
@@ -132,14 +131,13 @@ async def upsert_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows,
     )
-    await refresh_team_digests(tx, teams=ids, places=left)
-    return n
 
 
 async def upsert_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
-    """One MEMBER_OF per (person, team), its properties (re)set: ending sets ``until``; the
-    digests of the places of the people's teams follow."""
-    n = await unwind(
+    """One MEMBER_OF per (person, team), its properties (re)set: ending sets ``until``.
+    Bulk writer: the caller rebuilds the places' digests (imports once per file, the demo and
+    the units seed at the end)."""
+    return await unwind(
         tx,
         """
         UNWIND $rows AS row
@@ -152,8 +150,6 @@ async def upsert_memberships(tx: Tx, rows: list[dict[str, Any]]) -> int:
         """,
         rows,
     )
-    await refresh_team_digests(tx, people=[row["personId"] for row in rows])
-    return n
 
 
 async def create_teams(tx: Tx, rows: list[dict[str, Any]]) -> int:

@@ -366,10 +366,10 @@ async def load(graph: Graph, net: DemoRows, progress: Callable[[str], None]) -> 
         await drop_search_indexes(graph, bulk.DEFERRED_SEARCH_LABELS)
     try:
         written = await write_network(graph, net, progress, first_load=first_load)
-        if first_load:  # MERGE's writers keep the places' digests; CREATE's do not
-            began = time.perf_counter()
-            await rebuild_all_digests(graph)
-            progress(f"  digests of the places in {time.perf_counter() - began:.1f}s")
+        # The bulk writers (CREATE and MERGE alike) leave the places' digests to their caller.
+        began = time.perf_counter()
+        await rebuild_all_digests(graph)
+        progress(f"  digests of the places in {time.perf_counter() - began:.1f}s")
         # Once at the end, not per batch: the counter node is one lock, and bumping it in every
         # batch would serialise the concurrent writers. Caches computed mid-load are dropped here.
         await graph.write(changes.bump)

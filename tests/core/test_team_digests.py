@@ -8,7 +8,13 @@ import datetime as dt
 from graph.core.db import Graph, Tx, run
 from graph.core.model import HomeAffiliation, TeamLevel, TeamRole
 from graph.core.place_digests import OPEN, day_number
-from graph.core.team_digests import build_digest, person_key, stale_team_digests
+from graph.core.team_digests import (
+    build_digest,
+    person_key,
+    refresh_team_digests,
+    stale_team_digests,
+    team_places,
+)
 from graph.network import people, teams
 from graph.network.teams import TeamInput
 from graph.reports.coverage import coverage
@@ -182,6 +188,7 @@ async def test_a_team_given_another_legacy_commune_rebuilds_its_members_other_pl
 
     async def write(tx: Tx) -> None:
         await teams.upsert_teams(tx, [first.as_param(), second.as_param()])
+        await refresh_team_digests(tx, teams=[first.id, second.id])  # as imports do per file
 
     await graph.write(write)
     pid = await _add(graph, first.id, people.PersonRef(new=person), since)
@@ -190,7 +197,10 @@ async def test_a_team_given_another_legacy_commune_rebuilds_its_members_other_pl
 
     async def reimport(tx: Tx) -> None:
         moved = TeamInput(second.id, "Tổ thử B", TeamLevel.COMMUNE, current, decision, since, legacy_unit_key=other)  # fmt: skip
+        # As an import does: the places of the team and of its members' teams, before and after.
+        places = await team_places(tx, [second.id], members=True)
         await teams.upsert_teams(tx, [moved.as_param()])
+        await refresh_team_digests(tx, teams=[second.id], places=places, members=True)
 
     await graph.write(reimport)
     assert await graph.read(stale_team_digests) == []

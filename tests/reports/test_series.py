@@ -359,6 +359,7 @@ async def test_reform_split_commune_counted_in_each_era(
 
     async def write(tx: Tx) -> None:
         await teams.upsert_teams(tx, [team.as_param()])
+        await refresh_team_digests(tx, teams=[team.id])  # the bulk writer leaves it to us
         await changes.bump(tx)
 
     async def remove(tx: Tx) -> None:
