@@ -9,9 +9,10 @@ max over ``--runs`` of the statement itself (no cache: what a change makes the A
 - ``walk``: the same statement with the team part as it was before the digests (every team and
   membership of the nation walked), taking turns with it, whose answers must be the same;
 
-and what keeping the digests costs a writer: rebuilding the digest of the place with the most
-memberships (what adding a member there adds to the transaction), and of every place
-(migration 19, a demo load).
+then the totals of a 12-quarter national ``coverageSeries`` (the query, no cache), and what
+keeping the digests costs a writer: rebuilding the digest of the place with the most memberships
+(what adding a member there adds to the transaction), and every place's digests (migrations
+19-21, a demo load).
 
 Figures, not assertions: the 2-core machine is shared.
 """
@@ -32,15 +33,17 @@ from bench.api import ensure_network, pct
 from graph.core.connection import open_graph
 from graph.core.cypher import active_on
 from graph.core.db import Graph, Tx, run
+from graph.core.digests import rebuild_all_digests
 from graph.core.migrations import migrate
 from graph.core.settings import get_settings
 from graph.core.team_digests import (
     TEAM_FIGURES_OF_PLACES,
     TEAMS_OF_PLACE,
-    rebuild_all_team_digests,
     rebuild_team_digests,
 )
 from graph.reports.coverage import MAPPED_QUERY, NATIVE_QUERY
+from graph.reports.series import Step, period_ends
+from graph.reports.series_totals import series_totals
 from seed.demo.params import parse_scale
 
 NATION = "NATIONAL:CENTRAL:VN"
@@ -122,8 +125,27 @@ async def rebuilds(graph: Graph, runs: int) -> None:
         f"p50 {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
     )
     began = time.perf_counter()
-    await rebuild_all_team_digests(graph)
-    print(f"rebuild every place's digest: {time.perf_counter() - began:.1f} s")
+    await rebuild_all_digests(graph)
+    print(
+        f"rebuild every place's digests (teams, organisations, experts): "
+        f"{time.perf_counter() - began:.1f} s"
+    )
+
+
+async def series(graph: Graph, runs: int) -> None:
+    """The totals of ``coverageSeries`` for 12 quarters nationally: the query itself, as the
+    first request after any change runs it (#16's goal: p95 <= 300 ms cold)."""
+    ends = period_ends(dt.date(2023, 10, 1), dt.date(2026, 9, 30), Step.QUARTER)
+    points = [(end, NATION) for end in ends]  # the central unit is the scope in both eras
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        await graph.read(series_totals, points)
+        times.append((time.perf_counter() - began) * 1000)
+    print(
+        f"series totals, {len(ends)} quarters nationally (no cache): "
+        f"p50 {statistics.median(times):.1f} ms, p95 {pct(times, 95):.1f} ms"
+    )
 
 
 def main() -> None:
@@ -141,6 +163,7 @@ def main() -> None:
             await ensure_network(graph, scale, expected_teams=int(1_000 * scale))
             await migrate(graph)
             await compare(graph, args.runs)
+            await series(graph, args.runs)
             await rebuilds(graph, args.runs)
         finally:
             await graph.close()
