@@ -101,7 +101,7 @@ def _digests(args: argparse.Namespace, settings: Settings) -> int:
     async def body(graph: Graph) -> None:
         nonlocal stale
         if args.rebuild:
-            await rebuild_all_digests(graph)
+            await rebuild_all_digests(graph, active_days=settings.active_team_days)
             print("rebuilt every place's digests")
         stale = await graph.read(stale_digests)
 

@@ -2,10 +2,14 @@
 
 For the teams of the places (``TEAMS_OF_PLACE``: across the 2025 reform, a pre-reform team is
 counted in the legacy commune it served on a legacy date), from the reports *ending* in the
-period ``$activityFrom``..``$d``: the people and households helped. And the teams that are
+period ``$helpFrom``..``$d``: the people and households helped. And the teams that are
 *active*: running on ``$d`` with a report ending in ``$activeFrom``..``$d``, where ``$activeFrom``
 is ``$d`` minus N days (``CDS_ACTIVE_TEAM_DAYS``, 90): a report exactly N days old still counts,
 one N+1 days old does not.
+
+They are read from the places' activity digests (graph/core/activity_place_digests.py): running
+sums of what was helped by day and the active teams' step function, so a national coverage reads
+a few thousand places instead of ~100,000 teams.
 """
 
 from __future__ import annotations
@@ -14,83 +18,92 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
+__all__ = ["ACTIVITY_BY_INDEX", "ACTIVITY_OF_PLACES", "DEFAULT_ACTIVE_DAYS", "ActivityWindow"]
+from graph.core.activity_place_digests import DEFAULT_ACTIVE_DAYS
 from graph.core.cypher import active_on
+from graph.core.place_digests import by_index, day_number, of_places, value_on
 from graph.core.team_digests import TEAMS_OF_PLACE
-from graph.network.teams import TEAMS_OF_INDEXED_PLACES
 
-DEFAULT_ACTIVE_DAYS = 90
-"""N of "active within the last N days" when settings do not say (CDS_ACTIVE_TEAM_DAYS)."""
+# A place's activity digest (graph/core/activity_place_digests.py) read into variables once.
+_DIGEST_OF_U: LiteralString = """u, u.helpDays AS days, u.helpPeople AS people,
+       u.helpHouseholds AS households, u.activeDays AS activeDays,
+       u.activeCounts AS activeCounts, u.activeWindow AS window"""
 
 
-def _digest_figures(
-    d: LiteralString, helped_from: LiteralString, active_from: LiteralString
+def _figures_on(
+    on: LiteralString, help_from: LiteralString, on_date: LiteralString, active_from: LiteralString
 ) -> LiteralString:
-    """Per team ``t`` (with ``days``, ``people``, ``households`` of its digest): the people and
-    households of the days in ``helped_from``..``d`` and whether a day falls in
-    ``active_from``..``d``, as ``helpedPeople``, ``helpedHouseholds`` and ``recent``. (``k``
-    indexes the digest: a series' ``i`` is the date's index.)"""
+    """For a place's digest read by ``_DIGEST_OF_U`` and a date (``on``: its day number,
+    ``on_date``: the date), a ``WITH *`` clause adding the people and households helped by the
+    reports ending in ``help_from``..``on`` (day numbers) and the teams active on it
+    (``placeActive``). A digest built for another N than ``$activeWindow`` has its active
+    teams counted from the place's teams instead: running on the date with a report ending in
+    ``active_from``..``on_date`` (dates)."""
     return (
         """
-  WITH *, [k IN range(0, size(days) - 1) WHERE days[k] >= """
-        + helped_from
-        + " AND days[k] <= "
-        + d
-        + """] AS helped
-  WITH *, reduce(s = 0, k IN helped | s + people[k]) AS helpedPeople,
-       reduce(s = 0, k IN helped | s + households[k]) AS helpedHouseholds,
-       any(day IN days WHERE day >= """
+  WITH *, size([x IN days WHERE x <= """
+        + on
+        + """]) AS kTo, size([x IN days WHERE x < """
+        + help_from
+        + """]) AS kFrom,
+       size([x IN activeDays WHERE x <= """
+        + on
+        + """]) AS kActive
+  CALL (*) {
+    WITH u WHERE window <> $activeWindow
+    CALL (u) {"""
+        + TEAMS_OF_PLACE
+        + """}
+    WITH t WHERE t.activityDays IS NOT NULL AND """
+        + active_on("t", on_date)
+        + """
+      AND any(day IN t.activityDays WHERE day >= """
         + active_from
         + " AND day <= "
-        + d
-        + """) AS recent
+        + on_date
+        + """)
+    RETURN count(t) AS walked
+  }
+  WITH *, """
+        + value_on("people", "kTo")
+        + " - "
+        + value_on("people", "kFrom")
+        + """ AS helpedPeople,
+       """
+        + value_on("households", "kTo")
+        + " - "
+        + value_on("households", "kFrom")
+        + """ AS helpedHouseholds,
+       CASE WHEN window = $activeWindow THEN """
+        + value_on("activeCounts", "kActive")
+        + """ ELSE walked END AS placeActive
 """
     )
 
 
-# Expects ``places`` (a list of units) in scope; returns peopleHelped, householdsHelped,
-# activeTeams (teams counts running teams on $d alike in the coverage query beside it). Each
-# team's reports are read from its digest (graph/core/activity_digests.py): its reports summed per
-# last day, so the nation's figures read one node per team instead of every report.
+# Expects ``places`` (a list of units) in scope; returns peopleHelped, householdsHelped and
+# activeTeams (teams counts running teams on $d alike in the coverage query beside it), read
+# from the places' activity digests: a few thousand places instead of every team's reports.
 ACTIVITY_OF_PLACES: LiteralString = (
-    """
-CALL (places) {
-  UNWIND places AS u
-  CALL (u) {"""
-    + TEAMS_OF_PLACE
-    + """}
-  WITH DISTINCT t
-  // A team that never reported adds nothing: skip it before reading its digest.
-  WITH t WHERE t.activityDays IS NOT NULL
-  WITH t, t.activityDays AS days, t.activityPeople AS people,
-       t.activityHouseholds AS households"""
-    + _digest_figures("$d", "$activityFrom", "$activeFrom")
+    of_places("helpDays", _DIGEST_OF_U)
+    + _figures_on("$day", "$helpFrom", "$d", "$activeFrom")
     + """
   RETURN sum(helpedPeople) AS peopleHelped, sum(helpedHouseholds) AS householdsHelped,
-         count(CASE WHEN recent AND """
-    + active_on("t")
-    + """ THEN 1 END) AS activeTeams
+         sum(placeActive) AS activeTeams
 }
 """
 )
 
 # The same for many dates at once (graph/reports/series_totals.py): ``places`` are maps of a
-# unit ``u`` and the indices ``idx`` of the dates ``$ends`` it counts on, with each date's
-# windows in ``$activityFroms`` and ``$activeFroms``; one row per index: [index, peopleHelped,
-# householdsHelped, activeTeams].
+# unit ``u`` and the indices ``idx`` of the dates ``$ends`` (day numbers ``$days``) it counts
+# on, with each date's windows in ``$helpFroms`` and ``$activeFroms``; one row per index:
+# [index, peopleHelped, householdsHelped, activeTeams].
 ACTIVITY_BY_INDEX: LiteralString = (
-    TEAMS_OF_INDEXED_PLACES
-    + """
-  WITH t, idx WHERE t.activityDays IS NOT NULL
-  UNWIND idx AS i
-  WITH DISTINCT i, t
-  WITH i, t, t.activityDays AS days, t.activityPeople AS people,
-       t.activityHouseholds AS households"""
-    + _digest_figures("$ends[i]", "$activityFroms[i]", "$activeFroms[i]")
+    by_index("helpDays", _DIGEST_OF_U)
+    + _figures_on("$days[i]", "$helpFroms[i]", "$ends[i]", "$activeFroms[i]")
     + """
   WITH i, sum(helpedPeople) AS peopleHelped, sum(helpedHouseholds) AS householdsHelped,
-       count(CASE WHEN recent AND """
-    + active_on("t", "$ends[i]")
-    + """ THEN 1 END) AS activeTeams
+       sum(placeActive) AS activeTeams
   RETURN collect([i, peopleHelped, householdsHelped, activeTeams]) AS activityRows
 }
 """
@@ -105,11 +118,18 @@ class ActivityWindow:
     day: dt.date
     helped_from: dt.date
     active_from: dt.date
+    active_days: int
 
     @staticmethod
     def of(day: dt.date, active_days: int, helped_from: dt.date | None = None) -> ActivityWindow:
         active_from = day - dt.timedelta(days=active_days)
-        return ActivityWindow(day, helped_from or active_from, active_from)
+        return ActivityWindow(day, helped_from or active_from, active_from, active_days)
 
     def params(self) -> dict[str, Any]:
-        return {"activityFrom": self.helped_from, "activeFrom": self.active_from}
+        """The query parameters of coverage's activity part and of the gaps."""
+        return {
+            "activityFrom": self.helped_from,
+            "activeFrom": self.active_from,
+            "helpFrom": day_number(self.helped_from),
+            "activeWindow": self.active_days,
+        }

@@ -23,6 +23,7 @@ from typing import Any, LiteralString
 from graph.activity.records import ACTIVITY_FIELDS, ActivityRecord
 from graph.audit.events import Actor, Change, record
 from graph.core.activity_digests import append_to_digests, rebuild_digests
+from graph.core.activity_place_digests import refresh_activity_places
 from graph.core.commands import Changed, new_id
 from graph.core.cypher import unwind
 from graph.core.db import Tx, run, run_collected, run_single
@@ -189,8 +190,9 @@ async def write_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
     return written
 
 
-async def delete_reports(tx: Tx, ids: list[str]) -> None:
-    """Delete reports by id (an import's rollback), rebuilding their teams' digests."""
+async def delete_reports(tx: Tx, ids: list[str]) -> list[str]:
+    """Delete reports by id (an import's rollback), rebuilding their teams' digests; return
+    the teams, whose places' digests the caller rebuilds."""
     teams = await run_collected(
         tx,
         "UNWIND $ids AS id MATCH (r:ActivityReport {id: id}) "
@@ -199,6 +201,7 @@ async def delete_reports(tx: Tx, ids: list[str]) -> None:
         ids=ids,
     )
     await rebuild_digests(tx, teams)
+    return [str(t) for t in teams]
 
 
 async def _report(tx: Tx, report_id: str) -> ActivityRecord:
@@ -232,6 +235,7 @@ async def report_activity(
     if team["until"] is not None and report.period_to > team["until"].to_native():
         raise Conflict("periodTo", "after the team was closed")
     await write_reports(tx, [report.as_param(actor.subject)])
+    await refresh_activity_places(tx, [cmd.team_id])
     changes = [
         Change("report", None, report.id),
         Change("kind", None, report.kind.value),

@@ -3,19 +3,23 @@ or delete that bypasses the writers, and checked against the graph."""
 
 from __future__ import annotations
 
+from graph.core.activity_place_digests import ACTIVITY_DIGESTS
 from graph.core.db import Graph, Tx
 from graph.core.expert_digests import EXPERT_DIGESTS
 from graph.core.org_digests import ORG_DIGESTS
 from graph.core.place_digests import DigestKind
 from graph.core.team_digests import TEAM_DIGESTS
 
-KINDS: tuple[DigestKind, ...] = (TEAM_DIGESTS, ORG_DIGESTS, EXPERT_DIGESTS)
+KINDS: tuple[DigestKind, ...] = (TEAM_DIGESTS, ORG_DIGESTS, EXPERT_DIGESTS, ACTIVITY_DIGESTS)
 
 
-async def rebuild_all_digests(graph: Graph) -> None:
-    """Every place's digests of every kind (idempotent)."""
+async def rebuild_all_digests(graph: Graph, *, active_days: int | None = None) -> None:
+    """Every place's digests of every kind (idempotent). The activity digests count the teams
+    active within ``active_days`` (``CDS_ACTIVE_TEAM_DAYS``); None keeps each place's N."""
     for kind in KINDS:
-        await kind.rebuild_all(graph)
+        await kind.rebuild_all(
+            graph, **({"window": active_days} if kind is ACTIVITY_DIGESTS else {})
+        )
 
 
 async def stale_digests(tx: Tx) -> dict[str, list[str]]:

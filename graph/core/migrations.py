@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final, LiteralString
 
 from graph.core.activity_digests import heal_activity_digests
+from graph.core.activity_place_digests import rebuild_all_activity_places
 from graph.core.confusables import email_skeleton
 from graph.core.db import Graph, Tx, run
 from graph.core.expert_digests import rebuild_all_expert_digests
@@ -442,6 +443,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "instead of every profile placed there (#14, #16)",
         (),
         heal=rebuild_all_expert_digests,
+    ),
+    Migration(
+        22,
+        "each place's activity digest (helpDays, helpPeople, helpHouseholds, activeDays, "
+        "activeCounts, activeWindow), which coverage and series read instead of every team's "
+        "reports (#14, #17)",
+        (),
+        heal=rebuild_all_activity_places,
     ),
 )
 

@@ -184,14 +184,14 @@ class DigestKind:
         empty = dict.fromkeys(self.properties)
         return {str(key): {**empty, **(self.build(facts) or {})} for key, facts in found}
 
-    async def rebuild(self, tx: Tx, place_keys: Collection[str]) -> None:
+    async def rebuild(self, tx: Tx, place_keys: Collection[str], /, **params: Any) -> None:
         """Rebuild the digests of these places from their facts, after taking their locks
-        (keys not found are skipped)."""
+        (keys not found are skipped); ``params`` override the kind's."""
         if not place_keys:
             return
         keys = sorted(set(place_keys))
         await lock_places(tx, keys)
-        found = await run_collected(tx, self.facts, keys=keys, **self.params)
+        found = await run_collected(tx, self.facts, keys=keys, **{**self.params, **params})
         await write_places(tx, self._digests(found))
 
     async def places(self, tx: Tx, after: str, limit: int) -> list[str]:
@@ -209,12 +209,12 @@ class DigestKind:
         )
         return [str(r["key"]) for r in records]
 
-    async def rebuild_all(self, graph: Graph) -> None:
+    async def rebuild_all(self, graph: Graph, **params: Any) -> None:
         """Every place's digest, a batch of places per transaction (idempotent: a crash midway
         is healed by running it again): migrations, and the demo after its bulk load."""
         after = ""
         while keys := await graph.read(self.places, after, HEAL_BATCH):
-            await graph.write(self.rebuild, keys)
+            await graph.write(self.rebuild, keys, **params)
             after = keys[-1]
 
     async def stale(self, tx: Tx) -> list[str]:

@@ -238,14 +238,21 @@ async def _sync(tx: Tx, batch_id: str, entity: Entity, planned: Sequence[_Planne
         return 0
     # The places whose digests the batch rebuilds when it closes: where the targets were and
     # are (graph/imports/batches.py, ``note_places``).
-    # A membership never leaves a place: its places after the write are all there are.
-    moves = entity is not Entity.MEMBERSHIP
-    before = await _digest_places(tx, entity, writes) if moves else (set(), set())
+    # A membership or a report never leaves a place: its places after the write are all there
+    # are.
+    moves = entity not in (Entity.MEMBERSHIP, Entity.ACTIVITY)
+    before = await _digest_places(tx, entity, writes) if moves else (set(), set(), set())
     await _UPSERT[entity](tx, writes)
     if entity in _AFTER:
         await run(tx, _AFTER[entity], rows=writes)
     after = await _digest_places(tx, entity, writes)
-    await note_places(tx, batch_id, before[0] | after[0], before[1] | after[1])
+    await note_places(
+        tx,
+        batch_id,
+        team=before[0] | after[0],
+        org=before[1] | after[1],
+        activity=before[2] | after[2],
+    )
     await run(
         tx,
         "MATCH (b:ImportBatch {id: $batch}) UNWIND $links AS l "
@@ -261,18 +268,22 @@ async def _sync(tx: Tx, batch_id: str, entity: Entity, planned: Sequence[_Planne
 
 async def _digest_places(
     tx: Tx, entity: Entity, writes: list[dict[str, Any]]
-) -> tuple[set[str], set[str]]:
-    """The places of the written targets whose team and organisation digests they feed."""
+) -> tuple[set[str], set[str], set[str]]:
+    """The places of the written targets whose team, organisation and activity digests they
+    feed."""
     if entity is Entity.TEAM:  # its legacy commune may change: its members' places too
-        return await team_places(tx, [w["id"] for w in writes], members=True), set()
+        places = await team_places(tx, [w["id"] for w in writes], members=True)
+        return places, set(), places
     if entity is Entity.MEMBERSHIP:
         teams, people = [w["teamId"] for w in writes], [w["personId"] for w in writes]
-        return await team_places(tx, teams, people), set()
+        return await team_places(tx, teams, people), set(), set()
     if entity is Entity.ORGANISATION:
-        return set(), await org_places(tx, [w["id"] for w in writes])
+        return set(), await org_places(tx, [w["id"] for w in writes]), set()
     if entity is Entity.FOCAL_POINT:
-        return set(), await org_places(tx, [w["organisationId"] for w in writes])
-    return set(), set()
+        return set(), await org_places(tx, [w["organisationId"] for w in writes]), set()
+    if entity is Entity.ACTIVITY:  # reports are created, never moved: their teams' places
+        return set(), set(), await team_places(tx, [w["teamId"] for w in writes])
+    return set(), set(), set()
 
 
 def _dates(m: dict[str, Any], *keys: str) -> dict[str, Any]:

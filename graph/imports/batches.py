@@ -28,16 +28,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, LiteralString
 
 from graph.activity.reports import delete_reports
 from graph.core import changes
+from graph.core.activity_place_digests import ACTIVITY_DIGESTS
 from graph.core.cypher import native
 from graph.core.db import Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.org_digests import ORG_DIGESTS, org_places
+from graph.core.place_digests import DigestKind
 from graph.core.team_digests import TEAM_DIGESTS, team_places
 from graph.core.text import fold
 
@@ -325,16 +328,21 @@ async def undo_chunk(tx: Tx, batch_id: str, entity: Entity, size: int) -> int:
     )
     if restore:
         await run(tx, "UNWIND $rows AS x " + _RESTORE[entity], rows=restore)
+    # A team restored or deleted changes its places' activity figures too.
+    activity_left = set(team_left) if entity is Entity.TEAM else set()
     if created and entity is Entity.ACTIVITY:
         # Reports are only ever created by an import (the same row again is the same id); their
         # writer deletes them, keeping the teams' activity digests.
-        await delete_reports(tx, [c["id"] for c in created])
+        reported = await delete_reports(tx, [c["id"] for c in created])
+        activity_left |= await team_places(tx, reported)
     elif created:
         await run(tx, "UNWIND $rows AS x " + _DELETE_CREATED[entity], rows=created)
     if moves:
         team_left |= await team_places(tx, teams, people, members=members)
         org_left |= await org_places(tx, orgs)
-    await note_places(tx, batch_id, team_left, org_left)
+        if entity is Entity.TEAM:
+            activity_left |= team_left
+    await note_places(tx, batch_id, team=team_left, org=org_left, activity=activity_left)
     await changes.bump(tx)
     return len(records)
 
@@ -383,34 +391,55 @@ async def mark_rolled_back(tx: Tx, batch_id: str) -> BatchRecord:
 # by the next import, whose close rebuilds the places noted.
 
 
-async def note_places(tx: Tx, batch_id: str, team_keys: set[str], org_keys: set[str]) -> None:
-    """Add places to the batch's lists of places to rebuild when it closes."""
-    if not team_keys and not org_keys:
-        return
+# The batch's lists of places noted, by the kind of digest they are rebuilt for.
+_NOTED: dict[str, DigestKind] = {
+    "teamPlaces": TEAM_DIGESTS,
+    "orgPlaces": ORG_DIGESTS,
+    "activityPlaces": ACTIVITY_DIGESTS,
+}
+
+
+async def _noted(tx: Tx, batch_id: str) -> dict[str, list[str]] | None:
     record = await run_single(
         tx,
-        "MATCH (b:ImportBatch {id: $id}) RETURN b.teamPlaces AS teams, b.orgPlaces AS orgs",
+        "MATCH (b:ImportBatch {id: $id}) RETURN b {.teamPlaces, .orgPlaces, .activityPlaces} AS b",
         id=batch_id,
     )
-    if record is None:
+    return None if record is None else {name: record["b"][name] or [] for name in _NOTED}
+
+
+async def note_places(
+    tx: Tx,
+    batch_id: str,
+    *,
+    team: Collection[str] = (),
+    org: Collection[str] = (),
+    activity: Collection[str] = (),
+) -> None:
+    """Add places to the batch's lists of places whose team, organisation or activity digests
+    it rebuilds when it closes."""
+    added = {"teamPlaces": team, "orgPlaces": org, "activityPlaces": activity}
+    if not any(added.values()):
+        return
+    noted = await _noted(tx, batch_id)
+    if noted is None:
         raise NotFound("ImportBatch", batch_id)
     await run(
         tx,
-        "MATCH (b:ImportBatch {id: $id}) SET b.teamPlaces = $teams, b.orgPlaces = $orgs",
+        "MATCH (b:ImportBatch {id: $id}) SET b += $lists",
         id=batch_id,
-        teams=sorted(set(record["teams"] or []) | team_keys),
-        orgs=sorted(set(record["orgs"] or []) | org_keys),
+        lists={name: sorted(set(noted[name]) | set(keys)) for name, keys in added.items()},
     )
 
 
 async def _rebuild_noted(tx: Tx, batch_id: str) -> None:
-    record = await run_single(
+    noted = await _noted(tx, batch_id)
+    if noted is None:
+        return
+    for name, kind in _NOTED.items():
+        await kind.rebuild(tx, noted[name])
+    await run(
         tx,
-        "MATCH (b:ImportBatch {id: $id}) RETURN b.teamPlaces AS teams, b.orgPlaces AS orgs",
+        "MATCH (b:ImportBatch {id: $id}) REMOVE b.teamPlaces, b.orgPlaces, b.activityPlaces",
         id=batch_id,
     )
-    if record is None:
-        return
-    await TEAM_DIGESTS.rebuild(tx, record["teams"] or [])
-    await ORG_DIGESTS.rebuild(tx, record["orgs"] or [])
-    await run(tx, "MATCH (b:ImportBatch {id: $id}) REMOVE b.teamPlaces, b.orgPlaces", id=batch_id)

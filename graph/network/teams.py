@@ -12,32 +12,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import Any
 
 from graph.audit.events import Actor, Change, record
+from graph.core.activity_place_digests import refresh_activity_places
 from graph.core.commands import Changed, new_id
 from graph.core.cypher import columns, iso, native, require, synthetic_only, unwind
 from graph.core.db import Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.model import TEAM_LEADER_ROLE, HomeAffiliation, TeamLevel, TeamRole, VillageKind
-from graph.core.team_digests import TEAMS_OF_PLACE, refresh_team_digests
+from graph.core.team_digests import refresh_team_digests
 from graph.core.text import clean_name, fold
 from graph.core.validation import Checker, Code
 from graph.network.people import PersonRef, check_person, name_and_key, person_id_of
 from graph.network.records import TEAM_FIELDS, TeamRecord
 from graph.units.scopes import Guard, Kind, placement
-
-# Opens a subquery over ``places``, maps of a unit ``u`` and the indices ``idx`` of the dates it
-# counts on (a series, graph/reports/series_totals.py), with each place's teams: rows u, idx, t.
-TEAMS_OF_INDEXED_PLACES: LiteralString = (
-    """
-CALL (places) {
-  UNWIND places AS p
-  WITH p.u AS u, p.idx AS idx
-  CALL (u) {"""
-    + TEAMS_OF_PLACE
-    + "}\n"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +326,7 @@ async def close_team(
         until=until,
     )
     await refresh_team_digests(tx, teams=[team_id])
+    await refresh_activity_places(tx, [team_id])
     changes = [Change("until", None, until), Change("reason", None, reason)]
     seq = await record(tx, actor, "closeTeam", (Kind.TEAM, team_id), changes)
     return Changed(await _team(tx, team_id), seq)

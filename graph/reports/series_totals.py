@@ -94,8 +94,9 @@ async def series_totals(
         QUERY,
         ends=ends,
         days=[day_number(d) for d in ends],
-        activityFroms=[w.helped_from for w in windows],
+        helpFroms=[day_number(w.helped_from) for w in windows],
         activeFroms=[w.active_from for w in windows],
+        activeWindow=active_days,
         scopes=[{"key": k, "idx": idx} for k, idx in scopes.items()],
         agencyKinds=[k.value for k in AGENCY_KINDS],
     )

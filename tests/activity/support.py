@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from graph.activity import reports
+from graph.core.activity_place_digests import ACTIVITY_DIGESTS
 from graph.core.db import Graph, Tx, run
 from graph.core.model import ActivityKind, HomeAffiliation, TeamLevel, TeamRole
 from graph.core.team_digests import refresh_team_digests, team_places
@@ -76,5 +77,6 @@ async def remove(graph: Graph, team_ids: list[str], person_ids: list[str]) -> No
             ids=person_ids,
         )
         await refresh_team_digests(tx, places=places)  # as every team writer does
+        await ACTIVITY_DIGESTS.rebuild(tx, places)
 
     await graph.write(work)

@@ -1,7 +1,9 @@
-"""The teams' activity digests (graph/core/activity_digests.py), which coverage reads instead of
-every report: after each way reports change (a spreadsheet's rows, several on one day, its
-rollback, a report rewritten) and after migration 18 builds them for reports already there,
-the figures are the counts written plainly in Cypher over the reports."""
+"""The teams' activity digests (graph/core/activity_digests.py) and the places' built from them
+(graph/core/activity_place_digests.py), which coverage reads instead of every report: after each
+way reports change (a spreadsheet's rows, several on one day, its rollback, a report rewritten,
+a team closed) and after migrations 18 and 22 build them for reports already there, the figures
+are the counts written plainly in Cypher over the reports, for the digests' N and for others
+(counted from the teams), and no place's digest is stale."""
 
 from __future__ import annotations
 
@@ -12,6 +14,11 @@ import pytest_asyncio
 
 from graph.activity.reports import write_reports
 from graph.core.activity_digests import heal_activity_digests
+from graph.core.activity_place_digests import (
+    ACTIVITY_DIGESTS,
+    rebuild_all_activity_places,
+    refresh_activity_places,
+)
 from graph.core.db import Graph, Tx, run
 from graph.reports.coverage import coverage
 from spreadsheets import service
@@ -63,11 +70,21 @@ async def _figures(graph: Graph, commune_key: str, day: dt.date, days: int) -> t
 
 async def _exact(graph: Graph, commune_key: str) -> None:
     """The commune's figures equal the direct counts, on several days and windows around the
-    reports (their boundaries included)."""
-    for day, days in ((D, 90), (D, 5), (D, 4), (D - dt.timedelta(days=1), 90), (D, 0)):
+    reports (their boundaries included): N = 90 is read from the place's digest, the others
+    from its teams. No place's activity digest differs from the one the graph gives."""
+    for day, days in (
+        (D, 90),
+        (D, 5),
+        (D, 4),
+        (D - dt.timedelta(days=1), 90),
+        (D + dt.timedelta(days=90), 90),
+        (D + dt.timedelta(days=91), 90),
+        (D, 0),
+    ):
         assert await _figures(graph, commune_key, day, days) == await graph.read(
             _direct, commune_key, day, days
         ), (day, days)
+    assert await graph.read(ACTIVITY_DIGESTS.stale) == []
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -135,14 +152,18 @@ class TestTheDigestFollowsEveryWrite:
                 ],
             )
 
+        async def rewrite_and_refresh(tx: Tx) -> None:
+            await rewrite(tx)
+            await refresh_activity_places(tx, [team_id])  # as the writers around it do
+
         before = await _figures(graph, key, D, 90)
-        await graph.write(rewrite)
+        await graph.write(rewrite_and_refresh)
         after = await _figures(graph, key, D, 90)
         assert (before[0] - after[0], before[1] - after[1]) == (12, 6)
         await _exact(graph, key)
 
 
-class TestMigration20:
+class TestMigrations18And22:
     async def test_it_builds_the_digests_of_reports_already_there(
         self, graph: Graph, commune: tuple[str, str]
     ) -> None:
@@ -154,11 +175,15 @@ class TestMigration20:
             await run(
                 tx,
                 "MATCH (t:CommunityTechTeam {id: $id}) "
-                "REMOVE t.activityDays, t.activityPeople, t.activityHouseholds",
+                "REMOVE t.activityDays, t.activityPeople, t.activityHouseholds "
+                "WITH t MATCH (t)-[:OPERATES_IN]->(u) "
+                "REMOVE u.helpDays, u.helpPeople, u.helpHouseholds, u.activeDays, "
+                "u.activeCounts, u.activeWindow",
                 id=team_id,
             )
 
         await graph.write(as_before_migration)
         assert await _figures(graph, key, D, 90) != await graph.read(_direct, key, D, 90)
-        await heal_activity_digests(graph)
+        await heal_activity_digests(graph)  # migration 18
+        await rebuild_all_activity_places(graph)  # migration 22
         await _exact(graph, key)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest_asyncio
 
+from graph.core.activity_place_digests import refresh_activity_places
 from graph.core.db import Graph, Tx, run
 from graph.core.model import CENTRAL_UNIT_KEY, TeamRole
 from graph.core.team_digests import refresh_team_digests
@@ -103,6 +104,7 @@ async def _serve_legacy(tx: Tx, team_id: str, legacy_key: str) -> None:
         key=legacy_key,
     )
     await refresh_team_digests(tx, teams=[team_id])  # as every team writer does
+    await refresh_activity_places(tx, [team_id])
 
 
 def _delta(after: CoverageMetrics, before: object) -> dict[str, int]:

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 
 from graph.core.db import Graph, Tx, run
+from graph.core.digests import stale_digests
 from spreadsheets import service
 from spreadsheets.columns import ImportKind
 from tests.activity.support import remove, team
@@ -66,6 +67,7 @@ class TestRoundTrip:
         )
         assert batch.changed == 3
         assert await graph.read(_reports, team_name) == (3, 57)
+        assert await graph.read(stale_digests) == {}  # the batch rebuilt its places' digests
 
         again = await service.apply(
             graph, upload, ImportKind.ACTIVITIES, scope="01", imported_by="test"
@@ -76,6 +78,7 @@ class TestRoundTrip:
         await service.rollback(graph, again.id)
         await service.rollback(graph, batch.id)
         assert await graph.read(_reports, team_name) == (0, 0)
+        assert await graph.read(stale_digests) == {}
 
     async def test_a_file_with_any_problem_writes_nothing(
         self, graph: Graph, team_name: str
