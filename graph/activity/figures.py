@@ -18,11 +18,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-__all__ = ["ACTIVITY_BY_INDEX", "ACTIVITY_OF_PLACES", "DEFAULT_ACTIVE_DAYS", "ActivityWindow"]
 from graph.core.activity_place_digests import DEFAULT_ACTIVE_DAYS
 from graph.core.cypher import active_on
 from graph.core.place_digests import by_index, day_number, of_places, value_on
 from graph.core.team_digests import TEAMS_OF_PLACE
+
+__all__ = ["ACTIVITY_BY_INDEX", "ACTIVITY_OF_PLACES", "DEFAULT_ACTIVE_DAYS", "ActivityWindow"]
 
 # A place's activity digest (graph/core/activity_place_digests.py) read into variables once.
 _DIGEST_OF_U: LiteralString = """u, u.helpDays AS days, u.helpPeople AS people,
@@ -49,19 +50,20 @@ def _figures_on(
        size([x IN activeDays WHERE x <= """
         + on
         + """]) AS kActive
-  CALL (*) {
-    WITH u WHERE window <> $activeWindow
+  WITH *, """
+        + on_date
+        + " AS onDate, "
+        + active_from
+        + """ AS activeFrom, coalesce(window, -1) = $activeWindow AS fromDigest
+  CALL (u, fromDigest, onDate, activeFrom) {
+    WITH * WHERE NOT fromDigest
     CALL (u) {"""
         + TEAMS_OF_PLACE
         + """}
-    WITH t WHERE t.activityDays IS NOT NULL AND """
-        + active_on("t", on_date)
+    WITH t, onDate, activeFrom WHERE t.activityDays IS NOT NULL AND """
+        + active_on("t", "onDate")
         + """
-      AND any(day IN t.activityDays WHERE day >= """
-        + active_from
-        + " AND day <= "
-        + on_date
-        + """)
+      AND any(day IN t.activityDays WHERE day >= activeFrom AND day <= onDate)
     RETURN count(t) AS walked
   }
   WITH *, """
@@ -74,7 +76,7 @@ def _figures_on(
         + " - "
         + value_on("households", "kFrom")
         + """ AS helpedHouseholds,
-       CASE WHEN window = $activeWindow THEN """
+       CASE WHEN fromDigest THEN """
         + value_on("activeCounts", "kActive")
         + """ ELSE walked END AS placeActive
 """

@@ -331,8 +331,8 @@ async def undo_chunk(tx: Tx, batch_id: str, entity: Entity, size: int) -> int:
     # A team restored or deleted changes its places' activity figures too.
     activity_left = set(team_left) if entity is Entity.TEAM else set()
     if created and entity is Entity.ACTIVITY:
-        # Reports are only ever created by an import (the same row again is the same id); their
-        # writer deletes them, keeping the teams' activity digests.
+        # An import only ever creates reports (a row imported again is the same id, left as it
+        # is); their writer deletes them, keeping the teams' activity digests.
         reported = await delete_reports(tx, [c["id"] for c in created])
         activity_left |= await team_places(tx, reported)
     elif created:

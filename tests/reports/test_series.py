@@ -23,6 +23,8 @@ from graph.core.team_digests import refresh_team_digests
 from graph.network import focal_points, headcounts, organisations, people, teams
 from graph.network.teams import TeamInput
 from graph.reports import gaps, series, targets
+from graph.reports.coverage import coverage
+from graph.reports.series_totals import series_totals
 from graph.reports.targets import Indicator, TargetRecord
 from tests import factories
 from tests.factories import SYSTEM, anyone
@@ -399,6 +401,27 @@ async def test_series_equals_coverage_at_each_period_end(client: httpx.AsyncClie
     ratios = [p["totals"]["cdsStaffRatio"] for p in s["points"][3:]]
     assert ratios == sorted(ratios)
     assert 0.02 < ratios[0] < 0.10
+
+
+async def test_series_activity_equals_coverage_for_any_n(graph: Graph) -> None:
+    """The activity figures of the series read the places' digests, built for N = 90; for another
+    N the active teams are counted from the teams. Either way each date's figures are
+    coverage's for the same N, nationally and in a province, before and after the reform."""
+    ends = [D(2025, 3, 31), D(2025, 6, 30), D(2025, 9, 30), D(2025, 12, 31), D.today()]
+
+    def province(day: D) -> str:
+        return f"{'LEGACY' if day < D(2025, 7, 1) else 'CURRENT'}:PROVINCE:01"
+
+    active = []
+    for n in (90, 91, 30):
+        for key_of in (lambda _: "NATIONAL:CENTRAL:VN", province):
+            points = [(day, key_of(day)) for day in ends]
+            found = await graph.read(series_totals, points, n)
+            for (day, key), totals in zip(points, found, strict=True):
+                alone = await graph.read(coverage, key, day, in_current_units=False, active_days=n)
+                assert totals == alone.totals, (n, key, day)
+                active.append(totals.active_teams)
+    assert max(active) > 0  # the demo's reports: the figures are not all zero
 
 
 class TestTargets:
