@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 
 from api.viewer import Role
 from graph.core.db import Graph, Tx, run
+from graph.core.digests import stale_digests
 from graph.core.errors import Conflict
 from graph.core.org_digests import stale_org_digests
 from graph.core.settings import Settings
-from graph.core.team_digests import stale_team_digests
 from graph.imports import apply as chunks
 from graph.imports import batches
 from spreadsheets import service
@@ -372,7 +372,7 @@ class TestApply:
         assert [b["changed"] for b in listed][:2] == [0, 0]
         assert listed[1]["id"] == again.json()["id"]
         assert again.json()["fileHash"] == members.json()["fileHash"]
-        assert await graph.read(stale_team_digests) == []  # coverage reads them
+        assert await graph.read(stale_digests) == {}  # coverage reads them
 
     async def test_a_file_with_any_problem_applies_nothing(
         self, client: httpx.AsyncClient, settings: Settings, graph: Graph
@@ -444,7 +444,7 @@ class TestApply:
         assert done.changed == 4
         await service.rollback(graph, done.id)
         assert await snapshot(graph) == before
-        assert await graph.read(stale_team_digests) == []
+        assert await graph.read(stale_digests) == {}  # teams', activity's too
 
     async def test_a_batch_whose_process_died_is_undone_by_the_next_import(
         self, graph: Graph
