@@ -87,7 +87,7 @@ def _figures_on(
 # activeTeams (teams counts running teams on $d alike in the coverage query beside it), read
 # from the places' activity digests: a few thousand places instead of every team's reports.
 ACTIVITY_OF_PLACES: LiteralString = (
-    of_places("helpDays", _DIGEST_OF_U)
+    of_places("helpNow", _DIGEST_OF_U, "$day")
     + _figures_on("$day", "$helpFrom", "$d", "$activeFrom")
     + """
   RETURN sum(helpedPeople) AS peopleHelped, sum(helpedHouseholds) AS householdsHelped,
@@ -101,7 +101,7 @@ ACTIVITY_OF_PLACES: LiteralString = (
 # on, with each date's windows in ``$helpFroms`` and ``$activeFroms``; one row per index:
 # [index, peopleHelped, householdsHelped, activeTeams].
 ACTIVITY_BY_INDEX: LiteralString = (
-    by_index("helpDays", _DIGEST_OF_U)
+    by_index("helpNow", _DIGEST_OF_U)
     + _figures_on("$days[i]", "$helpFroms[i]", "$ends[i]", "$activeFroms[i]")
     + """
   WITH i, sum(helpedPeople) AS peopleHelped, sum(helpedHouseholds) AS householdsHelped,

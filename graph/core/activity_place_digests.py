@@ -112,6 +112,7 @@ ACTIVITY_DIGESTS = DigestKind(
     "OR EXISTS { MATCH (t:CommunityTechTeam {legacyUnitKey: u.key}) "
     "WHERE t.activityDays IS NOT NULL }",
     {"open": OPEN, "never": NEVER, "window": None, "defaultWindow": DEFAULT_ACTIVE_DAYS},
+    now="helpNow",
 )
 
 

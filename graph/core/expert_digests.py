@@ -26,6 +26,7 @@ from graph.core.place_digests import (
     day_of,
     facts_of,
     of_places,
+    reads,
     steps,
     value_on,
 )
@@ -63,14 +64,19 @@ EXPERT_DIGESTS = DigestKind(
     "expertDays",
     "EXISTS { (:ExpertProfile)-[:LOCATED_IN]->(u) }",
     {"dawn": DAWN},
+    figures=("expertCounts",),
+    now="expertNow",
 )
 
 
-_DIGEST_OF_U: LiteralString = "u.expertDays AS expertDays, u.expertCounts AS expertCounts"
+_LISTS: tuple[tuple[LiteralString, LiteralString], ...] = (
+    ("expertDays", "expertDays"),
+    ("expertCounts", "expertCounts"),
+)
 
 # Coverage's verified experts of ``places`` on ``$day``: experts.
 EXPERT_FIGURES_OF_PLACES: LiteralString = (
-    of_places("expertDays", _DIGEST_OF_U)
+    of_places("expertNow", reads("expertDays", ("expertCounts",), _LISTS, now=True), "$day")
     + """
   WITH expertCounts, size([x IN expertDays WHERE x <= $day]) AS ek
   RETURN sum("""
@@ -82,7 +88,7 @@ EXPERT_FIGURES_OF_PLACES: LiteralString = (
 
 # The same for a series: one row per index of ``$days``: [index, experts].
 EXPERT_FIGURES_BY_INDEX: LiteralString = (
-    by_index("expertDays", _DIGEST_OF_U)
+    by_index("expertNow", reads("expertDays", (), _LISTS, now=False))
     + """
   WITH i, expertCounts, size([x IN expertDays WHERE x <= $days[i]]) AS ek
   WITH i, sum("""

@@ -18,6 +18,7 @@ from graph.core.activity_digests import heal_activity_digests
 from graph.core.activity_place_digests import rebuild_all_activity_places
 from graph.core.confusables import email_skeleton
 from graph.core.db import Graph, Tx, run
+from graph.core.digests import rebuild_all_digests
 from graph.core.expert_digests import rebuild_all_expert_digests
 from graph.core.expertise import heal_expertise
 from graph.core.model import Label
@@ -451,6 +452,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "reports (#14, #17)",
         (),
         heal=rebuild_all_activity_places,
+    ),
+    Migration(
+        23,
+        "each place digest's last change day and its figures from then on (teamNow, orgNow, "
+        "expertNow, helpNow), which coverage on a date after it reads instead of the lists "
+        "(#14)",
+        (),
+        heal=rebuild_all_digests,
     ),
 )
 

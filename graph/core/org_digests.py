@@ -37,6 +37,7 @@ from graph.core.place_digests import (
     facts_of,
     merged,
     of_places,
+    reads,
     steps,
     value_on,
 )
@@ -125,12 +126,19 @@ ORG_DIGESTS = DigestKind(
         "never": NEVER,
         "agencyKinds": [k.value for k in AGENCY_KINDS],
     },
+    figures=_FIGURES,
+    now="orgNow",
 )
 
 # A place ``u``'s digest read into variables once (as the team digest's).
-_DIGEST_OF_U: LiteralString = """u.orgDays AS orgDays, u.orgCounts AS orgCounts,
-       u.agencyCounts AS agencyCounts, u.coveredCounts AS coveredCounts,
-       u.staffSums AS staffSums, u.cdsSums AS cdsSums"""
+_LISTS: tuple[tuple[LiteralString, LiteralString], ...] = (
+    ("orgDays", "orgDays"),
+    ("orgCounts", "orgCounts"),
+    ("agencyCounts", "agencyCounts"),
+    ("coveredCounts", "coveredCounts"),
+    ("staffSums", "staffSums"),
+    ("cdsSums", "cdsSums"),
+)
 
 
 def _figures_on(on: LiteralString) -> LiteralString:
@@ -157,7 +165,7 @@ def _figures_on(on: LiteralString) -> LiteralString:
 # Coverage's organisation figures of ``places`` on ``$day``: organisations, agencies,
 # agenciesWithFocalPoint, reportedStaff, reportedCdsStaff.
 ORG_FIGURES_OF_PLACES: LiteralString = (
-    of_places("orgDays", _DIGEST_OF_U)
+    of_places("orgNow", reads("orgDays", _FIGURES, _LISTS, now=True), "$day")
     + _figures_on("$day")
     + """
   RETURN sum(placeOrgs) AS organisations, sum(placeAgencies) AS agencies,
@@ -170,7 +178,7 @@ ORG_FIGURES_OF_PLACES: LiteralString = (
 # The same for a series: one row per index of ``$days``:
 # [index, organisations, agencies, covered, staff, cds].
 ORG_FIGURES_BY_INDEX: LiteralString = (
-    by_index("orgDays", _DIGEST_OF_U)
+    by_index("orgNow", reads("orgDays", _FIGURES, _LISTS, now=False))
     + _figures_on("$days[i]")
     + """
   WITH i, sum(placeOrgs) AS organisations, sum(placeAgencies) AS agencies,

@@ -99,28 +99,61 @@ def value_on(values: LiteralString, k: LiteralString) -> LiteralString:
     return "CASE WHEN " + k + " = 0 THEN 0 ELSE " + values + "[" + k + " - 1] END"
 
 
-def of_places(marker: LiteralString, read: LiteralString) -> LiteralString:
-    """Cypher opening a subquery over ``places`` (units) that hold a digest (``marker``), with
-    its lists read into variables once (``read``: a property read inside a list comprehension
-    is read again for every element)."""
+def of_places(now_values: LiteralString, read: LiteralString, on: LiteralString) -> LiteralString:
+    """Cypher opening a subquery over ``places`` (units) that hold a digest (its ``now_values``
+    property, ``DigestKind.now``), with ``nowValues`` and ``now``: whether the day number
+    ``on`` is on or after the digest's last change; then its lists read into variables once
+    (``read``, from ``reads``: a property read inside a list comprehension is read again for
+    every element)."""
     return (
-        "\nCALL (places) {\n  UNWIND places AS u\n  WITH u WHERE u."
-        + marker
-        + " IS NOT NULL\n  WITH "
+        "\nCALL (places) {\n  UNWIND places AS u\n  WITH u, u."
+        + now_values
+        + " AS nowValues WHERE nowValues IS NOT NULL\n  WITH u, nowValues, "
+        + on
+        + " >= nowValues[0] AS now\n  WITH now, nowValues, "
         + read
     )
 
 
-def by_index(marker: LiteralString, read: LiteralString) -> LiteralString:
+def by_index(now_values: LiteralString, read: LiteralString) -> LiteralString:
     """The same for a series: ``places`` are maps of a unit ``u`` and the indices ``idx`` of the
-    dates it counts on; one row per place and index ``i``."""
+    dates it counts on; one row per place and index ``i``; ``now`` is false (its lists are read
+    whole: the dates differ)."""
     return (
         "\nCALL (places) {\n  UNWIND places AS p\n  WITH p.u AS u, p.idx AS idx\n  WITH u, idx WHERE u."
-        + marker
-        + " IS NOT NULL\n  WITH idx, "
+        + now_values
+        + " IS NOT NULL\n  WITH idx, false AS now, [] AS nowValues, "
         + read
         + "\n  UNWIND idx AS i"
     )
+
+
+_POSITIONS: tuple[LiteralString, ...] = ("1", "2", "3", "4", "5", "6", "7", "8")
+
+
+def reads(
+    marker: LiteralString,
+    figures: Sequence[str],
+    lists: Sequence[tuple[LiteralString, LiteralString]],
+    *,
+    now: bool,
+) -> LiteralString:
+    """``u.prop AS var`` for each (prop, var) of a place's digest lists (``marker``, its days,
+    and the ``figures`` among them). With ``now`` (one date: ``of_places``' ``now`` and
+    ``nowValues`` in scope), a place whose last change is on or before the date reads one-entry
+    lists instead, its last change day and each figure's value from then on (``DigestKind.now``),
+    never its lists. Most coverage asks for today, when nearly every place is past its last
+    change, and reading the lists was most of a national coverage (#14)."""
+    parts: list[LiteralString] = []
+    for prop, var in lists:
+        if not now:
+            parts.append("u." + prop + " AS " + var)
+            continue
+        position = "0" if prop == marker else _POSITIONS[list(figures).index(prop)]
+        parts.append(
+            "CASE WHEN now THEN [nowValues[" + position + "]] ELSE u." + prop + " END AS " + var
+        )
+    return ",\n       ".join(parts)
 
 
 def facts_of(body: LiteralString, value: LiteralString) -> LiteralString:
@@ -169,8 +202,14 @@ class DigestKind:
 
     ``facts`` reads ``$keys``' facts, ``RETURN collect([key, facts]) AS rows``, with ``params``;
     ``build`` turns one place's facts into its properties (None: the place has nothing of the
-    kind, and loses them); ``marker`` is the property a place with a digest always has, and
-    ``holds`` a Cypher predicate on ``u``: the place has things of the kind."""
+    kind, and loses them); ``marker`` is the property a place with a digest always has (its
+    change days), and ``holds`` a Cypher predicate on ``u``: the place has things of the kind.
+    ``figures`` are the value lists of the marker's days: a digest also keeps, in one list
+    property ``now``, the day from which nothing changes any more (its last change day, or a
+    later one that ``build`` gives as the first entry of ``now``), each figure's value from then
+    on, and what else ``build`` gave after the first entry (``reads``). One property, not one
+    per figure: every property of a unit lengthens the chain each read walks, and seven more
+    scalars per place made the whole national coverage a sixth slower."""
 
     name: str
     facts: LiteralString
@@ -179,10 +218,26 @@ class DigestKind:
     marker: LiteralString
     holds: LiteralString
     params: Mapping[str, Any] = field(default_factory=dict)
+    figures: tuple[str, ...] = ()
+    now: LiteralString = "digestNow"
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        """Every property the digest sets on a place."""
+        return (*self.properties, self.now)
+
+    def _with_now(self, digest: Mapping[str, Any] | None) -> dict[str, Any]:
+        if digest is None:
+            return {}
+        days = digest[self.marker]
+        given = digest.get(self.now) or [DAWN]
+        last = max(DAWN, *days[-1:], given[0])
+        values = [digest[f][-1] if digest[f] else 0 for f in self.figures]
+        return {**digest, self.now: [last, *values, *given[1:]]}
 
     def _digests(self, found: Iterable[Any]) -> dict[str, dict[str, Any]]:
-        empty = dict.fromkeys(self.properties)
-        return {str(key): {**empty, **(self.build(facts) or {})} for key, facts in found}
+        empty = dict.fromkeys(self.stored)
+        return {str(key): {**empty, **self._with_now(self.build(facts))} for key, facts in found}
 
     async def rebuild(self, tx: Tx, place_keys: Collection[str], /, **params: Any) -> None:
         """Rebuild the digests of these places from their facts, after taking their locks
@@ -228,7 +283,7 @@ class DigestKind:
             "RETURN collect([key, u {.*}]) AS rows",
             keys=keys,
         )
-        have = {str(key): {p: props.get(p) for p in self.properties} for key, props in stored}
+        have = {str(key): {p: props.get(p) for p in self.stored} for key, props in stored}
         return sorted(key for key in keys if have.get(key) != wanted.get(key))
 
 

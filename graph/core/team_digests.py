@@ -37,6 +37,7 @@ from typing import Any, LiteralString
 
 from graph.core.db import Graph, Tx, run_collected
 from graph.core.place_digests import (
+    DAWN,
     NEVER,
     OPEN,
     DigestKind,
@@ -46,6 +47,7 @@ from graph.core.place_digests import (
     facts_of,
     merged,
     of_places,
+    reads,
     steps,
     value_on,
 )
@@ -72,13 +74,36 @@ def person_key(person_id: str) -> int:
 
 # A place ``u``'s digest read into variables, once per place: a property read inside a list
 # comprehension is read again for every element, and a series evaluates each place on many days.
-DIGEST_OF_U: LiteralString = """u.teamDays AS days, u.teamCounts AS teamCounts,
-       u.memberCounts AS memberCounts, u.loneCounts AS loneCounts, u.sharedPeople AS ids,
-       u.sharedFrom AS froms, u.sharedTo AS tos"""
+_FIGURES = ("teamCounts", "memberCounts", "loneCounts")
+
+
+# With ``now`` (``of_places``), the shared entries read are those running from the last change
+# on (``teamNow``'s entries after the three figures), and never the three lists.
+def _digest_of_u(*, now: bool) -> LiteralString:
+    counts = reads(
+        "teamDays",
+        _FIGURES,
+        (
+            ("teamDays", "days"),
+            ("teamCounts", "teamCounts"),
+            ("memberCounts", "memberCounts"),
+            ("loneCounts", "loneCounts"),
+        ),
+        now=now,
+    )
+    if not now:
+        return counts + ", u.sharedPeople AS ids, u.sharedFrom AS froms, u.sharedTo AS tos"
+    return (
+        counts
+        + """,
+       CASE WHEN now THEN nowValues[4..] ELSE u.sharedPeople END AS ids,
+       CASE WHEN now THEN [] ELSE u.sharedFrom END AS froms,
+       CASE WHEN now THEN [] ELSE u.sharedTo END AS tos"""
+    )
 
 
 def counts_on(on: LiteralString) -> LiteralString:
-    """For a digest read by ``DIGEST_OF_U`` and a day number ``on``, a ``WITH *`` clause adding
+    """For a digest read by ``_digest_of_u`` and a day number ``on``, a ``WITH *`` clause adding
     the place's counts then (``placeTeams``, ``placeMembers``, ``placeLone``) and the keys of
     its shared entries running then (``placeShared``)."""
     return (
@@ -93,11 +118,11 @@ def counts_on(on: LiteralString) -> LiteralString:
         + " AS placeMembers, "
         + value_on("loneCounts", "k")
         + """ AS placeLone,
-       [j IN range(0, size(ids) - 1) WHERE froms[j] <= """
+       CASE WHEN now THEN ids ELSE [j IN range(0, size(ids) - 1) WHERE froms[j] <= """
         + on
         + " AND tos[j] >= "
         + on
-        + """ | ids[j]] AS placeShared
+        + """ | ids[j]] END AS placeShared
 """
     )
 
@@ -105,7 +130,7 @@ def counts_on(on: LiteralString) -> LiteralString:
 # Coverage's team figures of ``places`` on ``$day`` (``day_number`` of ``$d``): communesWithTeam,
 # teams, memberships, lonePeople and sharedSet (the distinct keys of the shared entries running).
 TEAM_FIGURES_OF_PLACES: LiteralString = (
-    of_places("teamDays", DIGEST_OF_U)
+    of_places("teamNow", _digest_of_u(now=True), "$day")
     + counts_on("$day")
     + """
   RETURN sum(CASE WHEN placeTeams > 0 THEN 1 ELSE 0 END) AS communesWithTeam,
@@ -124,7 +149,7 @@ CALL (sharedLists) {
 # the indices ``idx`` of the day numbers ``$days`` it counts on; one row per index:
 # [index, communesWithTeam, teams, memberships, people].
 TEAM_FIGURES_BY_INDEX: LiteralString = (
-    by_index("teamDays", DIGEST_OF_U)
+    by_index("teamNow", _digest_of_u(now=False))
     + counts_on("$days[i]")
     + """
   WITH i, sum(CASE WHEN placeTeams > 0 THEN 1 ELSE 0 END) AS withTeam,
@@ -188,7 +213,7 @@ _PROPERTIES = (
 )
 
 
-def build_digest(teams: Iterable[Any]) -> dict[str, list[int]] | None:
+def build_digest(teams: Iterable[Any]) -> dict[str, Any] | None:
     """The digest of a place from its teams' facts (``_FACTS``' shape); None without teams.
 
     Each membership counts while both it and its team run. Its person is counted here
@@ -222,7 +247,15 @@ def build_digest(teams: Iterable[Any]) -> dict[str, list[int]] | None:
             add_interval(deltas, first, last, (0, 0, 1))
     days, (team_counts, member_counts, lone_counts) = steps(deltas, 3)
     shared.sort()
+    # From that day on nothing changes: the shared entries then are those without an end. A
+    # shared entry's bounds need not be change days (one membership ends as another begins).
+    last = max(
+        [DAWN, *days[-1:], *(s for s, _, _ in shared), *(e + 1 for _, e, _ in shared if e < OPEN)]
+    )
     return {
+        # The day (teamNow's first entry) and, after the figures' values from then on, the
+        # keys of the shared entries then (DigestKind.now).
+        "teamNow": [last, *(p for _, e, p in shared if e == OPEN)],
         "teamDays": days,
         "teamCounts": team_counts,
         "memberCounts": member_counts,
@@ -242,6 +275,8 @@ TEAM_DIGESTS = DigestKind(
     "EXISTS { (:CommunityTechTeam)-[:OPERATES_IN]->(u) } "
     "OR EXISTS { MATCH (:CommunityTechTeam {legacyUnitKey: u.key}) }",
     {"open": OPEN, "never": NEVER},
+    figures=_FIGURES,
+    now="teamNow",
 )
 
 

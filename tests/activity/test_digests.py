@@ -178,7 +178,7 @@ class TestMigrations18And22:
                 "REMOVE t.activityDays, t.activityPeople, t.activityHouseholds "
                 "WITH t MATCH (t)-[:OPERATES_IN]->(u) "
                 "REMOVE u.helpDays, u.helpPeople, u.helpHouseholds, u.activeDays, "
-                "u.activeCounts, u.activeWindow",
+                "u.activeCounts, u.activeWindow, u.helpNow",
                 id=team_id,
             )
 

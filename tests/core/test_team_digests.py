@@ -62,6 +62,31 @@ def test_a_digest_counts_what_runs_on_each_day() -> None:
     assert build_digest([]) is None
 
 
+def test_from_its_last_day_a_digest_keeps_the_shared_people_without_an_end() -> None:
+    """Coverage on a date past the day ``teamNow`` begins with reads the shared people after it
+    and the figures' last values, not the lists: a shared membership ending as another begins
+    changes no count, so that day must still be after the one that ended."""
+    team = (n(D(2024, 1, 1)), OPEN)
+    ended, began = n(D(2024, 5, 31)), n(D(2024, 6, 1))
+    digest = build_digest(
+        [
+            (
+                *team,
+                [
+                    ["p-left", True, n(D(2024, 1, 1)), ended],
+                    ["p-joined", True, began, OPEN],  # the member count does not change
+                    ["p-stays", True, n(D(2024, 1, 1)), OPEN],
+                ],
+            )
+        ]
+    )
+    assert digest is not None
+    assert digest["teamDays"] == [n(D(2024, 1, 1))]
+    first, *shared = digest["teamNow"]
+    assert first == began
+    assert sorted(shared) == sorted([person_key("p-joined"), person_key("p-stays")])
+
+
 def test_people_whose_teams_are_all_here_count_once_per_day_here() -> None:
     """Two memberships of one person in teams of this place, overlapping for March: one
     person; another whose other team is elsewhere is a shared entry."""
