@@ -33,6 +33,7 @@ from typing import Any, LiteralString
 
 from graph.core.db import Graph, Tx
 from graph.core.place_digests import (
+    DAWN,
     NEVER,
     OPEN,
     DigestKind,
@@ -93,6 +94,8 @@ def build_digest(facts: Iterable[Any]) -> dict[str, Any] | None:
     help_days, (people_sums, household_sums) = steps(helped, 2)
     active_days, (active_counts,) = steps(active, 1)
     return {
+        # Nothing changes after the last active day either (DigestKind.now).
+        "helpNow": [max([DAWN, *active_days[-1:]])],
         "helpDays": help_days,
         "helpPeople": people_sums,
         "helpHouseholds": household_sums,

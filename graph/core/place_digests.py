@@ -219,7 +219,7 @@ class DigestKind:
     holds: LiteralString
     params: Mapping[str, Any] = field(default_factory=dict)
     figures: tuple[str, ...] = ()
-    now: LiteralString = "digestNow"
+    now: LiteralString = field(kw_only=True)
 
     @property
     def stored(self) -> tuple[str, ...]:
@@ -250,12 +250,14 @@ class DigestKind:
         await write_places(tx, self._digests(found))
 
     async def places(self, tx: Tx, after: str, limit: int) -> list[str]:
-        """Places that hold things of this kind or a digest (one whose things are gone must
-        lose it), by key after ``after``."""
+        """Places that hold things of this kind or any part of a digest (one whose things are
+        gone must lose it; coverage reads ``now`` alone), by key after ``after``."""
         records = await run(
             tx,
             "MATCH (u:AdministrativeUnit) WHERE u.key > $after AND (u."
             + self.marker
+            + " IS NOT NULL OR u."
+            + self.now
             + " IS NOT NULL OR "
             + self.holds
             + ") RETURN u.key AS key ORDER BY key LIMIT $limit",

@@ -72,11 +72,11 @@ def person_key(person_id: str) -> int:
     )
 
 
-# A place ``u``'s digest read into variables, once per place: a property read inside a list
-# comprehension is read again for every element, and a series evaluates each place on many days.
 _FIGURES = ("teamCounts", "memberCounts", "loneCounts")
 
 
+# A place ``u``'s digest read into variables, once per place: a property read inside a list
+# comprehension is read again for every element, and a series evaluates each place on many days.
 # With ``now`` (``of_places``), the shared entries read are those running from the last change
 # on (``teamNow``'s entries after the three figures), and never the three lists.
 def _digest_of_u(*, now: bool) -> LiteralString:

@@ -8,7 +8,7 @@ import datetime as dt
 from graph.core.db import Graph
 from graph.core.expert_digests import build_expert_digest, stale_expert_digests
 from graph.core.model import ExpertStatus, FocalPointMode, OrganisationKind
-from graph.core.org_digests import build_org_digest, stale_org_digests
+from graph.core.org_digests import ORG_DIGESTS, build_org_digest, stale_org_digests
 from graph.core.place_digests import DAWN, OPEN, day_number
 from graph.experts.review import review_expert
 from graph.network import focal_points, organisations, people
@@ -124,3 +124,18 @@ async def test_a_review_moves_the_experts_figure(graph: Graph) -> None:
         0,
         1,
     ]
+
+
+def test_a_digest_keeps_the_day_nothing_changes_after_and_its_figures_then() -> None:
+    """What coverage on a later date reads instead of the lists (DigestKind.now): the last
+    change day and each figure's last value, in the figures' order; [DAWN, 0, …] without any
+    change day; a later day when the build gives one, with what follows it kept at the end."""
+    lists = {"orgCounts": [1, 2], "agencyCounts": [1, 1], "coveredCounts": [0, 1]}
+    sums = {"staffSums": [10, 30], "cdsSums": [0, 3]}
+    digest = ORG_DIGESTS._with_now({"orgDays": [5, 9], **lists, **sums})
+    assert digest["orgNow"] == [9, 2, 1, 1, 30, 3]
+    empty: dict[str, list[int]] = {name: [] for name in ("orgDays", *lists, *sums)}
+    assert ORG_DIGESTS._with_now(empty)["orgNow"] == [DAWN, 0, 0, 0, 0, 0]
+    hinted = ORG_DIGESTS._with_now({"orgDays": [5, 9], **lists, **sums, "orgNow": [12, 77]})
+    assert hinted["orgNow"] == [12, 2, 1, 1, 30, 3, 77]
+    assert ORG_DIGESTS._with_now(None) == {}
