@@ -4,7 +4,10 @@ Makes sure the graph holds the synthetic network (bench.api's ``ensure_network``
 synthetic request in Hà Nội wanting two of the demo's areas, then prints the p50 / p95 of
 ``matchExperts`` run sequentially through graph/ (the one Cypher statement), and the requests/s
 of the request page (the request and 20 candidates with their score parts) over HTTP with N
-concurrent connections against `cds serve`, as a provincial coordinator. Figures, not
+concurrent connections against `cds serve`, as a provincial coordinator. ``--client wrk`` makes
+that load with wrk (Debian's package) instead of this process: on the 2-core machine the
+Python client takes CPU the server would otherwise have (about 80 requests/s with it, about 120
+with wrk, on the national network). Figures, not
 assertions; the synthetic request is removed at the end. The figures come with the command that
 printed them and the machine's load average.
 
@@ -20,8 +23,12 @@ import asyncio
 import dataclasses
 import datetime as dt
 import importlib.util
+import json
 import os
+import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -152,6 +159,55 @@ async def _throughput(
         return done, errors, time.monotonic() - began
 
 
+# wrk's Lua: the request, and a count of answers carrying GraphQL errors (HTTP 200 all the same).
+_WRK_SCRIPT = """wrk.method = "POST"
+wrk.body = {body}
+{headers}
+local threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+function init(args) errors = 0 end
+function response(status, headers, body)
+  if string.find(body, '"errors"', 1, true) then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("errors") end
+  io.write("graphql errors: " .. n .. "\\n")
+end
+"""
+
+
+def _wrk_throughput(
+    url: str, headers: dict[str, str], request_id: str, connections: int, seconds: int
+) -> tuple[int, int, float]:
+    """The same load from wrk (Debian's package; C, one thread), which leaves the 2-core
+    machine's CPU to the server instead of to a Python client: errors are answers other than
+    HTTP 2xx and those carrying GraphQL errors."""
+    body = {"query": PAGE, "variables": {"id": to_global_id("SupportRequest", request_id)}}
+    lines = [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    lines.append('wrk.headers["Content-Type"] = "application/json"')
+    script = _WRK_SCRIPT.format(body=json.dumps(json.dumps(body)), headers="\n".join(lines))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as f:
+        f.write(script)
+        f.flush()
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", f.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    done = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
+    if done is None:
+        raise SystemExit(f"wrk printed no count:\n{out}")
+    took = float(done.group(2)) / (1000 if done.group(3) == "ms" else 1)
+    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    graphql = re.search(r"graphql errors: (\d+)", out)
+    if graphql is None:
+        raise SystemExit(f"wrk's script counted no GraphQL errors:\n{out}")
+    errors = (int(failed.group(1)) if failed else 0) + int(graphql.group(1))
+    return int(done.group(1)), errors, took
+
+
 def _page(
     bases: dict[str, str], headers: dict[str, str], request_id: str, args: argparse.Namespace
 ) -> None:
@@ -161,9 +217,15 @@ def _page(
     order = list(bases.items())
     for n in range(args.rounds):
         for name, base in order if n % 2 == 0 else order[::-1]:
-            done, errors, took = asyncio.run(
-                _throughput(f"{base}/graphql", headers, request_id, args.connections, args.seconds)
-            )
+            url = f"{base}/graphql"
+            if args.client == "wrk":
+                done, errors, took = _wrk_throughput(
+                    url, headers, request_id, args.connections, args.seconds
+                )
+            else:
+                done, errors, took = asyncio.run(
+                    _throughput(url, headers, request_id, args.connections, args.seconds)
+                )
             total = totals[name]
             total[0] += done
             total[1] += errors
@@ -171,7 +233,8 @@ def _page(
     for name, (all_done, all_errors, all_took) in totals.items():
         print(
             f"request page (request + 20 candidates with parts), {args.connections} "
-            f"connections, {args.rounds} x {args.seconds} s{_label(name, bases)}: "
+            f"connections ({args.client}), {args.rounds} x {args.seconds} s"
+            f"{_label(name, bases)}: "
             f"{all_done / all_took:.0f} requests/s, {all_errors:.0f} of {all_done:.0f} with errors"
         )
 
@@ -187,6 +250,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--client",
+        choices=("httpx", "wrk"),
+        default="httpx",
+        help="what makes the request page's load: this process (httpx) or wrk (Debian's)",
+    )
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=1, help="turns of --seconds per server")
     parser.add_argument(
