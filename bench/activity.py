@@ -38,7 +38,7 @@ from graph.activity.reports import CheckedReport, write_reports
 from graph.core.activity_place_digests import rebuild_all_activity_places
 from graph.core.cypher import active_on
 from graph.core.db import Graph, Tx, run
-from graph.core.model import AGENCY_KINDS, ActivityKind
+from graph.core.model import ActivityKind
 from graph.core.place_digests import day_number
 from graph.core.settings import Settings
 from graph.core.team_digests import TEAMS_OF_PLACE
@@ -156,8 +156,7 @@ def activities_csv(teams: list[tuple[str, str, str]], rows: int) -> bytes:
 async def national_coverage(tx: Tx, query: LiteralString, day: dt.date) -> Any:
     """The national coverage statement, with coverage()'s parameters."""
     window = ActivityWindow.of(day, DEFAULT_ACTIVE_DAYS)
-    params = {"agencyKinds": [k.value for k in AGENCY_KINDS], **window.params()}
-    records = await run(tx, query, scopeKey=CENTRAL, d=day, day=day_number(day), **params)
+    records = await run(tx, query, scopeKey=CENTRAL, d=day, day=day_number(day), **window.params())
     return records[0]
 
 

@@ -56,6 +56,8 @@ def build_expert_digest(facts: Any) -> dict[str, list[int]] | None:
     return {"expertDays": days, "expertCounts": counts}
 
 
+_FIGURES = ("expertCounts",)
+
 EXPERT_DIGESTS = DigestKind(
     "expert",
     _FACTS,
@@ -64,7 +66,7 @@ EXPERT_DIGESTS = DigestKind(
     "expertDays",
     "EXISTS { (:ExpertProfile)-[:LOCATED_IN]->(u) }",
     {"dawn": DAWN},
-    figures=("expertCounts",),
+    figures=_FIGURES,
     now="expertNow",
 )
 
@@ -76,7 +78,7 @@ _LISTS: tuple[tuple[LiteralString, LiteralString], ...] = (
 
 # Coverage's verified experts of ``places`` on ``$day``: experts.
 EXPERT_FIGURES_OF_PLACES: LiteralString = (
-    of_places("expertNow", reads("expertDays", ("expertCounts",), _LISTS, now=True), "$day")
+    of_places("expertNow", reads("expertDays", _FIGURES, _LISTS, now=True), "$day")
     + """
   WITH expertCounts, size([x IN expertDays WHERE x <= $day]) AS ek
   RETURN sum("""
@@ -88,7 +90,7 @@ EXPERT_FIGURES_OF_PLACES: LiteralString = (
 
 # The same for a series: one row per index of ``$days``: [index, experts].
 EXPERT_FIGURES_BY_INDEX: LiteralString = (
-    by_index("expertNow", reads("expertDays", (), _LISTS, now=False))
+    by_index("expertNow", reads("expertDays", _FIGURES, _LISTS, now=False))
     + """
   WITH i, expertCounts, size([x IN expertDays WHERE x <= $days[i]]) AS ek
   WITH i, sum("""

@@ -30,7 +30,7 @@ from graph.activity.figures import ACTIVITY_OF_PLACES, DEFAULT_ACTIVE_DAYS, Acti
 from graph.core.cypher import valid_on
 from graph.core.db import Tx, run
 from graph.core.expert_digests import EXPERT_FIGURES_OF_PLACES
-from graph.core.model import AGENCY_KINDS, Era
+from graph.core.model import Era
 from graph.core.org_digests import ORG_FIGURES_OF_PLACES
 from graph.core.place_digests import day_number
 from graph.core.team_digests import TEAM_FIGURES_OF_PLACES
@@ -330,7 +330,6 @@ async def coverage(
         scopeKey=scope_key,
         d=as_of,
         day=day_number(as_of),
-        agencyKinds=[k.value for k in AGENCY_KINDS],
         **window.params(),
     )
     record = records[0]

@@ -23,7 +23,6 @@ from graph.activity.figures import ACTIVITY_BY_INDEX, DEFAULT_ACTIVE_DAYS, Activ
 from graph.core.cypher import valid_on
 from graph.core.db import Tx, run
 from graph.core.expert_digests import EXPERT_FIGURES_BY_INDEX
-from graph.core.model import AGENCY_KINDS
 from graph.core.org_digests import ORG_FIGURES_BY_INDEX
 from graph.core.place_digests import day_number
 from graph.core.team_digests import TEAM_FIGURES_BY_INDEX
@@ -98,7 +97,6 @@ async def series_totals(
         activeFroms=[w.active_from for w in windows],
         activeWindow=active_days,
         scopes=[{"key": k, "idx": idx} for k, idx in scopes.items()],
-        agencyKinds=[k.value for k in AGENCY_KINDS],
     )
     r = records[0]
     n = len(points)

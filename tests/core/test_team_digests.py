@@ -4,7 +4,9 @@ every team and membership writer, and giving coverage the counts a direct walk g
 from __future__ import annotations
 
 import datetime as dt
+from typing import LiteralString
 
+from graph.core.cypher import active_on
 from graph.core.db import Graph, Tx, run
 from graph.core.model import HomeAffiliation, TeamLevel, TeamRole
 from graph.core.place_digests import OPEN, day_number
@@ -169,18 +171,33 @@ async def test_writers_keep_the_digests_and_coverage_counts_as_a_walk(graph: Gra
         assert found.totals.people == province, day
 
 
-async def _province_people(tx: Tx, day: D) -> int:
+async def _running_people(tx: Tx, day: D, match: LiteralString, where: LiteralString) -> int:
+    """Distinct people ``p`` holding a membership ``m`` running on ``day`` in a team ``t``
+    running then, of those ``match`` and ``where`` find: the direct count digests must equal."""
     records = await run(
         tx,
-        "MATCH (p:Person)-[m:MEMBER_OF]->(t:CommunityTechTeam)-[:OPERATES_IN]->"
-        "(:AdministrativeUnit {era: 'CURRENT'})-[:PART_OF*0..2]->"
-        "(:AdministrativeUnit {key: 'CURRENT:PROVINCE:01'}) "
-        "WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d) "
-        "AND m.since <= $d AND (m.until IS NULL OR m.until >= $d) "
-        "RETURN count(DISTINCT p) AS n",
+        match
+        + " WHERE "
+        + active_on("t")
+        + " AND "
+        + active_on("m")
+        + " AND "
+        + where
+        + " RETURN count(DISTINCT p) AS n",
         d=day,
     )
     return int(records[0]["n"])
+
+
+async def _province_people(tx: Tx, day: D) -> int:
+    return await _running_people(
+        tx,
+        day,
+        "MATCH (p:Person)-[m:MEMBER_OF]->(t:CommunityTechTeam)-[:OPERATES_IN]->"
+        "(:AdministrativeUnit {era: 'CURRENT'})-[:PART_OF*0..2]->"
+        "(:AdministrativeUnit {key: 'CURRENT:PROVINCE:01'})",
+        "true",
+    )
 
 
 async def _merged(tx: Tx) -> tuple[str, str, str, str]:
@@ -237,13 +254,9 @@ async def test_a_team_given_another_legacy_commune_rebuilds_its_members_other_pl
 
 async def _walked_people(tx: Tx, day: D) -> int:
     """Distinct people in teams running on a legacy date, by the legacy commune they served."""
-    records = await run(
+    return await _running_people(
         tx,
-        "MATCH (p:Person)-[m:MEMBER_OF]->(t:CommunityTechTeam) "
-        "WHERE t.since <= $d AND (t.until IS NULL OR t.until >= $d) "
-        "AND m.since <= $d AND (m.until IS NULL OR m.until >= $d) "
-        "AND (t.legacyUnitKey IS NOT NULL OR EXISTS { (t)-[:OPERATES_IN]->({era: 'LEGACY'}) }) "
-        "RETURN count(DISTINCT p) AS n",
-        d=day,
+        day,
+        "MATCH (p:Person)-[m:MEMBER_OF]->(t:CommunityTechTeam)",
+        "(t.legacyUnitKey IS NOT NULL OR EXISTS { (t)-[:OPERATES_IN]->({era: 'LEGACY'}) })",
     )
-    return int(records[0]["n"])
