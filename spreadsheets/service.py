@@ -180,6 +180,7 @@ async def rollback(graph: Graph, batch_id: str, chunk_rows: int = CHUNK_ROWS) ->
     for entity in imports.UNDO_ORDER:
         while await graph.write(imports.undo_chunk, batch_id, entity, chunk_rows):
             pass
+    await imports.rebuild_noted(graph, batch_id)
     return await graph.write(imports.mark_rolled_back, batch_id)
 
 
@@ -214,14 +215,9 @@ async def apply(
         log.warning("rolling back import batch %s, abandoned by its process", stale)
         await rollback(graph, stale, chunk_rows)
     await graph.write(imports.begin, batch)
-    done = 0
     try:
-        for start in range(0, len(report.plan), chunk_rows):
-            chunk = report.plan[start : start + chunk_rows]
-            await graph.write(chunks.apply_chunk, batch.id, chunk)
-            done += len(chunk)
-            if progress:
-                progress(done, len(report.plan))
+        await _write_chunks(graph, batch.id, report.plan, chunk_rows, progress)
+        await imports.rebuild_noted(graph, batch.id)
         return await graph.write(imports.finish, batch.id)
     except BaseException:
         # Whatever stopped us (Neo4j gone, Ctrl-C), what was written must go: now, or, when
@@ -233,6 +229,33 @@ async def apply(
             _RETRIES.add(task)
             task.add_done_callback(_RETRIES.discard)
         raise
+
+
+async def _write_chunks(
+    graph: Graph,
+    batch_id: str,
+    plan: list[AnyImport],
+    chunk_rows: int,
+    progress: Progress | None,
+) -> None:
+    """Write the plan in chunks, one transaction each, as many at once as ``at_once`` allows.
+    Whether it ends or fails, no chunk is still being written when this returns: a rollback
+    must find every chunk either committed or not."""
+    most = chunks.at_once(plan)
+    running: list[asyncio.Task[int]] = []
+    done = 0
+    try:
+        for start in range(0, len(plan), chunk_rows):
+            chunk = plan[start : start + chunk_rows]
+            running.append(asyncio.create_task(graph.write(chunks.apply_chunk, batch_id, chunk)))
+            last = start + chunk_rows >= len(plan)
+            while len(running) >= most or (running and last):
+                await running.pop(0)
+                done = min(len(plan), done + chunk_rows)
+                if progress:
+                    progress(done, len(plan))
+    finally:
+        await asyncio.gather(*running, return_exceptions=True)
 
 
 async def _rollback_when_back(graph: Graph, batch_id: str, chunk_rows: int) -> None:

@@ -17,8 +17,9 @@ the counts of the reports.
 
 The digest is derived data, changed in the same transaction as the reports by their writers
 (graph/activity/reports.py: the mutation, the spreadsheet import and its rollback, the demo):
-new reports are appended (``append_to_digests``); any other change (a report rewritten or
-deleted) rebuilds the team's digest from its reports (``rebuild_digests``). It lives in core,
+new reports are appended by the statement that creates them (grouped by ``appended``); any
+other change (a report rewritten or deleted) rebuilds the team's digest from its reports
+(``rebuild_digests``). It lives in core,
 beside the migrations, because migration 18 builds it for the reports already there;
 graph/activity is its one writer.
 """
@@ -52,41 +53,28 @@ RETURN count(*) AS n
 """
 
 
-# Append new reports' entries ($teams: {teamId, days, people, households}). The first SET takes
-# the team's write lock before its lists are read, so two transactions appending to one team
-# add to each other's entries instead of overwriting them.
-_APPEND: LiteralString = """
-UNWIND $teams AS x
-MATCH (t:CommunityTechTeam {id: x.teamId})
-SET t.activityLock = true
-WITH t, x
-SET t.activityDays = coalesce(t.activityDays, []) + x.days,
-    t.activityPeople = coalesce(t.activityPeople, []) + x.people,
-    t.activityHouseholds = coalesce(t.activityHouseholds, []) + x.households
-REMOVE t.activityLock
-RETURN count(*) AS n
-"""
-
-
-async def append_to_digests(tx: Tx, rows: list[dict[str, Any]]) -> None:
-    """Add reports just created (``CheckedReport.as_param`` rows, each a new id) to their
-    teams' digests: one entry per team and day."""
-    sums: dict[str, dict[str, list[int]]] = {}
+def appended(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """New reports (``CheckedReport.as_param`` rows, each a new id) grouped by team, with the
+    entries they add to its digest (one per day): ``{teamId, reports, days, people,
+    households}``, which the reports' writer appends in the statement that creates them. Days
+    go as ISO strings: Cypher's ``date()`` reads them faster than the driver sends dates."""
+    teams: dict[str, dict[str, Any]] = {}
     for row in rows:
-        day = sums.setdefault(row["teamId"], {}).setdefault(row["periodTo"], [0, 0])
+        team = teams.setdefault(row["teamId"], {"reports": [], "sums": {}})
+        team["reports"].append(row)
+        day = team["sums"].setdefault(row["periodTo"], [0, 0])
         day[0] += row["peopleHelped"]
         day[1] += row["householdsHelped"]
-    teams = [
+    return [
         {
             "teamId": team_id,
-            "days": [d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in days],
-            "people": [p for p, _ in days.values()],
-            "households": [h for _, h in days.values()],
+            "reports": team["reports"],
+            "days": [d.isoformat() if isinstance(d, dt.date) else d for d in team["sums"]],
+            "people": [p for p, _ in team["sums"].values()],
+            "households": [h for _, h in team["sums"].values()],
         }
-        for team_id, days in sorted(sums.items())
+        for team_id, team in sorted(teams.items())
     ]
-    if teams:
-        await run(tx, _APPEND, teams=teams)
 
 
 async def rebuild_digests(tx: Tx, team_ids: Collection[str]) -> None:

@@ -28,7 +28,8 @@ already there.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from itertools import accumulate
 from typing import Any, LiteralString
 
 from graph.core.db import Graph, Tx
@@ -37,11 +38,10 @@ from graph.core.place_digests import (
     NEVER,
     OPEN,
     DigestKind,
-    add_interval,
+    add,
     day_of,
     facts_of,
-    merged,
-    steps,
+    running,
 )
 from graph.core.team_digests import TEAMS_OF_PLACE, team_places
 
@@ -78,31 +78,53 @@ _PROPERTIES = (
 
 def build_digest(facts: Iterable[Any]) -> dict[str, Any] | None:
     """The digest of a place from ``[window, teams]`` (``_FACTS``' shape); None when none of
-    its teams has reported."""
+    its teams has reported. Nationally this is millions of team entries when a big import
+    closes, so it sums into one integer per day (``running``)."""
     window, teams = facts
     if not teams:
         return None
-    helped: dict[int, list[int]] = {}
-    active: dict[int, list[int]] = {}
-    for t_from, t_to, days, people, households in teams:
-        for day, p, h in zip(days, people, households, strict=True):
-            sums = helped.setdefault(day, [0, 0])
-            sums[0] += p
-            sums[1] += h
-        for first, last in merged((day, day + window) for day in days):
-            add_interval(active, max(first, t_from), min(last, t_to), (1,))
-    help_days, (people_sums, household_sums) = steps(helped, 2)
-    active_days, (active_counts,) = steps(active, 1)
+    people: dict[int, int] = {}
+    households: dict[int, int] = {}
+    active: dict[int, int] = {}
+    for t_from, t_to, days, people_helped, households_helped in teams:
+        # Inlined: a call per entry was a third of the build.
+        for day, p, h in zip(days, people_helped, households_helped, strict=True):
+            people[day] = people.get(day, 0) + p
+            households[day] = households.get(day, 0) + h
+        for first, last in _active(days, window):
+            first, last = max(first, t_from), min(last, t_to)
+            if first <= last:
+                add(active, first, 1)
+                add(active, last + 1, -1)
+    # A day whose reports helped no one is not a change of the sums either.
+    help_days = [day for day in sorted(people) if people[day] or households[day]]
+    active_days, active_counts = running(active)
     return {
         # Nothing changes after the last active day either (DigestKind.now).
         "helpNow": [max([DAWN, *active_days[-1:]])],
         "helpDays": help_days,
-        "helpPeople": people_sums,
-        "helpHouseholds": household_sums,
+        "helpPeople": list(accumulate(people[day] for day in help_days)),
+        "helpHouseholds": list(accumulate(households[day] for day in help_days)),
         "activeDays": active_days,
         "activeCounts": active_counts,
         "activeWindow": window,
     }
+
+
+def _active(days: Iterable[int], window: int) -> Iterator[tuple[int, int]]:
+    """The disjoint intervals a team is active in, from its reports' last days: each day to
+    ``window`` days after it, overlapping or touching ones merged (``merged``, for intervals
+    of one length: sorting the days sorts them)."""
+    first = last = None
+    for day in sorted(days):
+        if last is not None and day <= last + 1:
+            last = day + window
+            continue
+        if first is not None and last is not None:
+            yield first, last
+        first, last = day, day + window
+    if first is not None and last is not None:
+        yield first, last
 
 
 ACTIVITY_DIGESTS = DigestKind(

@@ -15,9 +15,11 @@ changing things at one place rebuild its digest one after the other.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, LiteralString
 
 from graph.core.db import Graph, Tx, run, run_collected
@@ -55,18 +57,19 @@ def steps(deltas: Mapping[int, Sequence[int]], width: int) -> tuple[list[int], l
     """The change days and each figure's values from per-day changes (``deltas[day][i]``: how
     figure i moves on that day). Days that change nothing, and the day after ``OPEN``, which
     never comes, are left out."""
-    days: list[int] = []
-    values: list[list[int]] = [[] for _ in range(width)]
-    running = [0] * width
-    for day in sorted(deltas):
-        step = deltas[day]
-        if day > OPEN or not any(step):
-            continue
-        running = [running[i] + step[i] for i in range(width)]
-        days.append(day)
-        for i in range(width):
-            values[i].append(running[i])
-    return days, values
+    days = [day for day in sorted(deltas) if day <= OPEN and any(deltas[day])]
+    return days, [list(accumulate(deltas[day][i] for day in days)) for i in range(width)]
+
+
+def running(deltas: Mapping[int, int]) -> tuple[list[int], list[int]]:
+    """``steps`` of one figure given as ``deltas[day]``: an integer per day, not a list (the
+    activity digests build millions of entries, and a list per day was most of their time)."""
+    days = [day for day in sorted(deltas) if day <= OPEN and deltas[day]]
+    return days, list(accumulate(deltas[day] for day in days))
+
+
+def add(deltas: dict[int, int], day: int, amount: int) -> None:
+    deltas[day] = deltas.get(day, 0) + amount
 
 
 def add_interval(
@@ -247,7 +250,28 @@ class DigestKind:
         keys = sorted(set(place_keys))
         await lock_places(tx, keys)
         found = await run_collected(tx, self.facts, keys=keys, **{**self.params, **params})
-        await write_places(tx, self._digests(found))
+        if len(keys) < IN_THREAD_FROM:
+            digests = self._digests(found)
+        else:  # a big import's close builds seconds of them: not on the event loop
+            digests = await asyncio.to_thread(self._digests, found)
+        await write_places(tx, digests)
+
+    async def rebuild_many(self, graph: Graph, place_keys: Collection[str], **params: Any) -> None:
+        """Rebuild many places' digests (an import's close, ``rebuild_all``), ``HEAL_BATCH``
+        places per transaction and ``WORKERS`` transactions at a time, on disjoint places (no
+        lock is shared): while one batch is built in Python, Neo4j reads or writes another, and
+        both cores work. Each transaction is complete on its own, so a crash midway leaves
+        every place either rebuilt or as it was; rebuilding again heals it."""
+        keys = sorted(set(place_keys))
+        batches = iter([keys[i : i + HEAL_BATCH] for i in range(0, len(keys), HEAL_BATCH)])
+
+        async def work() -> None:
+            for batch in batches:  # shared: each batch is taken by one worker
+                await graph.write(self.rebuild, batch, **params)
+
+        async with asyncio.TaskGroup() as group:
+            for _ in range(WORKERS):
+                group.create_task(work())
 
     async def places(self, tx: Tx, after: str, limit: int) -> list[str]:
         """Places that hold things of this kind or any part of a digest (one whose things are
@@ -267,12 +291,9 @@ class DigestKind:
         return [str(r["key"]) for r in records]
 
     async def rebuild_all(self, graph: Graph, **params: Any) -> None:
-        """Every place's digest, a batch of places per transaction (idempotent: a crash midway
-        is healed by running it again): migrations, and the demo after its bulk load."""
-        after = ""
-        while keys := await graph.read(self.places, after, HEAL_BATCH):
-            await graph.write(self.rebuild, keys, **params)
-            after = keys[-1]
+        """Every place's digest (``rebuild_many``; idempotent: a crash midway is healed by
+        running it again): migrations, and the demo after its bulk load."""
+        await self.rebuild_many(graph, await graph.read(self.places, "", 10_000_000), **params)
 
     async def stale(self, tx: Tx) -> list[str]:
         """The places whose stored digest differs from the one their facts give now (none when
@@ -290,3 +311,5 @@ class DigestKind:
 
 
 HEAL_BATCH = 500
+WORKERS = 2  # this machine's cores; Neo4j runs one transaction's query on one
+IN_THREAD_FROM = 100  # places: below, building is milliseconds and stays on the event loop

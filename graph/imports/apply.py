@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from graph.activity.reports import CheckedReport, write_reports
+from graph.activity.reports import CheckedReport, create_reports
 from graph.core import changes
 from graph.core.cypher import iso
 from graph.core.db import Tx, run, run_collected
@@ -196,7 +196,7 @@ _UPSERT: dict[Entity, Upsert] = {
     Entity.PERSON: upsert_people,
     Entity.MEMBERSHIP: upsert_memberships,
     Entity.FOCAL_POINT: upsert_focal_points,
-    Entity.ACTIVITY: write_reports,
+    Entity.ACTIVITY: create_reports,  # only new ids reach it (``_sync``)
     Entity.ORGANISATION: upsert_organisations,
 }
 
@@ -282,7 +282,8 @@ async def _digest_places(
     if entity is Entity.FOCAL_POINT:
         return set(), await org_places(tx, [w["organisationId"] for w in writes]), set()
     if entity is Entity.ACTIVITY:  # reports are created, never moved: their teams' places
-        return set(), set(), await team_places(tx, [w["teamId"] for w in writes])
+        teams = [w["teamId"] for w in writes]
+        return set(), set(), await team_places(tx, teams, lock=False)  # create_reports locked them
     return set(), set(), set()
 
 
@@ -516,12 +517,25 @@ async def apply_organisations(tx: Tx, batch_id: str, rows: Sequence[Organisation
     return await _sync(tx, batch_id, Entity.ORGANISATION, [plan(r) for r in rows])
 
 
+def at_once(plan: Sequence[AnyImport]) -> int:
+    """How many chunks of the plan may be written at once.
+
+    An activities file's rows are independent: each report is new (a file naming one twice is
+    refused, spreadsheets/rows.py) or left as it is, and its team was there before the file. So
+    two of its chunks are written at once: while Neo4j writes one, this process prepares and
+    sends the other, and a 100,000-row file keeps both cores busy (#17). Every other kind's
+    rows may need an earlier row's (a parent organisation, the person a member row created), so
+    their chunks are written one by one, in file order."""
+    return 2 if plan and isinstance(plan[0], ActivityImport) else 1
+
+
 async def apply_chunk(tx: Tx, batch_id: str, rows: Sequence[AnyImport]) -> int:
     """One transaction's worth of rows (all of one kind); bumps the change counter if it
-    changed anything."""
+    changed anything. The batch node is written last (``note_places`` locks it before reading
+    it, and the links end on it), so a chunk written beside another (``at_once``) waits for
+    the other's commit only there."""
     if not rows:
         return 0
-    await touch(tx, batch_id)
     first = rows[0]
     if isinstance(first, TeamImport):
         changed = await apply_teams(tx, batch_id, [r for r in rows if isinstance(r, TeamImport)])
@@ -541,6 +555,7 @@ async def apply_chunk(tx: Tx, batch_id: str, rows: Sequence[AnyImport]) -> int:
         changed = await apply_focal_points(
             tx, batch_id, [r for r in rows if isinstance(r, FocalPointImport)]
         )
+    await touch(tx, batch_id)
     if changed:
         await changes.bump(tx)
     return changed

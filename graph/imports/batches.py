@@ -37,7 +37,7 @@ from graph.activity.reports import delete_reports
 from graph.core import changes
 from graph.core.activity_place_digests import ACTIVITY_DIGESTS
 from graph.core.cypher import native
-from graph.core.db import Tx, run, run_collected, run_single
+from graph.core.db import Graph, Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.org_digests import ORG_DIGESTS, org_places
 from graph.core.place_digests import DigestKind
@@ -384,11 +384,12 @@ async def mark_rolled_back(tx: Tx, batch_id: str) -> BatchRecord:
 # The places' digests (graph/core/place_digests.py)
 #
 # A batch's chunks note the places of what they change (before and after: a team or an
-# organisation may move) on the batch node, and the transaction that closes the batch (applied
-# or rolled back) rebuilds their digests once: rebuilding them in every chunk rebuilt the same
-# communes once per chunk (a 100,000-member file ran at a quarter of the speed). While a file is
-# being applied, coverage does not count its rows yet; a batch abandoned midway is rolled back
-# by the next import, whose close rebuilds the places noted.
+# organisation may move) on the batch node, and their digests are rebuilt once, when every
+# chunk is written (``rebuild_noted``, then the close, which rebuilds what is still noted):
+# rebuilding them in every chunk rebuilt the same communes once per chunk (a 100,000-member file
+# ran at a quarter of the speed). While a file is being applied, coverage does not count its
+# rows yet; a batch abandoned midway is rolled back by the next import, whose close rebuilds the
+# places noted.
 
 
 # The batch's lists of places noted, by the kind of digest they are rebuilt for.
@@ -399,7 +400,11 @@ _NOTED: dict[str, DigestKind] = {
 }
 
 
-async def _noted(tx: Tx, batch_id: str) -> dict[str, list[str]] | None:
+async def _noted(tx: Tx, batch_id: str, *, lock: bool = False) -> dict[str, list[str]] | None:
+    """The batch's lists of places noted; with ``lock``, read after taking the batch's write
+    lock (touching it), so that two chunks adding to them add to each other's lists."""
+    if lock:
+        await touch(tx, batch_id)
     record = await run_single(
         tx,
         "MATCH (b:ImportBatch {id: $id}) RETURN b {.teamPlaces, .orgPlaces, .activityPlaces} AS b",
@@ -421,7 +426,7 @@ async def note_places(
     added = {"teamPlaces": team, "orgPlaces": org, "activityPlaces": activity}
     if not any(added.values()):
         return
-    noted = await _noted(tx, batch_id)
+    noted = await _noted(tx, batch_id, lock=True)
     if noted is None:
         raise NotFound("ImportBatch", batch_id)
     await run(
@@ -432,14 +437,32 @@ async def note_places(
     )
 
 
+async def rebuild_noted(graph: Graph, batch_id: str) -> None:
+    """Before the close, once every chunk is written: rebuild the places noted, several
+    transactions at a time (``DigestKind.rebuild_many``; a 100,000-row activities file notes
+    nearly every commune, seconds of work), then forget them, so the close has none left.
+    Should this stop midway, the batch still notes them all, and its close (or its rollback,
+    by the next import) rebuilds them."""
+    noted = await graph.read(_noted, batch_id)
+    if noted is None:
+        return
+    for name, kind in _NOTED.items():
+        await kind.rebuild_many(graph, noted[name])
+    await graph.write(_forget_noted, batch_id)
+
+
+async def _forget_noted(tx: Tx, batch_id: str) -> None:
+    await run(
+        tx,
+        "MATCH (b:ImportBatch {id: $id}) REMOVE b.teamPlaces, b.orgPlaces, b.activityPlaces",
+        id=batch_id,
+    )
+
+
 async def _rebuild_noted(tx: Tx, batch_id: str) -> None:
     noted = await _noted(tx, batch_id)
     if noted is None:
         return
     for name, kind in _NOTED.items():
         await kind.rebuild(tx, noted[name])
-    await run(
-        tx,
-        "MATCH (b:ImportBatch {id: $id}) REMOVE b.teamPlaces, b.orgPlaces, b.activityPlaces",
-        id=batch_id,
-    )
+    await _forget_noted(tx, batch_id)

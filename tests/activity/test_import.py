@@ -107,3 +107,56 @@ class TestRoundTrip:
                 graph, upload, ImportKind.ACTIVITIES, scope="01", imported_by="test"
             )
         assert await graph.read(_reports, team_name) == (0, 0)
+
+
+class TestChunksAtOnce:
+    """An activities file's chunks are written two at a time (graph/imports/apply.py,
+    ``at_once``): every chunk, the progress in file order, and a failure while another chunk
+    is being written must give what chunks written one by one give."""
+
+    def _rows(self, name: str) -> list[list[Any]]:
+        return [
+            ["00004", name, f"{day:02d}/09/2025", None, "VNeID", day, 1, None, None]
+            for day in range(1, 8)
+        ]
+
+    async def test_every_chunk_is_written_and_counted(self, graph: Graph, team_name: str) -> None:
+        upload = service.Upload(xlsx(HEADERS, self._rows(team_name)), "hoat-dong-2.xlsx")
+        seen: list[tuple[int, int]] = []
+        batch = await service.apply(
+            graph,
+            upload,
+            ImportKind.ACTIVITIES,
+            scope="01",
+            imported_by="test",
+            chunk_rows=2,
+            progress=lambda done, total: seen.append((done, total)),
+        )
+        assert batch.changed == 7
+        assert await graph.read(_reports, team_name) == (7, 7)  # 1 household each
+        assert seen == [(2, 7), (4, 7), (6, 7), (7, 7)]
+        assert await graph.read(stale_digests) == {}
+        await service.rollback(graph, batch.id)
+        assert await graph.read(_reports, team_name) == (0, 0)
+        assert await graph.read(stale_digests) == {}
+
+    async def test_a_failure_undoes_the_chunk_written_beside_it_too(
+        self, graph: Graph, team_name: str
+    ) -> None:
+        upload = service.Upload(xlsx(HEADERS, self._rows(team_name)), "hoat-dong-3.xlsx")
+
+        def fail(done: int, total: int) -> None:
+            raise RuntimeError("the connection dropped")  # the second chunk is being written
+
+        with pytest.raises(RuntimeError):
+            await service.apply(
+                graph,
+                upload,
+                ImportKind.ACTIVITIES,
+                scope="01",
+                imported_by="test",
+                chunk_rows=2,
+                progress=fail,
+            )
+        assert await graph.read(_reports, team_name) == (0, 0)
+        assert await graph.read(stale_digests) == {}
