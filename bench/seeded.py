@@ -14,7 +14,7 @@ from typing import TypeVar
 from graph.core.db import Graph, connect
 from graph.core.local_neo4j import LocalNeo4j, free_port
 from graph.core.migrations import migrate
-from graph.core.settings import Settings
+from graph.core.settings import Settings, get_settings
 from seed.demo.loader import generate_and_load
 from seed.demo.params import DEMO_SEED
 from seed.units import seed_units
@@ -28,7 +28,17 @@ def with_seeded_graph(
 ) -> T:
     """Start the server, migrate, seed at ``scale``, run ``body``, stop the server."""
     with tempfile.TemporaryDirectory(prefix=prefix) as store:
-        server = LocalNeo4j(data_dir=Path(store), port=free_port(), password=PASSWORD)
+        # The memory of the project's own local server (`cds neo4j start`, settings), not the
+        # class's smaller defaults: a national store with millions of reports outgrows 512 MiB
+        # of page cache, and the figures would measure the cache, not the code.
+        local = get_settings()
+        server = LocalNeo4j(
+            data_dir=Path(store),
+            port=free_port(),
+            password=PASSWORD,
+            heap_mb=local.local_neo4j_heap_mb,
+            pagecache_mb=local.local_neo4j_pagecache_mb,
+        )
         server.start()
         try:
             settings = Settings(environment="test", neo4j_uri=server.uri, neo4j_password=PASSWORD)

@@ -187,19 +187,39 @@ SET t.activityDays = coalesce(t.activityDays, []) + [day IN x.days | date(day)],
     t.activityPeople = coalesce(t.activityPeople, []) + x.people,
     t.activityHouseholds = coalesce(t.activityHouseholds, []) + x.households
 REMOVE t.activityLock
-RETURN sum(created) AS n
+WITH t, created
+CALL (t) {
+  OPTIONAL MATCH (t)-[:OPERATES_IN]->(u:AdministrativeUnit)
+  RETURN collect(u.key) AS current
+}
+WITH created,
+     current + CASE WHEN t.legacyUnitKey IS NULL THEN [] ELSE [t.legacyUnitKey] END AS keys
+RETURN sum(created) AS n, collect(keys) AS places
 """
 
 
-async def create_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
+@dataclass(frozen=True, slots=True)
+class Created:
+    """What ``create_reports`` wrote: how many reports, and the places of their teams (their
+    commune and the legacy commune they served: ``team_places``), whose activity digests the
+    caller refreshes."""
+
+    count: int
+    places: frozenset[str]
+
+
+async def create_reports(tx: Tx, rows: list[dict[str, Any]]) -> Created:
     """Create reports whose ids the caller has just read are not in the graph, each named once
     (``write_reports``' new rows; an import's chunk, whose batch read them), appending them to
-    their teams' digests. Returns how many were written (a row whose team is missing is not).
-    The teams stay write-locked until the transaction ends."""
+    their teams' digests. A row whose team is missing writes nothing. The teams stay
+    write-locked until the transaction ends."""
     if not rows:
-        return 0
+        return Created(0, frozenset())
     records = await run(tx, _CREATE, teams=appended(rows))
-    return int(records[0]["n"] or 0) if records else 0
+    if not records:
+        return Created(0, frozenset())
+    places = frozenset(str(key) for keys in records[0]["places"] for key in keys)
+    return Created(int(records[0]["n"] or 0), places)
 
 
 async def write_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
@@ -222,7 +242,7 @@ async def write_reports(tx: Tx, rows: list[dict[str, Any]]) -> int:
     rebuild |= {row["teamId"] for row in rows if row["id"] in rewritten}
     new = [row for row in rows if row["id"] not in rewritten and row["teamId"] not in rebuild]
     rest = [row for row in rows if row["id"] in rewritten or row["teamId"] in rebuild]
-    written = await create_reports(tx, new)
+    written = (await create_reports(tx, new)).count
     if rest:
         written += await unwind(tx, _WRITE, rest)
         await rebuild_digests(tx, rebuild)

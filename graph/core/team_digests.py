@@ -306,41 +306,31 @@ CALL () {
 """
 
 
-_PLACES: LiteralString = """
-WITH DISTINCT t
-OPTIONAL MATCH (t)-[:OPERATES_IN]->(u:AdministrativeUnit)
-RETURN collect(u.key) + collect(t.legacyUnitKey) AS rows
-"""
-
-_LOCKED_PLACES: LiteralString = (
-    """
-WITH t ORDER BY t.id
-SET t.digestLock = true
-REMOVE t.digestLock
-"""
-    + _PLACES
-)
-
-
 async def team_places(
     tx: Tx,
     team_ids: Collection[str] = (),
     person_ids: Collection[str] = (),
     *,
     members: bool = False,
-    lock: bool = True,
 ) -> set[str]:
     """The places of these teams, of every team of these people and, with ``members`` (for a
     change to the teams' places or a team deleted), of every team of their members: the digests
     a change to them may alter. The teams are write-locked first (in id
     order), so a concurrent change to their places (a legacy commune re-imported, say) is
-    either committed before they are read here or waits for this transaction; ``lock=False``
-    when the caller holds their locks already."""
+    either committed before they are read here or waits for this transaction."""
     if not team_ids and not person_ids:
         return set()
     found = await run_collected(
         tx,
-        _TOUCHED + (_LOCKED_PLACES if lock else _PLACES),
+        _TOUCHED
+        + """
+        WITH t ORDER BY t.id
+        SET t.digestLock = true
+        REMOVE t.digestLock
+        WITH t
+        OPTIONAL MATCH (t)-[:OPERATES_IN]->(u:AdministrativeUnit)
+        RETURN collect(u.key) + collect(t.legacyUnitKey) AS rows
+        """,
         teams=sorted(set(team_ids)),
         people=sorted(set(person_ids)),
         members=members,

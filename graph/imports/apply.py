@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from graph.activity.reports import CheckedReport, create_reports
+from graph.activity.reports import CheckedReport, Created, create_reports
 from graph.core import changes
 from graph.core.cypher import iso
 from graph.core.db import Tx, run, run_collected
@@ -242,10 +242,10 @@ async def _sync(tx: Tx, batch_id: str, entity: Entity, planned: Sequence[_Planne
     # are.
     moves = entity not in (Entity.MEMBERSHIP, Entity.ACTIVITY)
     before = await _digest_places(tx, entity, writes) if moves else (set(), set(), set())
-    await _UPSERT[entity](tx, writes)
+    written = await _UPSERT[entity](tx, writes)
     if entity in _AFTER:
         await run(tx, _AFTER[entity], rows=writes)
-    after = await _digest_places(tx, entity, writes)
+    after = await _digest_places(tx, entity, writes, written)
     await note_places(
         tx,
         batch_id,
@@ -267,10 +267,10 @@ async def _sync(tx: Tx, batch_id: str, entity: Entity, planned: Sequence[_Planne
 
 
 async def _digest_places(
-    tx: Tx, entity: Entity, writes: list[dict[str, Any]]
+    tx: Tx, entity: Entity, writes: list[dict[str, Any]], written: Any = None
 ) -> tuple[set[str], set[str], set[str]]:
     """The places of the written targets whose team, organisation and activity digests they
-    feed."""
+    feed (``written``: what the upsert returned, if it was called)."""
     if entity is Entity.TEAM:  # its legacy commune may change: its members' places too
         places = await team_places(tx, [w["id"] for w in writes], members=True)
         return places, set(), places
@@ -282,8 +282,7 @@ async def _digest_places(
     if entity is Entity.FOCAL_POINT:
         return set(), await org_places(tx, [w["organisationId"] for w in writes]), set()
     if entity is Entity.ACTIVITY:  # reports are created, never moved: their teams' places
-        teams = [w["teamId"] for w in writes]
-        return set(), set(), await team_places(tx, teams, lock=False)  # create_reports locked them
+        return set(), set(), set(written.places) if isinstance(written, Created) else set()
     return set(), set(), set()
 
 
