@@ -625,12 +625,13 @@ def _duplicates(parsed: Parsed) -> None:
             column, value = "phone", row.phone
         elif isinstance(row, ActivityRow):
             # The same activity twice is one counted twice; a second session the same day
-            # differs in its counts, place or note.
+            # differs in its counts, place or note. What makes the report's id
+            # (spreadsheets/checks.py, ``_activity_id``): a blank last day is the first day.
             key = (
                 row.commune.key,
                 fold(row.team_name),
                 row.period_from.isoformat(),
-                str(row.period_to),
+                str(row.period_to or row.period_from),
                 row.kind.value,
                 str(row.people_helped),
                 str(row.households_helped),

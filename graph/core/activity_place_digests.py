@@ -21,8 +21,8 @@ Writers keep the window a place already has.
 
 The digest is derived data, rebuilt from each team's own activity digest
 (graph/core/activity_digests.py) in the transaction that changes the reports or the team
-(``refresh_activity_places``); an import notes the places and rebuilds them when its batch
-closes. It lives in core, beside the migrations, because migration 22 builds it for the reports
+(``refresh_activity_places``); an import notes the places and rebuilds them once every chunk is
+written (graph/imports/batches.py, ``rebuild_noted``). It lives in core, beside the migrations, because migration 22 builds it for the reports
 already there.
 """
 
@@ -97,7 +97,7 @@ def build_digest(facts: Iterable[Any]) -> dict[str, Any] | None:
                 add(active, first, 1)
                 add(active, last + 1, -1)
     # A day whose reports helped no one is not a change of the sums either.
-    help_days = [day for day in sorted(people) if people[day] or households[day]]
+    help_days = [day for day in sorted(people) if day <= OPEN and (people[day] or households[day])]
     active_days, active_counts = running(active)
     return {
         # Nothing changes after the last active day either (DigestKind.now).

@@ -269,9 +269,15 @@ class DigestKind:
             for batch in batches:  # shared: each batch is taken by one worker
                 await graph.write(self.rebuild, batch, **params)
 
-        async with asyncio.TaskGroup() as group:
-            for _ in range(WORKERS):
-                group.create_task(work())
+        # Not a TaskGroup: its ExceptionGroup would hide ``Unavailable`` from the callers that
+        # retry on it (an import's rollback waits for Neo4j to come back).
+        workers = [asyncio.create_task(work()) for _ in range(WORKERS)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
 
     async def places(self, tx: Tx, after: str, limit: int) -> list[str]:
         """Places that hold things of this kind or any part of a digest (one whose things are

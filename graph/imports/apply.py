@@ -282,7 +282,8 @@ async def _digest_places(
     if entity is Entity.FOCAL_POINT:
         return set(), await org_places(tx, [w["organisationId"] for w in writes]), set()
     if entity is Entity.ACTIVITY:  # reports are created, never moved: their teams' places
-        return set(), set(), set(written.places) if isinstance(written, Created) else set()
+        assert isinstance(written, Created), "the reports' upsert is create_reports"
+        return set(), set(), set(written.places)
     return set(), set(), set()
 
 

@@ -422,7 +422,7 @@ async def note_places(
     activity: Collection[str] = (),
 ) -> None:
     """Add places to the batch's lists of places whose team, organisation or activity digests
-    it rebuilds when it closes."""
+    are rebuilt once its chunks are written (``rebuild_noted``, and its close)."""
     added = {"teamPlaces": team, "orgPlaces": org, "activityPlaces": activity}
     if not any(added.values()):
         return
@@ -443,12 +443,21 @@ async def rebuild_noted(graph: Graph, batch_id: str) -> None:
     nearly every commune, seconds of work), then forget them, so the close has none left.
     Should this stop midway, the batch still notes them all, and its close (or its rollback,
     by the next import) rebuilds them."""
-    noted = await graph.read(_noted, batch_id)
+    # Read where it is written (a cluster's leader: a secondary may not have the last chunk's
+    # places yet), and forget only the places rebuilt: anything noted meanwhile stays noted.
+    noted = await graph.write(_noted, batch_id)
     if noted is None:
         return
     for name, kind in _NOTED.items():
         await kind.rebuild_many(graph, noted[name])
-    await graph.write(_forget_noted, batch_id)
+    await graph.write(_forget_rebuilt, batch_id, noted)
+
+
+async def _forget_rebuilt(tx: Tx, batch_id: str, rebuilt: dict[str, list[str]]) -> None:
+    noted = await _noted(tx, batch_id, lock=True)
+    if noted is not None:
+        left = {name: sorted(set(noted[name]) - set(rebuilt[name])) or None for name in _NOTED}
+        await run(tx, "MATCH (b:ImportBatch {id: $id}) SET b += $lists", id=batch_id, lists=left)
 
 
 async def _forget_noted(tx: Tx, batch_id: str) -> None:
