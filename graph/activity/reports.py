@@ -215,9 +215,7 @@ async def create_reports(tx: Tx, rows: list[dict[str, Any]]) -> Created:
     write-locked until the transaction ends."""
     if not rows:
         return Created(0, frozenset())
-    records = await run(tx, _CREATE, teams=appended(rows))
-    if not records:
-        return Created(0, frozenset())
+    records = await run(tx, _CREATE, teams=appended(rows))  # one row: it aggregates
     places = frozenset(str(key) for keys in records[0]["places"] for key in keys)
     return Created(int(records[0]["n"] or 0), places)
 

@@ -19,9 +19,8 @@ The digest is derived data, changed in the same transaction as the reports by th
 (graph/activity/reports.py: the mutation, the spreadsheet import and its rollback, the demo):
 new reports are appended by the statement that creates them (grouped by ``appended``); any
 other change (a report rewritten or deleted) rebuilds the team's digest from its reports
-(``rebuild_digests``). It lives in core,
-beside the migrations, because migration 18 builds it for the reports already there;
-graph/activity is its one writer.
+(``rebuild_digests``). It lives in core, beside the migrations, because migration 18 builds it
+for the reports already there; graph/activity is its one writer.
 """
 
 from __future__ import annotations

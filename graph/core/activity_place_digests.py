@@ -22,8 +22,8 @@ Writers keep the window a place already has.
 The digest is derived data, rebuilt from each team's own activity digest
 (graph/core/activity_digests.py) in the transaction that changes the reports or the team
 (``refresh_activity_places``); an import notes the places and rebuilds them once every chunk is
-written (graph/imports/batches.py, ``rebuild_noted``). It lives in core, beside the migrations, because migration 22 builds it for the reports
-already there.
+written (graph/imports/batches.py, ``rebuild_noted``). It lives in core, beside the migrations,
+because migration 22 builds it for the reports already there.
 """
 
 from __future__ import annotations

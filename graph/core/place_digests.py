@@ -69,6 +69,7 @@ def running(deltas: Mapping[int, int]) -> tuple[list[int], list[int]]:
 
 
 def add(deltas: dict[int, int], day: int, amount: int) -> None:
+    """``running``'s deltas move by ``amount`` on ``day``."""
     deltas[day] = deltas.get(day, 0) + amount
 
 
@@ -299,12 +300,12 @@ class DigestKind:
     async def rebuild_all(self, graph: Graph, **params: Any) -> None:
         """Every place's digest (``rebuild_many``; idempotent: a crash midway is healed by
         running it again): migrations, and the demo after its bulk load."""
-        await self.rebuild_many(graph, await graph.read(self.places, "", 10_000_000), **params)
+        await self.rebuild_many(graph, await graph.read(self.places, "", EVERY), **params)
 
     async def stale(self, tx: Tx) -> list[str]:
         """The places whose stored digest differs from the one their facts give now (none when
         every writer kept them): what tests and an operator's check assert."""
-        keys = await self.places(tx, "", 10_000_000)
+        keys = await self.places(tx, "", EVERY)
         wanted = self._digests(await run_collected(tx, self.facts, keys=keys, **self.params))
         stored = await run_collected(
             tx,
@@ -317,5 +318,6 @@ class DigestKind:
 
 
 HEAL_BATCH = 500
+EVERY = 10_000_000  # a limit on places above any country's (the nation has ~14,000 units)
 WORKERS = 2  # this machine's cores; Neo4j runs one transaction's query on one
 IN_THREAD_FROM = 100  # places: below, building is milliseconds and stays on the event loop
