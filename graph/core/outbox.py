@@ -141,7 +141,9 @@ async def deliver(graph: Graph, settings: Settings, render: Renderer, limit: int
             if settings.smtp_host:
                 await asyncio.to_thread(_send_smtp, settings, msg)
             else:
-                name = f"{m['createdAt'].to_native():%Y%m%dT%H%M%S}-{m['id']}.eml"
+                # Microseconds, so the names sort as the messages were written (two mails to
+                # one person in one second: a registration and its resend).
+                name = f"{m['createdAt'].to_native():%Y%m%dT%H%M%S.%f}-{m['id']}.eml"
                 await asyncio.to_thread(_write_file, settings.outbox_dir, name, msg)
             sent.append(m["id"])
         except Exception as error:  # any transport failure: keep the message for next time
