@@ -20,12 +20,14 @@ class _CollectorPause:
     other request of the process) stall up to 0.7 s in them. So while any step runs the
     collector is off (reference counting still frees everything that is not a cycle); when the
     last one ends, what is alive is frozen (gc.freeze: ignored by later passes) and the
-    collector is on again; ``thaw`` hands it back to the collector once no file is being read.
+    collector is on again; ``thaw`` hands it back to the collector once no file is being read
+    or written (``frozen``).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._running = 0
+        self._holding = 0
         self._was_enabled = True
 
     @contextmanager
@@ -45,9 +47,26 @@ class _CollectorPause:
                     if self._was_enabled:
                         gc.enable()
 
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """What is alive now (a checked file's plan, its rows) left out of the collector's
+        passes while the file is written or undone. The chunks allocate millions of short-lived
+        containers, and each generation-2 pass would rescan the file's ~500,000 objects: three
+        of the nine seconds of CPU this process spent applying a 100,000-row activities file.
+        Reference counting still frees what is not a cycle; the rest waits for ``thaw``."""
+        with self._lock:
+            gc.freeze()
+            self._holding += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holding -= 1
+            self.thaw()
+
     def thaw(self) -> None:
         with self._lock:
-            if self._running == 0:
+            if self._running == 0 and self._holding == 0:
                 gc.unfreeze()
 
 

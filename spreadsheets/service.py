@@ -177,11 +177,12 @@ async def dry_run(
 
 async def rollback(graph: Graph, batch_id: str, chunk_rows: int = CHUNK_ROWS) -> BatchRecord:
     """Undo a batch's changes (compensation), chunk by chunk, and mark it ROLLED_BACK."""
-    for entity in imports.UNDO_ORDER:
-        while await graph.write(imports.undo_chunk, batch_id, entity, chunk_rows):
-            pass
-    await imports.rebuild_noted(graph, batch_id)
-    return await graph.write(imports.mark_rolled_back, batch_id)
+    with COLLECTOR.frozen():
+        for entity in imports.UNDO_ORDER:
+            while await graph.write(imports.undo_chunk, batch_id, entity, chunk_rows):
+                pass
+        await imports.rebuild_noted(graph, batch_id)
+        return await graph.write(imports.mark_rolled_back, batch_id)
 
 
 async def apply(
@@ -216,9 +217,10 @@ async def apply(
         await rollback(graph, stale, chunk_rows)
     await graph.write(imports.begin, batch)
     try:
-        await _write_chunks(graph, batch.id, report.plan, chunk_rows, progress)
-        await imports.rebuild_noted(graph, batch.id)
-        return await graph.write(imports.finish, batch.id)
+        with COLLECTOR.frozen():
+            await _write_chunks(graph, batch.id, report.plan, chunk_rows, progress)
+            await imports.rebuild_noted(graph, batch.id)
+            return await graph.write(imports.finish, batch.id)
     except BaseException:
         # Whatever stopped us (Neo4j gone, Ctrl-C), what was written must go: now, or, when
         # Neo4j itself is what went away, as soon as it is back.

@@ -54,16 +54,19 @@ def _figures_on(
         + on_date
         + " AS onDate, "
         + active_from
-        + """ AS activeFrom, coalesce(window, -1) = $activeWindow AS fromDigest
-  CALL (u, fromDigest, onDate, activeFrom) {
+        + """ AS activeFrom, """
+        + on
+        + """ AS onDay, coalesce(window, -1) = $activeWindow AS fromDigest
+  CALL (u, fromDigest, onDate, activeFrom, onDay) {
     WITH * WHERE NOT fromDigest
+    WITH *, duration.inDays(date('1970-01-01'), activeFrom).days AS activeFromDay
     CALL (u) {"""
         + TEAMS_OF_PLACE
         + """}
-    WITH t, onDate, activeFrom WHERE t.activityDays IS NOT NULL AND """
+    WITH t, onDate, activeFromDay, onDay WHERE t.activityDays IS NOT NULL AND """
         + active_on("t", "onDate")
         + """
-      AND any(day IN t.activityDays WHERE day >= activeFrom AND day <= onDate)
+      AND any(day IN t.activityDays WHERE day >= activeFromDay AND day <= onDay)
     RETURN count(t) AS walked
   }
   WITH *, """

@@ -183,7 +183,7 @@ CALL (t, x) {
   FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET r:Synthetic)
   RETURN count(*) AS created
 }
-SET t.activityDays = coalesce(t.activityDays, []) + [day IN x.days | date(day)],
+SET t.activityDays = coalesce(t.activityDays, []) + x.days,
     t.activityPeople = coalesce(t.activityPeople, []) + x.people,
     t.activityHouseholds = coalesce(t.activityHouseholds, []) + x.households
 REMOVE t.activityLock

@@ -5,7 +5,9 @@ reports). Walking each team's reports for that is far too slow, and a report's l
 what every figure filters on, so each team carries three parallel lists, one entry per
 (last day, some of its reports ending that day):
 
-- ``activityDays``: the day (a report's ``periodTo``, Date);
+- ``activityDays``: the day (a report's ``periodTo``) as a day number, days since 1970-01-01
+  (``day_number``): the places' digests are built from these lists, nationally millions of
+  entries, and read integers a third faster than dates they convert;
 - ``activityPeople`` / ``activityHouseholds``: the sums of ``peopleHelped`` /
   ``householdsHelped`` of those reports.
 
@@ -30,6 +32,7 @@ from collections.abc import Collection
 from typing import Any, LiteralString
 
 from graph.core.db import Graph, Tx, run
+from graph.core.place_digests import day_number
 
 # Rebuild the digests of the teams in $teamIds. The first SET takes each team's write lock
 # before its reports are read: two transactions writing reports of one team (the demo loads
@@ -43,7 +46,8 @@ CALL (t) {
   MATCH (r:ActivityReport)-[:BY]->(t)
   WITH r.periodTo AS day, sum(r.peopleHelped) AS people, sum(r.householdsHelped) AS households
   ORDER BY day
-  RETURN collect(day) AS days, collect(people) AS people, collect(households) AS households
+  RETURN collect(duration.inDays(date('1970-01-01'), day).days) AS days,
+         collect(people) AS people, collect(households) AS households
 }
 SET t.activityDays = CASE WHEN size(days) = 0 THEN null ELSE days END,
     t.activityPeople = CASE WHEN size(days) = 0 THEN null ELSE people END,
@@ -54,9 +58,9 @@ RETURN count(*) AS n
 
 def appended(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """New reports (``CheckedReport.as_param`` rows, each a new id) grouped by team, with the
-    entries they add to its digest (one per day): ``{teamId, reports, days, people,
-    households}``, which the reports' writer appends in the statement that creates them. Days
-    go as ISO strings: Cypher's ``date()`` reads them faster than the driver sends dates."""
+    entries they add to its digest (one per day, a day number): ``{teamId, reports, days,
+    people, households}``, which the reports' writer appends in the statement that creates
+    them."""
     teams: dict[str, dict[str, Any]] = {}
     for row in rows:
         team = teams.setdefault(row["teamId"], {"reports": [], "sums": {}})
@@ -64,16 +68,22 @@ def appended(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         day = team["sums"].setdefault(row["periodTo"], [0, 0])
         day[0] += row["peopleHelped"]
         day[1] += row["householdsHelped"]
+    # Each distinct day once: a chunk of 5,000 reports has a few hundred.
+    numbers = {d: _number(d) for d in {row["periodTo"] for row in rows}}
     return [
         {
             "teamId": team_id,
             "reports": team["reports"],
-            "days": [d.isoformat() if isinstance(d, dt.date) else d for d in team["sums"]],
+            "days": [numbers[d] for d in team["sums"]],
             "people": [p for p, _ in team["sums"].values()],
             "households": [h for _, h in team["sums"].values()],
         }
         for team_id, team in sorted(teams.items())
     ]
+
+
+def _number(day: dt.date | str) -> int:
+    return day_number(day if isinstance(day, dt.date) else dt.date.fromisoformat(day))
 
 
 async def rebuild_digests(tx: Tx, team_ids: Collection[str]) -> None:

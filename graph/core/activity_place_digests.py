@@ -60,7 +60,7 @@ _FACTS: LiteralString = facts_of(
     + ", "
     + day_of("t.until", "$open")
     + """,
-      [x IN t.activityDays | duration.inDays(date('1970-01-01'), x).days],
+      t.activityDays,
       t.activityPeople, t.activityHouseholds]) AS teams
 """,
     "[coalesce($window, u.activeWindow, $defaultWindow), teams]",

@@ -461,6 +461,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         (),
         heal=rebuild_all_digests,
     ),
+    Migration(
+        24,
+        "each team's activityDays as day numbers (days since 1970-01-01), not dates: the places' "
+        "activity digests read them a third faster (#17)",
+        (),
+        heal=heal_activity_digests,
+    ),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest_asyncio
 
@@ -186,4 +187,35 @@ class TestMigrations18And22:
         assert await _figures(graph, key, D, 90) != await graph.read(_direct, key, D, 90)
         await heal_activity_digests(graph)  # migration 18
         await rebuild_all_activity_places(graph)  # migration 22
+        await _exact(graph, key)
+
+    async def test_migration_24_turns_the_teams_dates_into_day_numbers(
+        self, graph: Graph, commune: tuple[str, str]
+    ) -> None:
+        code, team_id = commune
+        key = f"CURRENT:COMMUNE:{code}"
+        await report(graph, team_id, D - dt.timedelta(days=3), 2)
+        await report(graph, team_id, D - dt.timedelta(days=40), 5)
+
+        async def as_before_migration(tx: Tx) -> None:
+            await run(
+                tx,
+                "MATCH (t:CommunityTechTeam {id: $id}) "
+                "SET t.activityDays = [x IN t.activityDays | date('1970-01-01') + duration({days: x})]",
+                id=team_id,
+            )
+
+        async def days(tx: Tx) -> list[Any]:
+            found = await run(
+                tx, "MATCH (t:CommunityTechTeam {id: $id}) RETURN t.activityDays AS d", id=team_id
+            )
+            return list(found[0]["d"])
+
+        await graph.write(as_before_migration)
+        assert not any(isinstance(day, int) for day in await graph.read(days))
+        await heal_activity_digests(graph)  # migration 24
+        found = await graph.read(days)
+        assert all(isinstance(day, int) for day in found)
+        for n in (40, 3):
+            assert (D - dt.timedelta(days=n) - dt.date(1970, 1, 1)).days in found
         await _exact(graph, key)

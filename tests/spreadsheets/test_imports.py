@@ -4,6 +4,7 @@ made here, checked (dry run), applied all or nothing, re-applied without change,
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -445,6 +446,42 @@ class TestApply:
         await service.rollback(graph, done.id)
         assert await snapshot(graph) == before
         assert await graph.read(stale_digests) == {}  # teams', activity's too
+
+    async def test_the_collector_skips_the_file_while_it_is_written_and_gets_it_back(
+        self, graph: Graph
+    ) -> None:
+        # What is alive when the writing starts (the file's checked rows) is frozen out of the
+        # collector's passes (spreadsheets/offloop.py, ``frozen``), and given back however the
+        # writing ends: a heap frozen for good would never free its cycles.
+        frozen_while: list[int] = []
+
+        def watch(done: int, total: int) -> None:
+            frozen_while.append(gc.get_freeze_count())
+
+        teams = service.Upload(xlsx(TEAM_HEADERS, GOOD_TEAMS), "to.xlsx")
+        done = await service.apply(
+            graph,
+            teams,
+            ImportKind.TEAMS,
+            scope=None,
+            imported_by="test",
+            progress=watch,
+            chunk_rows=2,
+        )
+        assert len(frozen_while) > 1
+        assert min(frozen_while) > 0
+        assert gc.get_freeze_count() == 0
+        await service.rollback(graph, done.id)
+        assert gc.get_freeze_count() == 0
+
+        def fail(done: int, total: int) -> None:
+            raise RuntimeError("the connection dropped")
+
+        with pytest.raises(RuntimeError):
+            await service.apply(
+                graph, teams, ImportKind.TEAMS, scope=None, imported_by="test", progress=fail
+            )
+        assert gc.get_freeze_count() == 0
 
     async def test_a_batch_whose_process_died_is_undone_by_the_next_import(
         self, graph: Graph
