@@ -20,7 +20,7 @@ from typing import Any, LiteralString
 
 from graph.core.activity_place_digests import DEFAULT_ACTIVE_DAYS
 from graph.core.cypher import active_on
-from graph.core.place_digests import by_index, day_number, of_places, value_on
+from graph.core.place_digests import by_index, count_upto, day_number, of_places, value_on
 from graph.core.team_digests import TEAMS_OF_PLACE
 
 __all__ = ["ACTIVITY_BY_INDEX", "ACTIVITY_OF_PLACES", "DEFAULT_ACTIVE_DAYS", "ActivityWindow"]
@@ -39,17 +39,18 @@ def _figures_on(
     reports ending in ``help_from``..``on`` (day numbers) and the teams active on it
     (``placeActive``). A digest built for another N than ``$activeWindow`` has its active
     teams counted from the place's teams instead: running on the date with a report ending in
-    ``active_from``..``on_date`` (dates)."""
+    ``active_from``..``on_date`` (dates, compared as day numbers with the teams'
+    ``activityDays``)."""
     return (
         """
-  WITH *, size([x IN days WHERE x <= """
-        + on
-        + """]) AS kTo, size([x IN days WHERE x < """
-        + help_from
-        + """]) AS kFrom,
-       size([x IN activeDays WHERE x <= """
-        + on
-        + """]) AS kActive
+  WITH *, """
+        + count_upto("days", on)
+        + " AS kTo, "
+        + count_upto("days", "(" + help_from + " - 1)")
+        + """ AS kFrom,
+       """
+        + count_upto("activeDays", on)
+        + """ AS kActive
   WITH *, """
         + on_date
         + " AS onDate, "

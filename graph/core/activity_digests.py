@@ -95,11 +95,12 @@ async def rebuild_digests(tx: Tx, team_ids: Collection[str]) -> None:
 HEAL_BATCH = 2000
 
 
-async def _teams_with_reports(tx: Tx, after: str, limit: int) -> list[str]:
+async def _teams_to_heal(tx: Tx, after: str, limit: int) -> list[str]:
+    """Teams with reports, and any with a digest (which a rebuild clears if it has none)."""
     records = await run(
         tx,
         "MATCH (t:CommunityTechTeam) WHERE t.id > $after "
-        "AND EXISTS { (:ActivityReport)-[:BY]->(t) } "
+        "AND (t.activityDays IS NOT NULL OR EXISTS { (:ActivityReport)-[:BY]->(t) }) "
         "RETURN t.id AS id ORDER BY id LIMIT $limit",
         after=after,
         limit=limit,
@@ -108,9 +109,10 @@ async def _teams_with_reports(tx: Tx, after: str, limit: int) -> list[str]:
 
 
 async def heal_activity_digests(graph: Graph) -> None:
-    """Migration 18: the digests of the teams that have reports, a batch of teams per
-    transaction (rebuilding is idempotent: a crash midway is healed by running it again)."""
+    """Migrations 18, 22 and 24: every team's digest rebuilt from its reports, a batch of
+    teams per transaction (rebuilding is idempotent: a crash midway is healed by running it
+    again). Since migration 24 its days are day numbers, which the places' digests read."""
     after = ""
-    while ids := await graph.read(_teams_with_reports, after, HEAL_BATCH):
+    while ids := await graph.read(_teams_to_heal, after, HEAL_BATCH):
         await graph.write(rebuild_digests, ids)
         after = ids[-1]

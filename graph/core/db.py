@@ -36,8 +36,9 @@ class _Unlogged(list[Any]):
     """A list parameter whose ``repr`` is its length. The driver formats every statement's
     parameters for its debug log before it knows whether debug is on (``" ".join(map(repr,
     fields))`` in neo4j/_async/io/_bolt), about a second of CPU per 100,000 imported rows; and
-    the rows hold personal data, which a debug log should not (Law 91/2025/QH15). It is still a
-    list: the driver sends it as one."""
+    such rows hold personal data, which a debug log should not (Law 91/2025/QH15; only list
+    parameters are hidden so, not single values). It is still a list: the driver packs any
+    list subclass, dates inside included, as it packs a list."""
 
     __slots__ = ()
 

@@ -23,6 +23,7 @@ from graph.core.place_digests import (
     DigestKind,
     add_interval,
     by_index,
+    count_upto,
     day_of,
     facts_of,
     of_places,
@@ -80,7 +81,9 @@ _LISTS: tuple[tuple[LiteralString, LiteralString], ...] = (
 EXPERT_FIGURES_OF_PLACES: LiteralString = (
     of_places("expertNow", reads("expertDays", _FIGURES, _LISTS, now=True), "$day")
     + """
-  WITH expertCounts, size([x IN expertDays WHERE x <= $day]) AS ek
+  WITH expertCounts, """
+    + count_upto("expertDays", "$day")
+    + """ AS ek
   RETURN sum("""
     + value_on("expertCounts", "ek")
     + """) AS experts
@@ -92,7 +95,9 @@ EXPERT_FIGURES_OF_PLACES: LiteralString = (
 EXPERT_FIGURES_BY_INDEX: LiteralString = (
     by_index("expertNow", reads("expertDays", _FIGURES, _LISTS, now=False))
     + """
-  WITH i, expertCounts, size([x IN expertDays WHERE x <= $days[i]]) AS ek
+  WITH i, expertCounts, """
+    + count_upto("expertDays", "$days[i]")
+    + """ AS ek
   WITH i, sum("""
     + value_on("expertCounts", "ek")
     + """) AS n

@@ -206,6 +206,21 @@ SEARCH_INDEXES: Final[Mapping[Label, tuple[LiteralString, LiteralString]]] = {
 }
 _SEARCH_INDEXES: tuple[LiteralString, ...] = tuple(s for _, s in SEARCH_INDEXES.values())
 
+
+def _with_day_numbers(
+    heal: Callable[[Graph], Awaitable[None]],
+) -> Callable[[Graph], Awaitable[None]]:
+    """Migrations 22 and 23 rebuild the places' activity digests, which read the teams' days as
+    day numbers; a store migrated before migration 24 existed holds them as dates, so the teams'
+    digests are rebuilt first (24 does it again for the stores already past 23)."""
+
+    async def healed(graph: Graph) -> None:
+        await heal_activity_digests(graph)
+        await heal(graph)
+
+    return healed
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -451,7 +466,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "activeCounts, activeWindow), which coverage and series read instead of every team's "
         "reports (#14, #17)",
         (),
-        heal=rebuild_all_activity_places,
+        heal=_with_day_numbers(rebuild_all_activity_places),
     ),
     Migration(
         23,
@@ -459,7 +474,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "expertNow, helpNow), which coverage on a date after it reads instead of the lists "
         "(#14)",
         (),
-        heal=rebuild_all_digests,
+        heal=_with_day_numbers(rebuild_all_digests),
     ),
     Migration(
         24,

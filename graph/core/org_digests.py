@@ -33,6 +33,7 @@ from graph.core.place_digests import (
     DigestKind,
     add_interval,
     by_index,
+    count_upto,
     day_of,
     facts_of,
     merged,
@@ -144,9 +145,9 @@ _LISTS: tuple[tuple[LiteralString, LiteralString], ...] = (
 def _figures_on(on: LiteralString) -> LiteralString:
     return (
         """
-  WITH *, size([x IN orgDays WHERE x <= """
-        + on
-        + """]) AS ok
+  WITH *, """
+        + count_upto("orgDays", on)
+        + """ AS ok
   WITH *, """
         + value_on("orgCounts", "ok")
         + " AS placeOrgs, "

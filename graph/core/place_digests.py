@@ -98,6 +98,31 @@ def merged(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+# Powers of two from 2**15 down: a binary search over any digest's list (65,535 change days
+# would be 180 years of them).
+_STEPS: LiteralString = (
+    "[32768, 16384, 8192, 4096, 2048, 1024, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1]"
+)
+
+
+def count_upto(days: LiteralString, on: LiteralString) -> LiteralString:
+    """Cypher: how many of ``days`` (a variable holding a digest's ascending list of day numbers)
+    are on or before the day number ``on``. A binary search: a national coverage reads a few
+    hundred entries at each of thousands of places, and comparing every one of them was a
+    fifth of its activity figures' time."""
+    return (
+        "reduce(digestRank = 0, digestStep IN "
+        + _STEPS
+        + " | CASE WHEN digestRank + digestStep <= size("
+        + days
+        + ") AND "
+        + days
+        + "[digestRank + digestStep - 1] <= "
+        + on
+        + " THEN digestRank + digestStep ELSE digestRank END)"
+    )
+
+
 def value_on(values: LiteralString, k: LiteralString) -> LiteralString:
     """Cypher: a figure's value given ``k``, the number of change days on or before the date."""
     return "CASE WHEN " + k + " = 0 THEN 0 ELSE " + values + "[" + k + " - 1] END"

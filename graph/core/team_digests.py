@@ -43,6 +43,7 @@ from graph.core.place_digests import (
     DigestKind,
     add_interval,
     by_index,
+    count_upto,
     day_of,
     facts_of,
     merged,
@@ -108,9 +109,9 @@ def counts_on(on: LiteralString) -> LiteralString:
     its shared entries running then (``placeShared``)."""
     return (
         """
-  WITH *, size([x IN days WHERE x <= """
-        + on
-        + """]) AS k
+  WITH *, """
+        + count_upto("days", on)
+        + """ AS k
   WITH *, """
         + value_on("teamCounts", "k")
         + " AS placeTeams, "

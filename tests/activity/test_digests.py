@@ -21,6 +21,7 @@ from graph.core.activity_place_digests import (
     refresh_activity_places,
 )
 from graph.core.db import Graph, Tx, run
+from graph.core.migrations import MIGRATIONS
 from graph.reports.coverage import coverage
 from spreadsheets import service
 from spreadsheets.columns import ImportKind
@@ -189,19 +190,21 @@ class TestMigrations18And22:
         await rebuild_all_activity_places(graph)  # migration 22
         await _exact(graph, key)
 
-    async def test_migration_24_turns_the_teams_dates_into_day_numbers(
+    async def test_migrations_22_to_24_turn_the_teams_dates_into_day_numbers(
         self, graph: Graph, commune: tuple[str, str]
     ) -> None:
+        # Before migration 24 a team's days were dates; a store at 18 to 23 still has them,
+        # and migrations 22 and 23, which rebuild the places, must read them all the same.
         code, team_id = commune
         key = f"CURRENT:COMMUNE:{code}"
         await report(graph, team_id, D - dt.timedelta(days=3), 2)
         await report(graph, team_id, D - dt.timedelta(days=40), 5)
 
-        async def as_before_migration(tx: Tx) -> None:
+        async def as_before_migration_24(tx: Tx) -> None:
             await run(
                 tx,
-                "MATCH (t:CommunityTechTeam {id: $id}) "
-                "SET t.activityDays = [x IN t.activityDays | date('1970-01-01') + duration({days: x})]",
+                "MATCH (t:CommunityTechTeam {id: $id}) SET t.activityDays = "
+                "[x IN t.activityDays | date('1970-01-01') + duration({days: x})]",
                 id=team_id,
             )
 
@@ -211,11 +214,15 @@ class TestMigrations18And22:
             )
             return list(found[0]["d"])
 
-        await graph.write(as_before_migration)
-        assert not any(isinstance(day, int) for day in await graph.read(days))
-        await heal_activity_digests(graph)  # migration 24
-        found = await graph.read(days)
-        assert all(isinstance(day, int) for day in found)
-        for n in (40, 3):
-            assert (D - dt.timedelta(days=n) - dt.date(1970, 1, 1)).days in found
-        await _exact(graph, key)
+        heals = {m.version: m.heal for m in MIGRATIONS}
+        for version in (22, 23, 24):
+            await graph.write(as_before_migration_24)
+            assert not any(isinstance(day, int) for day in await graph.read(days))
+            heal = heals[version]
+            assert heal is not None
+            await heal(graph)
+            found = await graph.read(days)
+            assert all(isinstance(day, int) for day in found), version
+            for n in (40, 3):
+                assert (D - dt.timedelta(days=n) - dt.date(1970, 1, 1)).days in found
+            await _exact(graph, key)
