@@ -37,9 +37,9 @@ from graph.activity.figures import ACTIVITY_OF_PLACES, DEFAULT_ACTIVE_DAYS, Acti
 from graph.activity.reports import CheckedReport, write_reports
 from graph.core.activity_place_digests import rebuild_all_activity_places
 from graph.core.cypher import active_on
+from graph.core.days import day_number
 from graph.core.db import Graph, Tx, run
 from graph.core.model import ActivityKind
-from graph.core.place_digests import day_number
 from graph.core.settings import Settings
 from graph.core.team_digests import TEAMS_OF_PLACE
 from graph.reports.coverage import NATIVE_QUERY, coverage

@@ -6,9 +6,13 @@ applied, which build the digests), prints for national coverage on a few dates, 
 max over ``--runs`` of the statement itself (no cache: what a change makes the API run; a first
 run, not counted, plans the statement, which a server does once):
 
-- ``digests``: coverage as it is (graph/core/team_digests.py's figures of each place);
-- ``walk``: the same statement with the team part as it was before the digests (every team and
-  membership of the nation walked), taking turns with it, whose answers must be the same;
+- ``rollups``: coverage as it is (a province row reads its rollup, graph/core/place_rollups.py);
+- ``units``: the same statement reading every unit's digests (graph/core/team_digests.py's
+  figures of each place), as before the rollups;
+- ``walk``: the units, with the team part as it was before the digests (every team and
+  membership of the nation walked);
+
+taking turns, and whose answers must be the same;
 
 then the totals of a 12-quarter national ``coverageSeries`` (the query, no cache), and what
 keeping the digests costs a writer: rebuilding the digest of the place with the most memberships
@@ -42,12 +46,13 @@ from graph.core.team_digests import (
     TEAMS_OF_PLACE,
     rebuild_team_digests,
 )
-from graph.reports.coverage import MAPPED_QUERY, NATIVE_QUERY
+from graph.reports.coverage import DIGESTS_AS_PLACES, MAPPED_QUERY, NATIVE_QUERY
 from graph.reports.series import Step, period_ends
 from graph.reports.series_totals import series_totals
 from seed.demo.params import parse_scale
 
 NATION = "NATIONAL:CENTRAL:VN"
+UNITS_AS_PLACES: LiteralString = "CALL (places) {\n  WITH places"
 
 # The team part before the digests, giving the digests' variables: every person counted by id
 # as if shared (``lonePeople`` 0), which gives the same distinct counts.
@@ -88,7 +93,12 @@ async def _time(graph: Graph, query: LiteralString, day: dt.date) -> tuple[float
 
 async def compare(graph: Graph, runs: int) -> None:
     for name, day, query in CASES:
-        sides = {"digests": query, "walk": query.replace(TEAM_FIGURES_OF_PLACES, WALK)}
+        units = query.replace(DIGESTS_AS_PLACES, UNITS_AS_PLACES)
+        sides = {
+            "rollups": query,
+            "units": units,
+            "walk": units.replace(TEAM_FIGURES_OF_PLACES, WALK),
+        }
         times: dict[str, list[float]] = {side: [] for side in sides}
         answers: dict[str, Any] = {}
         order = list(sides.items())
@@ -98,7 +108,7 @@ async def compare(graph: Graph, runs: int) -> None:
             for side, q in order if n % 2 == 0 else order[::-1]:
                 ms, answers[side] = await _time(graph, q, day)
                 times[side].append(ms)
-        same = answers["digests"] == answers["walk"]
+        same = answers["rollups"] == answers["units"] == answers["walk"]
         print(f"national coverage {name}: answers {'same' if same else 'DIFFERENT'}")
         for side, values in times.items():
             print(

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from graph.core import changes
 from graph.core.db import Graph, Tx
+from graph.core.digests import rebuild_rollups
 from graph.core.model import (
     CENTRAL_UNIT_KEY,
     MINISTRY_MERGER_DAY,
@@ -274,6 +275,7 @@ async def seed_units(graph: Graph) -> SeedReport:
     orgs = [o.as_param() for o in skeleton_organisations()]
     n_orgs = await write_batched(graph, upsert_organisations, orgs)
     await ORG_DIGESTS.rebuild_all(graph)  # the bulk writer leaves the places' digests to us
+    await rebuild_rollups(graph)  # and the provinces' rollups, which writers only keep
     await graph.write(changes.bump)  # caches keyed by the counter must see the new data
     await graph.write(mark_units_loaded, n_units)  # last: only a complete load is marked
     return SeedReport(n_units, n_part_of, n_succ, n_orgs, time.perf_counter() - began)

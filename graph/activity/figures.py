@@ -20,7 +20,8 @@ from typing import Any, LiteralString
 
 from graph.core.activity_place_digests import DEFAULT_ACTIVE_DAYS
 from graph.core.cypher import active_on
-from graph.core.place_digests import by_index, count_upto, day_number, of_places, value_on
+from graph.core.days import day_number
+from graph.core.place_digests import by_index, count_upto, of_places, value_on
 from graph.core.team_digests import TEAMS_OF_PLACE
 
 __all__ = ["ACTIVITY_BY_INDEX", "ACTIVITY_OF_PLACES", "DEFAULT_ACTIVE_DAYS", "ActivityWindow"]

@@ -31,8 +31,8 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any, LiteralString
 
+from graph.core.days import day_number
 from graph.core.db import Graph, Tx, run
-from graph.core.place_digests import day_number
 
 # Rebuild the digests of the teams in $teamIds. The first SET takes each team's write lock
 # before its reports are read: two transactions writing reports of one team (the demo loads

@@ -32,17 +32,10 @@ from collections.abc import Collection, Iterable, Iterator
 from itertools import accumulate
 from typing import Any, LiteralString
 
+from graph.core.days import DAWN, NEVER, OPEN
 from graph.core.db import Graph, Tx
-from graph.core.place_digests import (
-    DAWN,
-    NEVER,
-    OPEN,
-    DigestKind,
-    add,
-    day_of,
-    facts_of,
-    running,
-)
+from graph.core.place_digests import DigestKind, add, day_of, facts_of, running
+from graph.core.place_rollups import Rollup
 from graph.core.team_digests import TEAMS_OF_PLACE, team_places
 
 DEFAULT_ACTIVE_DAYS = 90
@@ -66,7 +59,7 @@ _FACTS: LiteralString = facts_of(
     "[coalesce($window, u.activeWindow, $defaultWindow), teams]",
 )
 
-_PROPERTIES = (
+_PROPERTIES: tuple[LiteralString, ...] = (
     "helpDays",
     "helpPeople",
     "helpHouseholds",
@@ -138,6 +131,10 @@ ACTIVITY_DIGESTS = DigestKind(
     "WHERE t.activityDays IS NOT NULL }",
     {"open": OPEN, "never": NEVER, "window": None, "defaultWindow": DEFAULT_ACTIVE_DAYS},
     now="helpNow",
+    rollup=Rollup(
+        (("helpDays", ("helpPeople", "helpHouseholds")), ("activeDays", ("activeCounts",))),
+        tally="activeWindow",
+    ),
 )
 
 

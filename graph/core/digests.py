@@ -8,18 +8,26 @@ from graph.core.db import Graph, Tx
 from graph.core.expert_digests import EXPERT_DIGESTS
 from graph.core.org_digests import ORG_DIGESTS
 from graph.core.place_digests import DigestKind
+from graph.core.place_rollups import rebuild_all_rollups
 from graph.core.team_digests import TEAM_DIGESTS
 
 KINDS: tuple[DigestKind, ...] = (TEAM_DIGESTS, ORG_DIGESTS, EXPERT_DIGESTS, ACTIVITY_DIGESTS)
 
 
 async def rebuild_all_digests(graph: Graph, *, active_days: int | None = None) -> None:
-    """Every place's digests of every kind (idempotent). The activity digests count the teams
-    active within ``active_days`` (``CDS_ACTIVE_TEAM_DAYS``); None keeps each place's N."""
+    """Every place's digests of every kind, and the provinces' rollups (idempotent). The
+    activity digests count the teams active within ``active_days`` (``CDS_ACTIVE_TEAM_DAYS``);
+    None keeps each place's N."""
     for kind in KINDS:
         await kind.rebuild_all(
             graph, **({"window": active_days} if kind is ACTIVITY_DIGESTS else {})
         )
+
+
+async def rebuild_rollups(graph: Graph) -> None:
+    """Every province's rollup of every kind, whole, from the places' digests: migration 25,
+    and the units seed (a rollup is only kept by writers once it exists)."""
+    await rebuild_all_rollups(graph, KINDS)
 
 
 async def stale_digests(tx: Tx) -> dict[str, list[str]]:

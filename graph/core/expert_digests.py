@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, LiteralString
 
+from graph.core.days import DAWN, OPEN
 from graph.core.db import Graph, Tx, run_collected
 from graph.core.place_digests import (
-    DAWN,
-    OPEN,
     DigestKind,
     add_interval,
     by_index,
@@ -31,6 +30,7 @@ from graph.core.place_digests import (
     steps,
     value_on,
 )
+from graph.core.place_rollups import Rollup
 
 # Per place: the day numbers the verified profiles placed there were verified on.
 _FACTS: LiteralString = facts_of(
@@ -57,7 +57,7 @@ def build_expert_digest(facts: Any) -> dict[str, list[int]] | None:
     return {"expertDays": days, "expertCounts": counts}
 
 
-_FIGURES = ("expertCounts",)
+_FIGURES: tuple[LiteralString, ...] = ("expertCounts",)
 
 EXPERT_DIGESTS = DigestKind(
     "expert",
@@ -69,6 +69,7 @@ EXPERT_DIGESTS = DigestKind(
     {"dawn": DAWN},
     figures=_FIGURES,
     now="expertNow",
+    rollup=Rollup((("expertDays", _FIGURES),)),
 )
 
 

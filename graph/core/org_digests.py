@@ -24,12 +24,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any, LiteralString
 
+from graph.core.days import DAWN, NEVER, OPEN
 from graph.core.db import Graph, Tx, run_collected
 from graph.core.model import AGENCY_KINDS
 from graph.core.place_digests import (
-    DAWN,
-    NEVER,
-    OPEN,
     DigestKind,
     add_interval,
     by_index,
@@ -42,8 +40,15 @@ from graph.core.place_digests import (
     steps,
     value_on,
 )
+from graph.core.place_rollups import Rollup
 
-_FIGURES = ("orgCounts", "agencyCounts", "coveredCounts", "staffSums", "cdsSums")
+_FIGURES: tuple[LiteralString, ...] = (
+    "orgCounts",
+    "agencyCounts",
+    "coveredCounts",
+    "staffSums",
+    "cdsSums",
+)
 
 # Per organisation at the place: its first and last days, whether it is an agency, the posts
 # that can cover it ([first, last] of the post and of the named unit it is at, or of always when
@@ -129,6 +134,7 @@ ORG_DIGESTS = DigestKind(
     },
     figures=_FIGURES,
     now="orgNow",
+    rollup=Rollup((("orgDays", _FIGURES),)),
 )
 
 # A place ``u``'s digest read into variables once (as the team digest's).

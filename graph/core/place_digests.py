@@ -16,28 +16,14 @@ changing things at one place rebuild its digest one after the other.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any, LiteralString
 
+from graph.core.days import DAWN, OPEN
 from graph.core.db import Graph, Tx, run, run_collected
-
-_EPOCH = dt.date(1970, 1, 1)
-OPEN = (dt.date.max - _EPOCH).days
-"""The day number of "no end yet" (an interval's last day when it has none)."""
-DAWN = (dt.date.min - _EPOCH).days
-"""The day number of "since always" (the first day of what has no start: an organisation
-without ``validFrom``, an expert verified before dates were kept)."""
-NEVER = OPEN + 1
-"""The first day of what never starts: a team, membership, post or report without its start
-date is not counted, as ``active_on`` does not count it (an interval from NEVER is empty)."""
-
-
-def day_number(day: dt.date) -> int:
-    """Days since 1970-01-01: digests compare integers, cheaper to read and compare than dates."""
-    return (day - _EPOCH).days
+from graph.core.place_rollups import Rollup, rebuild_all_rollups
 
 
 def day_of(expression: LiteralString, missing: LiteralString) -> LiteralString:
@@ -243,15 +229,17 @@ class DigestKind:
     name: str
     facts: LiteralString
     build: Build
-    properties: tuple[str, ...]
+    properties: tuple[LiteralString, ...]
     marker: LiteralString
     holds: LiteralString
     params: Mapping[str, Any] = field(default_factory=dict)
-    figures: tuple[str, ...] = ()
+    figures: tuple[LiteralString, ...] = ()
     now: LiteralString = field(kw_only=True)
+    rollup: Rollup | None = field(default=None, kw_only=True)
+    """How the kind adds up in its provinces' rollups (graph/core/place_rollups.py)."""
 
     @property
-    def stored(self) -> tuple[str, ...]:
+    def stored(self) -> tuple[LiteralString, ...]:
         """Every property the digest sets on a place."""
         return (*self.properties, self.now)
 
@@ -268,21 +256,32 @@ class DigestKind:
         empty = dict.fromkeys(self.stored)
         return {str(key): {**empty, **self._with_now(self.build(facts))} for key, facts in found}
 
-    async def rebuild(self, tx: Tx, place_keys: Collection[str], /, **params: Any) -> None:
+    async def rebuild(
+        self, tx: Tx, place_keys: Collection[str], /, *, rollups: bool = True, **params: Any
+    ) -> None:
         """Rebuild the digests of these places from their facts, after taking their locks
-        (keys not found are skipped); ``params`` override the kind's."""
+        (keys not found are skipped), and move their provinces' rollups (not with ``rollups``
+        false: the caller rebuilds them whole); ``params`` override the kind's."""
         if not place_keys:
             return
         keys = sorted(set(place_keys))
-        await lock_places(tx, keys)
+        held = None
+        if self.rollup is None or not rollups:
+            await lock_places(tx, keys)
+        else:  # also what the provinces' rollups hold of them, to take off
+            held = await self.rollup.held(tx, self, keys)
         found = await run_collected(tx, self.facts, keys=keys, **{**self.params, **params})
         if len(keys) < IN_THREAD_FROM:
             digests = self._digests(found)
         else:  # a big import's close builds seconds of them: not on the event loop
             digests = await asyncio.to_thread(self._digests, found)
         await write_places(tx, digests)
+        if self.rollup is not None and held is not None:
+            await self.rollup.apply(tx, self, held, digests)
 
-    async def rebuild_many(self, graph: Graph, place_keys: Collection[str], **params: Any) -> None:
+    async def rebuild_many(
+        self, graph: Graph, place_keys: Collection[str], *, rollups: bool = True, **params: Any
+    ) -> None:
         """Rebuild many places' digests (an import's close, ``rebuild_all``), ``HEAL_BATCH``
         places per transaction and ``WORKERS`` transactions at a time, on disjoint places (no
         lock is shared): while one batch is built in Python, Neo4j reads or writes another, and
@@ -293,7 +292,7 @@ class DigestKind:
 
         async def work() -> None:
             for batch in batches:  # shared: each batch is taken by one worker
-                await graph.write(self.rebuild, batch, **params)
+                await graph.write(self.rebuild, batch, rollups=rollups, **params)
 
         # Not a TaskGroup: its ExceptionGroup would hide ``Unavailable`` from the callers that
         # retry on it (an import's rollback waits for Neo4j to come back).
@@ -324,12 +323,17 @@ class DigestKind:
 
     async def rebuild_all(self, graph: Graph, **params: Any) -> None:
         """Every place's digest (``rebuild_many``; idempotent: a crash midway is healed by
-        running it again): migrations, and the demo after its bulk load."""
-        await self.rebuild_many(graph, await graph.read(self.places, "", EVERY), **params)
+        running it again), then its provinces' rollups whole (a store edited around the writers
+        is healed too): migrations, and the demo after its bulk load."""
+        keys = await graph.read(self.places, "", EVERY)
+        await self.rebuild_many(graph, keys, rollups=False, **params)
+        if self.rollup is not None:
+            await rebuild_all_rollups(graph, [self])
 
     async def stale(self, tx: Tx) -> list[str]:
-        """The places whose stored digest differs from the one their facts give now (none when
-        every writer kept them): what tests and an operator's check assert."""
+        """The places whose stored digest differs from the one their facts give now, and the
+        provinces whose rollup of the kind differs from its units' (``rollup <key>``): none
+        when every writer kept them; what tests and an operator's check assert."""
         keys = await self.places(tx, "", EVERY)
         wanted = self._digests(await run_collected(tx, self.facts, keys=keys, **self.params))
         stored = await run_collected(
@@ -339,7 +343,10 @@ class DigestKind:
             keys=keys,
         )
         have = {str(key): {p: props.get(p) for p in self.stored} for key, props in stored}
-        return sorted(key for key in keys if have.get(key) != wanted.get(key))
+        places = sorted(key for key in keys if have.get(key) != wanted.get(key))
+        if self.rollup is None:
+            return places
+        return places + ["rollup " + key for key in await self.rollup.stale(tx, self)]
 
 
 HEAL_BATCH = 500

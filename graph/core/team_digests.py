@@ -32,14 +32,12 @@ for the teams already there; readers take the fragments below.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, LiteralString
 
+from graph.core.days import DAWN, NEVER, OPEN
 from graph.core.db import Graph, Tx, run_collected
 from graph.core.place_digests import (
-    DAWN,
-    NEVER,
-    OPEN,
     DigestKind,
     add_interval,
     by_index,
@@ -52,6 +50,7 @@ from graph.core.place_digests import (
     steps,
     value_on,
 )
+from graph.core.place_rollups import Rollup
 
 # The teams of a place ``u``, for ``CALL (u) { … }``: those that operate in it and, when u is a
 # legacy commune, those that served it before the 2025 reform (``legacyUnitKey``), so coverage
@@ -73,7 +72,7 @@ def person_key(person_id: str) -> int:
     )
 
 
-_FIGURES = ("teamCounts", "memberCounts", "loneCounts")
+_FIGURES: tuple[LiteralString, ...] = ("teamCounts", "memberCounts", "loneCounts")
 
 
 # A place ``u``'s digest read into variables, once per place: a property read inside a list
@@ -92,21 +91,27 @@ def _digest_of_u(*, now: bool) -> LiteralString:
         ),
         now=now,
     )
+    # A province's rollup (graph/core/place_rollups.py) also counts its places with a team.
     if not now:
-        return counts + ", u.sharedPeople AS ids, u.sharedFrom AS froms, u.sharedTo AS tos"
+        return (
+            counts
+            + ", u.sharedPeople AS ids, u.sharedFrom AS froms, u.sharedTo AS tos,"
+            + " u.withTeamCounts AS withTeams"
+        )
     return (
         counts
         + """,
        CASE WHEN now THEN nowValues[4..] ELSE u.sharedPeople END AS ids,
        CASE WHEN now THEN [] ELSE u.sharedFrom END AS froms,
-       CASE WHEN now THEN [] ELSE u.sharedTo END AS tos"""
+       CASE WHEN now THEN [] ELSE u.sharedTo END AS tos, u.withTeamCounts AS withTeams"""
     )
 
 
 def counts_on(on: LiteralString) -> LiteralString:
     """For a digest read by ``_digest_of_u`` and a day number ``on``, a ``WITH *`` clause adding
-    the place's counts then (``placeTeams``, ``placeMembers``, ``placeLone``) and the keys of
-    its shared entries running then (``placeShared``)."""
+    the place's counts then (``placeTeams``, ``placeMembers``, ``placeLone``), its places with
+    a running team (``placeWith``: 1 or 0 for a unit, a rollup's count) and the keys of its
+    shared entries running then (``placeShared``)."""
     return (
         """
   WITH *, """
@@ -124,6 +129,10 @@ def counts_on(on: LiteralString) -> LiteralString:
         + " AND tos[j] >= "
         + on
         + """ | ids[j]] END AS placeShared
+  WITH *, CASE WHEN withTeams IS NULL THEN CASE WHEN placeTeams > 0 THEN 1 ELSE 0 END
+               WHEN now THEN withTeams[-1] ELSE """
+        + value_on("withTeams", "k")
+        + """ END AS placeWith
 """
     )
 
@@ -134,7 +143,7 @@ TEAM_FIGURES_OF_PLACES: LiteralString = (
     of_places("teamNow", _digest_of_u(now=True), "$day")
     + counts_on("$day")
     + """
-  RETURN sum(CASE WHEN placeTeams > 0 THEN 1 ELSE 0 END) AS communesWithTeam,
+  RETURN sum(placeWith) AS communesWithTeam,
          sum(placeTeams) AS teams, sum(placeMembers) AS memberships,
          sum(placeLone) AS lonePeople, collect(placeShared) AS sharedLists
 }
@@ -146,14 +155,15 @@ CALL (sharedLists) {
 """
 )
 
-# The same for a series (graph/reports/series_totals.py): ``places`` are maps of a unit ``u`` and
-# the indices ``idx`` of the day numbers ``$days`` it counts on; one row per index:
+# The same for a series (graph/reports/series_totals.py): ``places`` are maps of a unit ``u`` (or
+# a province's rollup, which also counts its places with a team) and the indices ``idx`` of the
+# day numbers ``$days`` it counts on; one row per index:
 # [index, communesWithTeam, teams, memberships, people].
 TEAM_FIGURES_BY_INDEX: LiteralString = (
     by_index("teamNow", _digest_of_u(now=False))
     + counts_on("$days[i]")
     + """
-  WITH i, sum(CASE WHEN placeTeams > 0 THEN 1 ELSE 0 END) AS withTeam,
+  WITH i, sum(placeWith) AS withTeam,
        sum(placeTeams) AS teams, sum(placeMembers) AS memberships, sum(placeLone) AS lone,
        collect(placeShared) AS sharedLists
   CALL (sharedLists) {
@@ -203,7 +213,7 @@ _FACTS: LiteralString = facts_of(
     "teams",
 )
 
-_PROPERTIES = (
+_PROPERTIES: tuple[LiteralString, ...] = (
     "teamDays",
     "teamCounts",
     "memberCounts",
@@ -267,6 +277,14 @@ def build_digest(teams: Iterable[Any]) -> dict[str, Any] | None:
     }
 
 
+def _with_team(digest: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A unit's digest with what its province's rollup sums beside the counts: whether the
+    place has a running team (1 or 0) from each change day on."""
+    if digest.get("withTeamCounts") is not None:  # a rollup's own
+        return digest
+    return {**digest, "withTeamCounts": [int(n > 0) for n in digest["teamCounts"] or []]}
+
+
 TEAM_DIGESTS = DigestKind(
     "team",
     _FACTS,
@@ -278,6 +296,11 @@ TEAM_DIGESTS = DigestKind(
     {"open": OPEN, "never": NEVER},
     figures=_FIGURES,
     now="teamNow",
+    rollup=Rollup(
+        (("teamDays", (*_FIGURES, "withTeamCounts")),),
+        entries=("sharedPeople", "sharedFrom", "sharedTo"),
+        derive=_with_team,
+    ),
 )
 
 

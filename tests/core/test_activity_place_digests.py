@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from graph.core.activity_place_digests import build_digest
-from graph.core.place_digests import NEVER, OPEN, day_number
+from graph.core.days import NEVER, OPEN, day_number
 
 D = dt.date
 

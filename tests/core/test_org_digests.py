@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from graph.core.days import DAWN, OPEN, day_number
 from graph.core.db import Graph
 from graph.core.expert_digests import build_expert_digest, stale_expert_digests
 from graph.core.model import ExpertStatus, FocalPointMode, OrganisationKind
 from graph.core.org_digests import ORG_DIGESTS, build_org_digest, stale_org_digests
-from graph.core.place_digests import DAWN, OPEN, day_number
 from graph.experts.review import review_expert
 from graph.network import focal_points, organisations, people
 from graph.reports.coverage import coverage

@@ -7,9 +7,9 @@ import datetime as dt
 from typing import LiteralString
 
 from graph.core.cypher import active_on
+from graph.core.days import OPEN, day_number
 from graph.core.db import Graph, Tx, run
 from graph.core.model import HomeAffiliation, TeamLevel, TeamRole
-from graph.core.place_digests import OPEN, day_number
 from graph.core.team_digests import (
     build_digest,
     person_key,

@@ -1,0 +1,369 @@
+"""Per-province rollups of the places' digests: one ``PlaceRollup`` node per province holding, for
+each kind of digest (graph/core/place_digests.py), the sum of the digests of the province and of
+every district and commune under it, under the same property names.
+
+A national series read the digests of every place under the nation, ~14,000 units for twelve
+period ends (1 s cold, #16's goal 300 ms), and a national coverage on a past date ~240 ms (#14's
+goal 150 ms). The places of a date are all of one era and all valid
+with their province (the units of vietnamadminunits and vietnam-provinces share their province's
+dates), so a province valid on the date stands for everything under it, and its rollup is read
+by the same Cypher fragments as a unit's digest: ~100 nodes instead of ~14,000. A rollup is
+``exact`` only when every unit under the province has its dates; the series and coverage read
+the units of any other province, so an odd unit loaded later costs speed, never a wrong figure.
+
+Step functions add up: a figure's per-day changes are the differences of its values, and the
+sum's values are the running sum of the summed changes. The teams' shared entries (people in
+teams of several communes) are concatenated: readers count distinct people across places
+anyway. A rollup also keeps what a unit's figures cannot give by summing:
+
+- ``withTeamCounts`` beside the team counts: how many of its places have a running team;
+- ``activeWindowTally``: [N, places] pairs of the activity digests' N, so ``activeWindow`` is
+  the province's N only when all its places share it (-1 otherwise: readers then walk the
+  units, which count the teams of any N);
+- ``rollupCommunes``: its communes.
+
+Kept in the transaction that rebuilds a place's digest (``DigestKind.rebuild``): the province's
+rollup is locked, and the place's old digest is taken off and its new one added (from the first
+day they differ: an import appending recent reports moves a few entries, not years of them).
+Rollups are built whole by ``rebuild_all_rollups``: migration 25, the units seed, and after each
+kind's ``rebuild_all`` (migrations, the demo load, ``cds digests --rebuild``), which also heals
+a store edited around the writers. A writer finding no rollup leaves it to them, and readers
+then walk the units.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from operator import sub
+from typing import Any, LiteralString, Protocol
+
+from graph.core.days import DAWN, OPEN
+from graph.core.db import Graph, Tx, run, run_collected
+
+MIXED_WINDOW = -1
+"""``activeWindow`` of a rollup whose places were built with different N: never a query's N."""
+
+
+class DigestKind(Protocol):
+    """What a rollup reads of its kind (graph/core/place_digests.py's ``DigestKind``)."""
+
+    @property
+    def now(self) -> LiteralString: ...
+    @property
+    def figures(self) -> tuple[LiteralString, ...]: ...
+    @property
+    def stored(self) -> tuple[LiteralString, ...]: ...
+    @property
+    def rollup(self) -> Rollup | None: ...
+
+
+Parts = tuple[list[list[Counter[int]]], Counter[tuple[int, ...]], Counter[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """How one kind of digest adds up: ``series``, each a days property and the value lists
+    aligned with it; ``entries``, parallel lists of (key, first day, last day) concatenated;
+    ``tally``, a scalar property whose values are counted (``activeWindow``); ``derive`` adds
+    lists a unit's digest lacks but its rollup keeps (computed from the unit's)."""
+
+    series: tuple[tuple[LiteralString, tuple[LiteralString, ...]], ...]
+    entries: tuple[LiteralString, ...] = ()
+    tally: LiteralString | None = None
+    derive: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+
+    def properties(self, now: LiteralString) -> tuple[LiteralString, ...]:
+        """Every property the kind's rollup sets."""
+        out: list[LiteralString] = [now]
+        for days, values in self.series:
+            out += [days, *values]
+        out += self.entries
+        if self.tally is not None:
+            out += [self.tally, self.tally + "Tally"]
+        return tuple(out)
+
+    def parts(self, digest: Mapping[str, Any] | None, skips: Sequence[int] = ()) -> Parts:
+        """A digest (a unit's or a rollup's stored properties) as per-day changes of each
+        figure, entries and tally, which add up; ``skips``: per series, how many of its first
+        days to leave out (those another digest shares, whose changes would cancel out)."""
+        changes: list[list[Counter[int]]] = [[Counter() for _ in v] for _, v in self.series]
+        entries: Counter[tuple[int, ...]] = Counter()
+        tally: Counter[int] = Counter()
+        if digest is None:
+            return changes, entries, tally
+        if self.tally is not None:
+            counted = digest.get(self.tally + "Tally")
+            if counted is not None:  # a rollup's
+                tally.update(dict(zip(counted[::2], counted[1::2], strict=True)))
+            elif digest.get(self.tally) is not None:
+                tally[int(digest[self.tally])] += 1
+        if all(digest.get(p) is None for p, _ in self.series):
+            return changes, entries, tally
+        digest = self.derived(digest)
+        for at, (days_prop, value_props) in enumerate(self.series):
+            days = digest.get(days_prop) or []
+            skip = skips[at] if skips else 0
+            for column, prop in zip(changes[at], value_props, strict=True):
+                values = digest.get(prop) or []
+                before = values[skip - 1 : len(values) - 1] if skip else [0, *values[:-1]]
+                # map and zip run in C: a national rebuild adds up millions of entries.
+                column.update(dict(zip(days[skip:], map(sub, values[skip:], before), strict=True)))
+        if self.entries:
+            lists = [digest.get(p) or [] for p in self.entries]
+            entries.update(zip(*lists, strict=True))
+        return changes, entries, tally
+
+    def derived(self, digest: Mapping[str, Any]) -> Mapping[str, Any]:
+        return digest if self.derive is None else self.derive(digest)
+
+    def shared(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[int]:
+        """Per series, how many first days two digests (``derived``) share with their values."""
+        out = []
+        for days_prop, value_props in self.series:
+            lists = [(old.get(p) or [], new.get(p) or []) for p in (days_prop, *value_props)]
+            out.append(min(_common(a, b) for a, b in lists))
+        return out
+
+    def add(self, total: Parts, part: Parts, sign: int) -> None:
+        """``total`` += ``sign`` × ``part``."""
+        for into, changes in zip(total[0], part[0], strict=True):
+            for have, column in zip(into, changes, strict=True):
+                if sign > 0:
+                    have.update(column)
+                else:
+                    have.subtract(column)
+        if sign > 0:
+            total[1].update(part[1])
+            total[2].update(part[2])
+        else:
+            total[1].subtract(part[1])
+            total[2].subtract(part[2])
+
+    def props(self, total: Parts, kind: DigestKind) -> dict[str, Any]:
+        """The rollup's properties from its summed parts (all None when nothing is left)."""
+        out: dict[str, Any] = dict.fromkeys(self.properties(kind.now))
+        changes, entries, tally = total
+        windows = sorted(w for w, n in tally.items() if n > 0)
+        if self.tally is not None and windows:
+            out[self.tally] = windows[0] if len(windows) == 1 else MIXED_WINDOW
+            out[self.tally + "Tally"] = [x for w in windows for x in (w, tally[w])]
+        kept = sorted(e for e, n in entries.items() for _ in range(max(n, 0)))
+        by_series = []
+        for columns in changes:
+            moved: set[int] = set()
+            for column in columns:
+                moved.update(day for day, amount in column.items() if amount)
+            by_series.append(sorted(moved))
+        if not kept and not any(by_series):
+            return out
+        last = DAWN
+        for (days_prop, value_props), columns, days in zip(
+            self.series, changes, by_series, strict=True
+        ):
+            out[days_prop] = days
+            for prop, column in zip(value_props, columns, strict=True):
+                out[prop] = list(accumulate(map(column.__getitem__, days)))
+            last = max(last, *days[-1:])
+        for i, prop in enumerate(self.entries):
+            out[prop] = [e[i] for e in kept]
+        if kept:  # the teams' shared entries: (key, first, last)
+            last = max([last, *(e[1] for e in kept), *(e[2] + 1 for e in kept if e[2] < OPEN)])
+        figures = [(out[f] or [0])[-1] for f in kind.figures]
+        out[kind.now] = [last, *figures, *(e[0] for e in kept if e[2] == OPEN)]
+        return out
+
+    def total(self, digests: Iterable[Mapping[str, Any] | None]) -> Parts:
+        total = self.parts(None)
+        for digest in digests:
+            self.add(total, self.parts(digest), 1)
+        return total
+
+    async def held(
+        self, tx: Tx, kind: DigestKind, keys: Sequence[str]
+    ) -> dict[str, tuple[str | None, Mapping[str, Any]]]:
+        """Take the write locks of these places (``lock_places``' order and reason), and read
+        their digests of this kind and their provinces: what ``apply`` takes off the rollups."""
+        found = await run_collected(
+            tx,
+            """
+            UNWIND $keys AS key
+            MATCH (u:AdministrativeUnit {key: key})
+            SET u.digestLock = true
+            REMOVE u.digestLock
+            WITH key, u
+            OPTIONAL MATCH (u)-[:PART_OF*0..2]->(p:AdministrativeUnit {level: 'PROVINCE'})
+            RETURN collect([key, p.key, """
+            + _projection("u", kind.stored)
+            + "]) AS rows",
+            keys=list(keys),
+        )
+        return {str(key): (province, props) for key, province, props in found}
+
+    async def apply(
+        self,
+        tx: Tx,
+        kind: DigestKind,
+        held: Mapping[str, tuple[str | None, Mapping[str, Any]]],
+        new: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        """After ``kind.rebuild`` wrote ``new`` digests over those ``held`` (by place key, the
+        places' write locks held), in its transaction: move the rollups of their provinces by
+        the difference. Provinces without an exact rollup are left (readers walk their units)."""
+        old = {k: props for k, (_, props) in held.items()}
+        provinces = {k: province for k, (province, _) in held.items()}
+        changed = [k for k in new if dict(old.get(k) or {}) != dict(new[k])]
+        keys = sorted({p for k in changed if (p := provinces.get(k)) is not None})
+        if not keys:
+            return
+        found = await run_collected(  # locks them, in key order
+            tx,
+            _LOCK_ROLLUPS
+            + "RETURN collect([key, "
+            + _projection("r", self.properties(kind.now))
+            + "]) AS rows",
+            keys=keys,
+        )
+        writes: dict[str, dict[str, Any]] = {}
+        for key, stored in found:
+            total = self.parts(stored)
+            for place in changed:
+                if provinces.get(place) != key:
+                    continue
+                before, after = old.get(place), self.derived(new[place])
+                if before is None or all(before.get(p) is None for p, _ in self.series):
+                    self.add(total, self.parts(after), 1)
+                    continue
+                before = self.derived(before)
+                skips = self.shared(before, after)
+                self.add(total, self.parts(before, skips), -1)
+                self.add(total, self.parts(after, skips), 1)
+            writes[str(key)] = self.props(total, kind)
+        await _write(tx, writes)
+
+    async def stale(self, tx: Tx, kind: DigestKind) -> list[str]:
+        """The provinces whose stored rollup of this kind differs from one built from their units
+        now (a province without a rollup is not stale: readers walk its units)."""
+        props = self.properties(kind.now)
+        stored = await run_collected(
+            tx, "MATCH (r:PlaceRollup) RETURN collect([r.key, r {.*}]) AS rows"
+        )
+        have = {str(k): {p: v.get(p) for p in props} for k, v in stored}
+        found = await run_collected(tx, _subtree([kind]), keys=sorted(have))
+        wanted = {
+            str(key): self.props(self.total(digests[0] if exact else []), kind)
+            for key, _, exact, digests in found
+        }
+        return sorted(key for key in have if have[key] != wanted.get(key))
+
+
+def _common(a: list[Any], b: list[Any]) -> int:
+    """The length of the common start of two lists (comparing slices runs in C)."""
+    if a == b:
+        return len(a)
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _projection(var: LiteralString, props: Sequence[LiteralString]) -> LiteralString:
+    return var + " {." + ", .".join(props) + "}"
+
+
+_LOCK_ROLLUPS: LiteralString = """
+UNWIND $keys AS key
+MATCH (r:PlaceRollup {key: key}) WHERE r.exact
+SET r.digestLock = true
+REMOVE r.digestLock
+"""
+
+
+async def _write(tx: Tx, rollups: Mapping[str, Mapping[str, Any]]) -> None:
+    await run(
+        tx,
+        "UNWIND $rows AS row MERGE (r:PlaceRollup {key: row.key}) SET r += row.props",
+        rows=[{"key": k, "props": dict(p)} for k, p in rollups.items()],
+    )
+
+
+def _subtree(kinds: Sequence[DigestKind]) -> LiteralString:
+    """Cypher: per province of ``$keys``, its communes, whether every unit under it has its
+    dates, and the stored digests of these kinds of the units that hold one (itself included)."""
+    digests: list[LiteralString] = []
+    for kind in kinds:
+        digests.append(
+            "[x IN units WHERE x."
+            + kind.now
+            + " IS NOT NULL | "
+            + _projection("x", kind.stored)
+            + "]"
+        )
+    return (
+        """
+UNWIND $keys AS key
+MATCH (p:AdministrativeUnit {key: key, level: 'PROVINCE'})
+CALL (p) {
+  MATCH (u:AdministrativeUnit)-[:PART_OF*0..2]->(p)
+  RETURN count(CASE WHEN u.level = 'COMMUNE' THEN 1 END) AS communes,
+         all(same IN collect(coalesce(u.validFrom = p.validFrom,
+                                      u.validFrom IS NULL AND p.validFrom IS NULL)
+                             AND coalesce(u.validTo = p.validTo,
+                                          u.validTo IS NULL AND p.validTo IS NULL))
+             WHERE same) AS exact,
+         collect(u) AS units
+}
+RETURN collect([key, communes, exact, ["""
+        + ", ".join(digests)
+        + """]]) AS rows
+"""
+    )
+
+
+async def build(tx: Tx, kinds: Sequence[DigestKind], keys: Collection[str]) -> None:
+    """Build the rollups of these provinces, of these kinds, from their units' digests (those
+    of other kinds are kept). A rollup that is not exact holds no digest."""
+    if not keys:
+        return
+    ordered = sorted(set(keys))
+    # Locked before the units are read: a writer that changed one of them and moves the rollup
+    # either committed before this reads, or waits and moves what this writes.
+    await run(
+        tx,
+        "UNWIND $keys AS key MERGE (r:PlaceRollup {key: key}) "
+        "SET r.digestLock = true REMOVE r.digestLock",
+        keys=ordered,
+    )
+    found = await run_collected(tx, _subtree(kinds), keys=ordered)
+    writes: dict[str, dict[str, Any]] = {}
+    for key, communes, exact, per_kind in found:
+        props: dict[str, Any] = {"exact": bool(exact), "rollupCommunes": int(communes)}
+        for kind, digests in zip(kinds, per_kind, strict=True):
+            assert kind.rollup is not None
+            kept = kind.rollup.props(kind.rollup.total(digests if exact else []), kind)
+            props.update(kept)
+        writes[str(key)] = props
+    await _write(tx, writes)
+
+
+ROLLUP_BATCH = 8  # provinces per transaction: the biggest reads ~600 units' digests
+
+
+async def rebuild_all_rollups(graph: Graph, kinds: Sequence[DigestKind]) -> None:
+    """Every province's rollup, whole (idempotent): migration 25, after the units are seeded,
+    and ``cds digests --rebuild``."""
+    keys = await graph.read(
+        lambda tx: run_collected(
+            tx,
+            "MATCH (p:AdministrativeUnit {level: 'PROVINCE'}) RETURN collect(p.key) AS rows",
+        )
+    )
+    ordered = sorted(str(k) for k in keys)
+    for i in range(0, len(ordered), ROLLUP_BATCH):
+        await graph.write(build, kinds, ordered[i : i + ROLLUP_BATCH])

@@ -1,0 +1,241 @@
+"""The provinces' rollups of the places' digests (graph/core/place_rollups.py): sums by
+construction, kept by every digest writer as a full rebuild would leave them, and giving the
+series and coverage the figures they count from the units without them."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from graph.core.activity_place_digests import ACTIVITY_DIGESTS
+from graph.core.activity_place_digests import build_digest as build_activity
+from graph.core.days import OPEN, day_number
+from graph.core.db import Graph, Tx, run, run_collected
+from graph.core.digests import rebuild_rollups, stale_digests
+from graph.core.model import ExpertStatus, TeamRole
+from graph.core.place_rollups import MIXED_WINDOW
+from graph.core.team_digests import TEAM_DIGESTS
+from graph.core.team_digests import build_digest as build_team
+from graph.experts.review import review_expert
+from graph.network import teams
+from graph.reports.coverage import coverage
+from graph.reports.series import Step, period_ends
+from graph.reports.series_totals import series_totals
+from tests.activity.support import member, nth_commune, remove, report, team
+from tests.factories import SYSTEM, anyone, make_focal_point, make_pending_expert
+
+D = dt.date
+NATION = "NATIONAL:CENTRAL:VN"
+
+
+def n(day: D) -> int:
+    return day_number(day)
+
+
+def _on(digest: dict[str, Any], days: str, values: str, day: int) -> int:
+    k = bisect.bisect_right(digest[days] or [], day)
+    return int(digest[values][k - 1]) if k else 0
+
+
+def _team_place(since: D, members: list[tuple[str | None, bool, D]]) -> dict[str, Any]:
+    facts = [[n(since), OPEN, [[p, spread, n(d), OPEN] for p, spread, d in members]]]
+    digest = build_team(facts)
+    assert digest is not None
+    return {**dict.fromkeys(TEAM_DIGESTS.stored), **digest}
+
+
+def test_a_rollup_is_the_sum_and_a_change_moves_it_as_a_rebuild_would() -> None:
+    rollup = TEAM_DIGESTS.rollup
+    assert rollup is not None
+    a = _team_place(D(2024, 1, 1), [(None, False, D(2024, 2, 1)), ("p-1", True, D(2024, 3, 1))])
+    b = _team_place(D(2024, 6, 1), [("p-1", True, D(2024, 6, 1))])
+    c = _team_place(D(2030, 1, 1), [])  # a team from 2030: no place with a team before
+    whole = rollup.props(rollup.total([a, b, c]), TEAM_DIGESTS)
+    for day in (D(2023, 12, 31), D(2024, 2, 1), D(2024, 6, 1), D(2030, 1, 1)):
+        for figure in ("teamCounts", "memberCounts", "loneCounts"):
+            assert _on(whole, "teamDays", figure, n(day)) == sum(
+                _on(x, "teamDays", figure, n(day)) for x in (a, b, c)
+            ), (day, figure)
+        with_team = sum(_on(x, "teamDays", "teamCounts", n(day)) > 0 for x in (a, b, c))
+        assert _on(whole, "teamDays", "withTeamCounts", n(day)) == with_team, day
+    # The shared person's two entries are both kept: the readers count distinct people.
+    assert len(whole["sharedPeople"]) == 2
+    assert len(set(whole["sharedPeople"])) == 1
+    assert whole["teamNow"][0] == n(D(2030, 1, 1))
+    # b changes: taking the old b off and adding the new one gives what a rebuild gives.
+    b2 = _team_place(D(2024, 5, 1), [])
+    moved = rollup.parts(whole)
+    rollup.add(moved, rollup.parts(b), -1)
+    rollup.add(moved, rollup.parts(b2), 1)
+    assert rollup.props(moved, TEAM_DIGESTS) == rollup.props(rollup.total([a, b2, c]), TEAM_DIGESTS)
+    # Every place gone: no digest at all, as a province without teams.
+    for x in (a, b2, c):
+        rollup.add(moved, rollup.parts(x), -1)
+    assert all(v is None for v in rollup.props(moved, TEAM_DIGESTS).values())
+
+
+def test_a_rollup_holds_the_activity_window_only_when_its_places_share_it() -> None:
+    rollup = ACTIVITY_DIGESTS.rollup
+    assert rollup is not None
+
+    def place(window: int) -> dict[str, Any]:
+        digest = build_activity([window, [[n(D(2025, 1, 1)), OPEN, [n(D(2025, 3, 1))], [4], [2]]]])
+        assert digest is not None
+        return digest
+
+    same = rollup.total([place(90), place(90)])
+    assert rollup.props(same, ACTIVITY_DIGESTS)["activeWindow"] == 90
+    assert rollup.props(same, ACTIVITY_DIGESTS)["helpPeople"] == [8]
+    rollup.add(same, rollup.parts(place(30)), 1)
+    assert rollup.props(same, ACTIVITY_DIGESTS)["activeWindow"] == MIXED_WINDOW
+    rollup.add(same, rollup.parts(place(30)), -1)
+    assert rollup.props(same, ACTIVITY_DIGESTS)["activeWindow"] == 90
+
+
+async def _series_as_coverage(graph: Graph, ends: list[D], active_days: int = 90) -> None:
+    """The national series (rollups where they serve) on these dates equals coverage (which
+    counts from the units) on each, and so does the series of a province of each era."""
+    reform = D(2025, 7, 1)
+    for points in (
+        [(d, NATION) for d in ends],
+        [(d, f"{'LEGACY' if d < reform else 'CURRENT'}:PROVINCE:01") for d in ends],
+    ):
+        found = await graph.read(series_totals, points, active_days)
+        for (day, key), totals in zip(points, found, strict=True):
+            alone = await graph.read(
+                coverage, key, day, in_current_units=False, active_days=active_days
+            )
+            assert totals == alone.totals, (key, day)
+
+
+async def _rollups(tx: Tx) -> dict[str, dict[str, Any]]:
+    found = await run_collected(tx, "MATCH (r:PlaceRollup) RETURN collect([r.key, r {.*}]) AS rows")
+    return {str(k): dict(v) for k, v in found}
+
+
+async def test_writers_keep_the_rollups_and_the_series_counts_as_coverage(graph: Graph) -> None:
+    """Teams founded and closed mid-quarter, members, reports, a focal point and an expert, each
+    written through its writer: every rollup stays what a rebuild from the units gives, and
+    the series, which reads them, stays coverage's."""
+    commune = await graph.read(nth_commune, "CURRENT:PROVINCE:01", 7)
+    since = D(2031, 2, 10)
+    made = [await team(graph, commune, since), await team(graph, commune, D(2031, 5, 3))]
+    people = [
+        await member(graph, made[0], TeamRole.HEAD, since),
+        await member(graph, made[1], TeamRole.MEMBER, D(2031, 5, 3)),
+    ]
+    try:
+        await report(graph, made[0], D(2031, 3, 1), 5)
+        await report(graph, made[1], D(2031, 6, 20), 3)
+        await graph.write(teams.close_team, made[1], D(2031, 8, 15), None, SYSTEM, anyone)
+        await make_focal_point(graph, "so-khcn-01")
+        expert, _ = await make_pending_expert(graph, "01")
+        await graph.write(review_expert, expert, ExpertStatus.VERIFIED, None, SYSTEM, anyone)
+        assert await graph.read(stale_digests) == {}
+        ends = period_ends(D(2030, 10, 1), D(2031, 12, 31), Step.QUARTER)
+        await _series_as_coverage(graph, [*ends, D.today()])
+    finally:
+        await remove(graph, made, people)
+    assert await graph.read(stale_digests) == {}
+
+
+async def test_without_rollups_the_series_reads_the_units_and_migration_25_builds_them(
+    graph: Graph,
+) -> None:
+    """Coverage and the series read the units' digests where no rollup serves: the same
+    figures, rows and totals, as with every rollup, on the demo network."""
+    ends = [D(2024, 12, 31), D(2025, 6, 30), D(2025, 9, 30), D.today()]
+    points = [(d, NATION) for d in ends]
+
+    async def figures(tx: Tx) -> list[Any]:
+        out: list[Any] = [await series_totals(tx, points)]
+        for day, in_current_units in ((D.today(), False), (ends[0], False), (ends[0], True)):
+            out.append(await coverage(tx, NATION, day, in_current_units=in_current_units))
+        return out
+
+    rolled = await graph.read(figures)
+    kept = await graph.read(_rollups)
+    assert len(kept) == 97  # 63 provinces before the reform, 34 after
+    await graph.write(lambda tx: run(tx, "MATCH (r:PlaceRollup) DETACH DELETE r"))
+    try:
+        assert await graph.read(figures) == rolled
+    finally:
+        await rebuild_rollups(graph)  # migration 25's heal
+    assert await graph.read(_rollups) == kept
+    assert await graph.read(stale_digests) == {}
+
+
+async def test_a_province_with_a_unit_of_other_dates_is_counted_from_its_units(
+    graph: Graph,
+) -> None:
+    """A commune that ends before its province (not in today's data, but the model allows it)
+    makes the province's rollup inexact: the series then reads that province's units, as it
+    does with no rollup at all, and the commune stops counting after its last day."""
+    commune = await graph.read(nth_commune, "CURRENT:PROVINCE:01", 7)
+    key = f"CURRENT:COMMUNE:{commune}"
+    made = [await team(graph, commune, D(2025, 8, 1))]
+    people = [await member(graph, made[0], TeamRole.HEAD, D(2025, 8, 1))]
+    ended = D(2025, 12, 31)
+    points = [(d, NATION) for d in (D(2025, 9, 30), ended, D(2026, 3, 31))]
+
+    async def end(tx: Tx, on: D | None) -> None:
+        await run(tx, "MATCH (u:AdministrativeUnit {key: $k}) SET u.validTo = $on", k=key, on=on)
+
+    class Undone(Exception):
+        """Rolls back the transaction that computed the series without the rollup."""
+
+    async def unrolled(tx: Tx) -> None:
+        await run(tx, "MATCH (r:PlaceRollup {key: 'CURRENT:PROVINCE:01'}) DETACH DELETE r")
+        raise Undone(await series_totals(tx, points))
+
+    before = await graph.read(series_totals, points)
+    try:
+        await graph.write(end, ended)
+        await rebuild_rollups(graph)
+        assert (await graph.read(_rollups))["CURRENT:PROVINCE:01"]["exact"] is False
+        assert await graph.read(stale_digests) == {}
+        found = await graph.read(series_totals, points)
+        with pytest.raises(Undone) as without:
+            await graph.write(unrolled)
+        assert found == without.value.args[0]
+        assert found[:2] == before[:2]
+        assert found[2].communes == before[2].communes - 1
+        assert found[2].teams < before[2].teams
+        await report(graph, made[0], D(2025, 9, 1), 2)  # a writer leaves an inexact rollup be
+        assert await graph.read(stale_digests) == {}
+    finally:
+        await graph.write(end, None)
+        await remove(graph, made, people)
+        await rebuild_rollups(graph)
+    assert (await graph.read(_rollups))["CURRENT:PROVINCE:01"]["exact"] is True
+
+
+async def test_places_built_for_another_n_make_the_series_walk_that_province(
+    graph: Graph,
+) -> None:
+    """An activity digest rebuilt with another N (CDS_ACTIVE_TEAM_DAYS changed, ``cds digests
+    --rebuild`` not yet run) leaves its province's rollup with a mixed N: the series reads that
+    province's units, whose figures coverage checks; the province is rolled again once every
+    place has one N."""
+    places = await graph.read(
+        lambda tx: run_collected(
+            tx,
+            "MATCH (u:AdministrativeUnit)-[:PART_OF*1..2]->(:AdministrativeUnit {key: $p}) "
+            "WHERE u.helpNow IS NOT NULL RETURN collect(u.key)[0..1] AS rows",
+            p="CURRENT:PROVINCE:01",
+        )
+    )
+    assert places, "the demo's reports reach Hà Nội"
+    await graph.write(ACTIVITY_DIGESTS.rebuild, places, window=30)
+    try:
+        rolled = (await graph.read(_rollups))["CURRENT:PROVINCE:01"]
+        assert rolled["activeWindow"] == MIXED_WINDOW
+        assert await graph.read(stale_digests) == {}
+        await _series_as_coverage(graph, [D(2025, 9, 30), D(2025, 12, 31), D.today()])
+    finally:
+        await graph.write(ACTIVITY_DIGESTS.rebuild, places, window=90)
+    assert (await graph.read(_rollups))["CURRENT:PROVINCE:01"]["activeWindow"] == 90
+    assert await graph.read(stale_digests) == {}
