@@ -25,9 +25,9 @@ async def rebuild_all_digests(graph: Graph, *, active_days: int | None = None) -
 
 
 async def rebuild_rollups(graph: Graph) -> None:
-    """Every province's rollup of every kind, whole, from the places' digests: migration 25,
+    """Every province's rollup of every kind, whole, from the places' digests: migration 26,
     and the units seed (a rollup is only kept by writers once it exists)."""
-    await rebuild_all_rollups(graph, KINDS)
+    await rebuild_all_rollups(graph, KINDS, whole=True)
 
 
 async def stale_digests(tx: Tx) -> dict[str, list[str]]:

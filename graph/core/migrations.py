@@ -485,13 +485,20 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         25,
-        "per-province rollups of the places' digests ((:PlaceRollup {key}): a province's and "
-        "its units' digests summed), which a national series or coverage reads instead of "
-        "~14,000 units (#16, #14)",
-        # Writers find a rollup by its key; the heal creates them one transaction at a time.
+        "a unique key per place rollup ((:PlaceRollup {key}), created by migration 26): "
+        "writers and builds find it by its key, and two processes migrating at once must not "
+        "make two of one province (#16, #14)",
         (
-            "CREATE CONSTRAINT place_rollup_key IF NOT EXISTS FOR (r:PlaceRollup) REQUIRE r.key IS UNIQUE",
+            "CREATE CONSTRAINT place_rollup_key IF NOT EXISTS "
+            "FOR (r:PlaceRollup) REQUIRE r.key IS UNIQUE",
         ),
+    ),
+    Migration(
+        26,
+        "per-province rollups of the places' digests (a province's and its units' digests "
+        "summed on its PlaceRollup), which a national series or coverage reads instead of "
+        "~14,000 units (#16, #14)",
+        (),
         heal=rebuild_rollups,
     ),
 )

@@ -327,7 +327,7 @@ class DigestKind:
         is healed too): migrations, and the demo after its bulk load."""
         keys = await graph.read(self.places, "", EVERY)
         await self.rebuild_many(graph, keys, rollups=False, **params)
-        if self.rollup is not None:
+        if self.rollup is not None:  # those that exist (migration 26 creates them)
             await rebuild_all_rollups(graph, [self])
 
     async def stale(self, tx: Tx) -> list[str]:

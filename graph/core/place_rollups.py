@@ -25,10 +25,11 @@ anyway. A rollup also keeps what a unit's figures cannot give by summing:
 Kept in the transaction that rebuilds a place's digest (``DigestKind.rebuild``): the province's
 rollup is locked, and the place's old digest is taken off and its new one added (from the first
 day they differ: an import appending recent reports moves a few entries, not years of them).
-Rollups are built whole by ``rebuild_all_rollups``: migration 25, the units seed, and after each
-kind's ``rebuild_all`` (migrations, the demo load, ``cds digests --rebuild``), which also heals
-a store edited around the writers. A writer finding no rollup leaves it to them, and readers
-then walk the units.
+Rollups are created, every kind at once, by migration 26 and the units seed
+(``rebuild_all_rollups``); after a kind's ``rebuild_all`` (migrations, the demo load, ``cds
+digests --rebuild``) its part of every rollup is built again whole, which also heals a store
+edited around the writers. A build locks the units it reads and the rollups, in the writers'
+order. A writer finding no rollup leaves it be, and readers then walk the units.
 """
 
 from __future__ import annotations
@@ -127,6 +128,20 @@ class Rollup:
             out.append(min(_common(a, b) for a, b in lists))
         return out
 
+    def move(
+        self, total: Parts, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+    ) -> None:
+        """``total`` −= ``before`` and += ``after`` (one place's old and new digests), from the
+        first day of each series they differ on: the changes before it cancel out."""
+        if before is None or after is None:
+            self.add(total, self.parts(before), -1)
+            self.add(total, self.parts(after), 1)
+            return
+        before, after = self.derived(before), self.derived(after)
+        skips = self.shared(before, after)
+        self.add(total, self.parts(before, skips), -1)
+        self.add(total, self.parts(after, skips), 1)
+
     def add(self, total: Parts, part: Parts, sign: int) -> None:
         """``total`` += ``sign`` × ``part``."""
         for into, changes in zip(total[0], part[0], strict=True):
@@ -166,7 +181,7 @@ class Rollup:
             out[days_prop] = days
             for prop, column in zip(value_props, columns, strict=True):
                 out[prop] = list(accumulate(map(column.__getitem__, days)))
-            last = max(last, *days[-1:])
+            last = max([last, *days[-1:]])
         for i, prop in enumerate(self.entries):
             out[prop] = [e[i] for e in kept]
         if kept:  # the teams' shared entries: (key, first, last)
@@ -230,16 +245,8 @@ class Rollup:
         for key, stored in found:
             total = self.parts(stored)
             for place in changed:
-                if provinces.get(place) != key:
-                    continue
-                before, after = old.get(place), self.derived(new[place])
-                if before is None or all(before.get(p) is None for p, _ in self.series):
-                    self.add(total, self.parts(after), 1)
-                    continue
-                before = self.derived(before)
-                skips = self.shared(before, after)
-                self.add(total, self.parts(before, skips), -1)
-                self.add(total, self.parts(after, skips), 1)
+                if provinces.get(place) == key:
+                    self.move(total, old.get(place), new[place])
             writes[str(key)] = self.props(total, kind)
         await _write(tx, writes)
 
@@ -326,24 +333,44 @@ RETURN collect([key, communes, exact, ["""
     )
 
 
-async def build(tx: Tx, kinds: Sequence[DigestKind], keys: Collection[str]) -> None:
+# The places under provinces ``$keys`` (themselves included) locked in key order, as writers lock
+# theirs (``lock_places``): a writer holding one of them commits before a build reads it, and
+# one coming later waits for the build and moves what it wrote.
+_LOCK_SUBTREES: LiteralString = """
+UNWIND $keys AS key
+MATCH (:AdministrativeUnit {key: key, level: 'PROVINCE'})<-[:PART_OF*0..2]-(u:AdministrativeUnit)
+WITH u ORDER BY u.key
+SET u.digestLock = true
+REMOVE u.digestLock
+"""
+
+
+async def build(
+    tx: Tx, kinds: Sequence[DigestKind], keys: Collection[str], *, whole: bool = False
+) -> None:
     """Build the rollups of these provinces, of these kinds, from their units' digests (those
-    of other kinds are kept). A rollup that is not exact holds no digest."""
+    of other kinds are kept). A rollup that is not exact holds no digest. ``whole`` (every kind
+    at once) creates missing rollups and may mark one exact; otherwise only existing rollups
+    are built, and one is only ever marked inexact: its other kinds were not built with it."""
     if not keys:
         return
     ordered = sorted(set(keys))
-    # Locked before the units are read: a writer that changed one of them and moves the rollup
-    # either committed before this reads, or waits and moves what this writes.
-    await run(
+    await run(tx, _LOCK_SUBTREES, keys=ordered)
+    # Created only where the constraint on the key (migration 25) guards MERGE, ``whole``.
+    found_rollups = await run_collected(
         tx,
-        "UNWIND $keys AS key MERGE (r:PlaceRollup {key: key}) "
-        "SET r.digestLock = true REMOVE r.digestLock",
+        "UNWIND $keys AS key "
+        + ("MERGE" if whole else "MATCH")
+        + " (r:PlaceRollup {key: key}) SET r.digestLock = true REMOVE r.digestLock "
+        "RETURN collect(key) AS rows",
         keys=ordered,
     )
-    found = await run_collected(tx, _subtree(kinds), keys=ordered)
+    found = await run_collected(tx, _subtree(kinds), keys=sorted(found_rollups))
     writes: dict[str, dict[str, Any]] = {}
     for key, communes, exact, per_kind in found:
-        props: dict[str, Any] = {"exact": bool(exact), "rollupCommunes": int(communes)}
+        props: dict[str, Any] = {"rollupCommunes": int(communes)}
+        if whole or not exact:
+            props["exact"] = bool(exact)
         for kind, digests in zip(kinds, per_kind, strict=True):
             assert kind.rollup is not None
             kept = kind.rollup.props(kind.rollup.total(digests if exact else []), kind)
@@ -355,9 +382,11 @@ async def build(tx: Tx, kinds: Sequence[DigestKind], keys: Collection[str]) -> N
 ROLLUP_BATCH = 8  # provinces per transaction: the biggest reads ~600 units' digests
 
 
-async def rebuild_all_rollups(graph: Graph, kinds: Sequence[DigestKind]) -> None:
-    """Every province's rollup, whole (idempotent): migration 25, after the units are seeded,
-    and ``cds digests --rebuild``."""
+async def rebuild_all_rollups(
+    graph: Graph, kinds: Sequence[DigestKind], *, whole: bool = False
+) -> None:
+    """Every province's rollup of these kinds (idempotent; ``build``'s ``whole``): all kinds
+    whole by migration 26 and after the units are seeded; one kind after its ``rebuild_all``."""
     keys = await graph.read(
         lambda tx: run_collected(
             tx,
@@ -366,4 +395,4 @@ async def rebuild_all_rollups(graph: Graph, kinds: Sequence[DigestKind]) -> None
     )
     ordered = sorted(str(k) for k in keys)
     for i in range(0, len(ordered), ROLLUP_BATCH):
-        await graph.write(build, kinds, ordered[i : i + ROLLUP_BATCH])
+        await graph.write(build, kinds, ordered[i : i + ROLLUP_BATCH], whole=whole)

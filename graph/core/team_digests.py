@@ -282,7 +282,7 @@ def _with_team(digest: Mapping[str, Any]) -> Mapping[str, Any]:
     place has a running team (1 or 0) from each change day on."""
     if digest.get("withTeamCounts") is not None:  # a rollup's own
         return digest
-    return {**digest, "withTeamCounts": [int(n > 0) for n in digest["teamCounts"] or []]}
+    return {**digest, "withTeamCounts": [int(n > 0) for n in digest.get("teamCounts") or []]}
 
 
 TEAM_DIGESTS = DigestKind(

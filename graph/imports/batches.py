@@ -40,7 +40,7 @@ from graph.core.cypher import native
 from graph.core.db import Graph, Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.org_digests import ORG_DIGESTS, org_places
-from graph.core.place_digests import DigestKind
+from graph.core.place_digests import DigestKind, lock_places
 from graph.core.team_digests import TEAM_DIGESTS, team_places
 from graph.core.text import fold
 
@@ -472,6 +472,9 @@ async def _rebuild_noted(tx: Tx, batch_id: str) -> None:
     noted = await _noted(tx, batch_id)
     if noted is None:
         return
+    # Every kind's places locked first: a kind's rebuild locks its provinces' rollups, and a
+    # writer holding a place of the next kind may be waiting for one of them.
+    await lock_places(tx, sorted({key for name in _NOTED for key in noted[name] or []}))
     for name, kind in _NOTED.items():
         await kind.rebuild(tx, noted[name])
     await _forget_noted(tx, batch_id)

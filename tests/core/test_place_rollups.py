@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import random
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from graph.core.days import OPEN, day_number
 from graph.core.db import Graph, Tx, run, run_collected
 from graph.core.digests import rebuild_rollups, stale_digests
 from graph.core.model import ExpertStatus, TeamRole
+from graph.core.org_digests import ORG_DIGESTS
+from graph.core.place_digests import DigestKind
 from graph.core.place_rollups import MIXED_WINDOW
 from graph.core.team_digests import TEAM_DIGESTS
 from graph.core.team_digests import build_digest as build_team
@@ -95,16 +98,89 @@ def test_a_rollup_holds_the_activity_window_only_when_its_places_share_it() -> N
     assert rollup.props(same, ACTIVITY_DIGESTS)["activeWindow"] == 90
 
 
+def _random_digest(rng: random.Random, kind: DigestKind, like: dict[str, Any] | None) -> Any:
+    """A digest of ``kind`` with random lists; with ``like``, one sharing a random start with
+    it (what a writer changes: later days, values from some day on, entries, the N)."""
+    assert kind.rollup is not None
+    out: dict[str, Any] = {}
+    for days_prop, value_props in kind.rollup.series:
+        keep = rng.randint(0, len(like[days_prop])) if like else 0
+        days = list(like[days_prop][:keep]) if like else []
+        day = days[-1] if days else 20_000
+        for _ in range(rng.randint(0, 6)):
+            day += rng.randint(1, 40)
+            days.append(day)
+        out[days_prop] = days
+        for prop in value_props:
+            if prop == "withTeamCounts":  # derived from the counts, never stored on a unit
+                continue
+            start = list(like[prop][:keep]) if like else []
+            out[prop] = start + [rng.randint(0, 9) for _ in days[len(start) :]]
+    for prop in kind.rollup.entries:
+        out[prop] = []
+    if kind.rollup.entries:
+        for _ in range(rng.randint(0, 3)):
+            first = rng.randint(20_000, 20_300)
+            entry = (rng.randint(1, 4), first, rng.choice([first + 30, OPEN]))
+            for prop, value in zip(kind.rollup.entries, entry, strict=True):
+                out[prop].append(value)
+    if kind.rollup.tally:
+        out[kind.rollup.tally] = rng.choice([90, 90, 30])
+    return None if rng.random() < 0.1 else out
+
+
+def test_moving_a_rollup_by_the_days_two_digests_differ_equals_a_rebuild() -> None:
+    """``Rollup.move`` (what writers do) takes one place's old digest off and adds its new one
+    from the first day they differ; the rollup must equal one built from every place again,
+    whether the new digest is longer, shorter, differs only in values, or is gone."""
+    rng = random.Random(20261201)
+    for kind in (TEAM_DIGESTS, ACTIVITY_DIGESTS, ORG_DIGESTS):
+        rollup = kind.rollup
+        assert rollup is not None
+        for _ in range(300):
+            places = [_random_digest(rng, kind, None) for _ in range(3)]
+            old = places[0]
+            new = _random_digest(rng, kind, old)
+            total = rollup.parts(rollup.props(rollup.total(places), kind))
+            rollup.move(total, old, new)
+            again = rollup.props(rollup.total([new, *places[1:]]), kind)
+            assert rollup.props(total, kind) == again, (kind.name, old, new)
+
+
+class Undone(Exception):
+    """Rolls back a transaction that changed the graph to compute something, and carries it."""
+
+
 async def _series_as_coverage(graph: Graph, ends: list[D], active_days: int = 90) -> None:
-    """The national series (rollups where they serve) on these dates equals coverage (which
-    counts from the units) on each, and so does the series of a province of each era."""
+    """The series, nationally and in a province of each era, and the national coverage on these
+    dates are what they are when every unit is read instead of the rollups (in a transaction
+    that deletes them and is rolled back), and each date of the series is coverage's."""
     reform = D(2025, 7, 1)
-    for points in (
+    scopes = (
         [(d, NATION) for d in ends],
         [(d, f"{'LEGACY' if d < reform else 'CURRENT'}:PROVINCE:01") for d in ends],
-    ):
-        found = await graph.read(series_totals, points, active_days)
-        for (day, key), totals in zip(points, found, strict=True):
+    )
+
+    async def figures(tx: Tx) -> list[Any]:
+        out: list[Any] = [await series_totals(tx, points, active_days) for points in scopes]
+        for day in ends:
+            for in_current_units in (False, True) if day < reform else (False,):
+                found = await coverage(
+                    tx, NATION, day, in_current_units=in_current_units, active_days=active_days
+                )
+                out.append((found.rows, found.totals))
+        return out
+
+    async def from_units(tx: Tx) -> None:
+        await run(tx, "MATCH (r:PlaceRollup) DETACH DELETE r")
+        raise Undone(await figures(tx))
+
+    rolled = await graph.read(figures)
+    with pytest.raises(Undone) as units:
+        await graph.write(from_units)
+    assert rolled == units.value.args[0]
+    for points, series in zip(scopes, rolled, strict=False):
+        for (day, key), totals in zip(points, series, strict=True):
             alone = await graph.read(
                 coverage, key, day, in_current_units=False, active_days=active_days
             )
@@ -142,7 +218,7 @@ async def test_writers_keep_the_rollups_and_the_series_counts_as_coverage(graph:
     assert await graph.read(stale_digests) == {}
 
 
-async def test_without_rollups_the_series_reads_the_units_and_migration_25_builds_them(
+async def test_without_rollups_the_series_reads_the_units_and_migration_26_builds_them(
     graph: Graph,
 ) -> None:
     """Coverage and the series read the units' digests where no rollup serves: the same
@@ -163,7 +239,7 @@ async def test_without_rollups_the_series_reads_the_units_and_migration_25_build
     try:
         assert await graph.read(figures) == rolled
     finally:
-        await rebuild_rollups(graph)  # migration 25's heal
+        await rebuild_rollups(graph)  # migration 26's heal
     assert await graph.read(_rollups) == kept
     assert await graph.read(stale_digests) == {}
 
@@ -183,9 +259,6 @@ async def test_a_province_with_a_unit_of_other_dates_is_counted_from_its_units(
 
     async def end(tx: Tx, on: D | None) -> None:
         await run(tx, "MATCH (u:AdministrativeUnit {key: $k}) SET u.validTo = $on", k=key, on=on)
-
-    class Undone(Exception):
-        """Rolls back the transaction that computed the series without the rollup."""
 
     async def unrolled(tx: Tx) -> None:
         await run(tx, "MATCH (r:PlaceRollup {key: 'CURRENT:PROVINCE:01'}) DETACH DELETE r")
