@@ -42,7 +42,7 @@ from graph.core.db import Graph, Tx, run
 from graph.core.model import ActivityKind
 from graph.core.settings import Settings
 from graph.core.team_digests import TEAMS_OF_PLACE
-from graph.reports.coverage import NATIVE_QUERY, coverage
+from graph.reports.coverage import DIGESTS_AS_PLACES, NATIVE_QUERY, UNITS_ONLY, coverage
 from seed.demo.params import parse_scale
 from spreadsheets import service
 from spreadsheets.columns import ImportKind
@@ -86,7 +86,10 @@ WITHOUT: LiteralString = "WITH *, 0 AS peopleHelped, 0 AS householdsHelped, 0 AS
 VARIANTS: dict[str, LiteralString] = {
     "with activity (digests)": NATIVE_QUERY,
     "without activity": NATIVE_QUERY.replace(ACTIVITY_OF_PLACES, WITHOUT),
-    "with activity as before": NATIVE_QUERY.replace(ACTIVITY_OF_PLACES, BEFORE),
+    # BEFORE walks the places' teams: the units, not the provinces' rollups.
+    "with activity as before": NATIVE_QUERY.replace(DIGESTS_AS_PLACES, UNITS_ONLY).replace(
+        ACTIVITY_OF_PLACES, BEFORE
+    ),
 }
 
 

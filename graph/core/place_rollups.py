@@ -23,8 +23,9 @@ anyway. A rollup also keeps what a unit's figures cannot give by summing:
 - ``rollupCommunes``: its communes.
 
 Kept in the transaction that rebuilds a place's digest (``DigestKind.rebuild``): the province's
-rollup is locked, and the place's old digest is taken off and its new one added (from the first
-day they differ: an import appending recent reports moves a few entries, not years of them).
+rollup is locked, and the place's old digest is taken off and its new one added (only the per-day
+changes that differ: a report added on one day moves a running sum on every later day, but its
+change on that day only).
 Rollups are created, every kind at once, by migration 26 and the units seed
 (``rebuild_all_rollups``); after a kind's ``rebuild_all`` (migrations, the demo load, ``cds
 digests --rebuild``) its part of every rollup is built again whole, which also heals a store
@@ -86,61 +87,64 @@ class Rollup:
             out += [self.tally, self.tally + "Tally"]
         return tuple(out)
 
-    def parts(self, digest: Mapping[str, Any] | None, skips: Sequence[int] = ()) -> Parts:
+    def parts(self, digest: Mapping[str, Any] | None) -> Parts:
         """A digest (a unit's or a rollup's stored properties) as per-day changes of each
-        figure, entries and tally, which add up; ``skips``: per series, how many of its first
-        days to leave out (those another digest shares, whose changes would cancel out)."""
-        changes: list[list[Counter[int]]] = [[Counter() for _ in v] for _, v in self.series]
+        figure, entries and tally, which add up."""
+        changes = [[Counter(c) for c in series] for series in self._changes(digest)]
+        return (changes, *self._extras(digest))
+
+    def _extras(self, digest: Mapping[str, Any] | None) -> tuple[Counter[Any], Counter[int]]:
+        """A digest's entries and tally."""
         entries: Counter[tuple[int, ...]] = Counter()
         tally: Counter[int] = Counter()
         if digest is None:
-            return changes, entries, tally
+            return entries, tally
         if self.tally is not None:
             counted = digest.get(self.tally + "Tally")
             if counted is not None:  # a rollup's
                 tally.update(dict(zip(counted[::2], counted[1::2], strict=True)))
             elif digest.get(self.tally) is not None:
                 tally[int(digest[self.tally])] += 1
-        if all(digest.get(p) is None for p, _ in self.series):
-            return changes, entries, tally
-        digest = self.derived(digest)
-        for at, (days_prop, value_props) in enumerate(self.series):
-            days = digest.get(days_prop) or []
-            skip = skips[at] if skips else 0
-            for column, prop in zip(changes[at], value_props, strict=True):
-                values = digest.get(prop) or []
-                before = values[skip - 1 : len(values) - 1] if skip else [0, *values[:-1]]
-                # map and zip run in C: a national rebuild adds up millions of entries.
-                column.update(dict(zip(days[skip:], map(sub, values[skip:], before), strict=True)))
         if self.entries:
             lists = [digest.get(p) or [] for p in self.entries]
             entries.update(zip(*lists, strict=True))
-        return changes, entries, tally
+        return entries, tally
 
-    def derived(self, digest: Mapping[str, Any]) -> Mapping[str, Any]:
-        return digest if self.derive is None else self.derive(digest)
-
-    def shared(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[int]:
-        """Per series, how many first days two digests (``derived``) share with their values."""
+    def _changes(self, digest: Mapping[str, Any] | None) -> list[list[dict[int, int]]]:
+        """Per series, each figure's changes by day ({day: change})."""
+        if digest is None or all(digest.get(p) is None for p, _ in self.series):
+            return [[{} for _ in v] for _, v in self.series]
+        if self.derive is not None:
+            digest = self.derive(digest)
         out = []
         for days_prop, value_props in self.series:
-            lists = [(old.get(p) or [], new.get(p) or []) for p in (days_prop, *value_props)]
-            out.append(min(_common(a, b) for a, b in lists))
+            days = digest.get(days_prop) or []
+            columns = []
+            for prop in value_props:
+                values = digest.get(prop) or []
+                # map and zip run in C: a national rebuild adds up millions of entries.
+                columns.append(dict(zip(days, map(sub, values, [0, *values]), strict=False)))
+            out.append(columns)
         return out
 
     def move(
         self, total: Parts, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
     ) -> None:
-        """``total`` −= ``before`` and += ``after`` (one place's old and new digests), from the
-        first day of each series they differ on: the changes before it cancel out."""
-        if before is None or after is None:
-            self.add(total, self.parts(before), -1)
-            self.add(total, self.parts(after), 1)
-            return
-        before, after = self.derived(before), self.derived(after)
-        skips = self.shared(before, after)
-        self.add(total, self.parts(before, skips), -1)
-        self.add(total, self.parts(after, skips), 1)
+        """``total`` −= ``before`` and += ``after`` (one place's old and new digests), by the
+        per-day changes that differ between them: a report added on one day moves a running
+        sum on every later day, but its changes on that day only."""
+        old, new = self._changes(before), self._changes(after)
+        for into, olds, news in zip(total[0], old, new, strict=True):
+            for have, o, n in zip(into, olds, news, strict=True):
+                for day, amount in o.items() - n.items():  # set operations, run in C
+                    have[day] -= amount
+                for day, amount in n.items() - o.items():
+                    have[day] += amount
+        for digest, sign in ((before, -1), (after, 1)):
+            entries, tally = self._extras(digest)
+            self.add(
+                total, ([[Counter() for _ in v] for _, v in self.series], entries, tally), sign
+            )
 
     def add(self, total: Parts, part: Parts, sign: int) -> None:
         """``total`` += ``sign`` × ``part``."""
@@ -264,20 +268,6 @@ class Rollup:
             for key, _, exact, digests in found
         }
         return sorted(key for key in have if have[key] != wanted.get(key))
-
-
-def _common(a: list[Any], b: list[Any]) -> int:
-    """The length of the common start of two lists (comparing slices runs in C)."""
-    if a == b:
-        return len(a)
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        mid = (low + high + 1) // 2
-        if a[:mid] == b[:mid]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
 
 
 def _projection(var: LiteralString, props: Sequence[LiteralString]) -> LiteralString:

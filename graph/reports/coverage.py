@@ -42,9 +42,10 @@ from graph.reports.support_figures import (
 )
 from graph.units.units import UnitRecord, unit_from_map
 
-# Opens the digest part of the metrics over ``digests`` (bench/coverage.py swaps it for the
-# places, to time the units' digests against the rollups).
+# Opens the digest part of the metrics over ``digests``; benchmarks swap it for ``UNITS_ONLY``
+# to time the units' digests against the rollups (bench/coverage.py, bench/activity.py).
 DIGESTS_AS_PLACES: LiteralString = "CALL (digests) {\n  WITH digests AS places"
+UNITS_ONLY: LiteralString = "CALL (places) {\n  WITH places"
 
 # The metrics of one list of places, shared by the rows and the scope totals so both count the
 # same way. Every subquery starts from the places: their digests, or relationships inward. The

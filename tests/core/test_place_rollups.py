@@ -131,8 +131,8 @@ def _random_digest(rng: random.Random, kind: DigestKind, like: dict[str, Any] | 
 
 def test_moving_a_rollup_by_the_days_two_digests_differ_equals_a_rebuild() -> None:
     """``Rollup.move`` (what writers do) takes one place's old digest off and adds its new one
-    from the first day they differ; the rollup must equal one built from every place again,
-    whether the new digest is longer, shorter, differs only in values, or is gone."""
+    by the per-day changes that differ; the rollup must equal one built from every place
+    again, whether the new digest is longer, shorter, differs only in values, or is gone."""
     rng = random.Random(20261201)
     for kind in (TEAM_DIGESTS, ACTIVITY_DIGESTS, ORG_DIGESTS):
         rollup = kind.rollup
