@@ -25,7 +25,10 @@ anyway. A rollup also keeps what a unit's figures cannot give by summing:
 Kept in the transaction that rebuilds a place's digest (``DigestKind.rebuild``): the province's
 rollup is locked, and the place's old digest is taken off and its new one added (only the per-day
 changes that differ: a report added on one day moves a running sum on every later day, but its
-change on that day only).
+change on that day only). A rebuild of many places in several transactions (an import's close)
+builds their provinces' rollups whole once it is done instead (``rebuild_rollups_of``): reading
+every old digest and moving by it cost more.
+
 Rollups are created, every kind at once, by migration 26 and the units seed
 (``rebuild_all_rollups``); after a kind's ``rebuild_all`` (migrations, the demo load, ``cds
 digests --rebuild``) its part of every rollup is built again whole, which also heals a store
@@ -35,11 +38,12 @@ order. A writer finding no rollup leaves it be, and readers then walk the units.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from operator import sub
+from itertools import accumulate, compress, count
+from operator import ne, sub
 from typing import Any, LiteralString, Protocol
 
 from graph.core.days import DAWN, OPEN
@@ -131,20 +135,40 @@ class Rollup:
         self, total: Parts, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
     ) -> None:
         """``total`` −= ``before`` and += ``after`` (one place's old and new digests), by the
-        per-day changes that differ between them: a report added on one day moves a running
-        sum on every later day, but its changes on that day only."""
-        old, new = self._changes(before), self._changes(after)
-        for into, olds, news in zip(total[0], old, new, strict=True):
-            for have, o, n in zip(into, olds, news, strict=True):
-                for day, amount in o.items() - n.items():  # set operations, run in C
+        per-day changes that differ between them: from the first day their lists differ (found
+        by comparing slices, in C), the changes of each side as dicts, and only the items that
+        differ (set operations, in C) moved. A report added on one day moves a running sum on
+        every later day, but its change on that day only; an import's close moves thousands of
+        places."""
+        old, new = self._ready(before), self._ready(after)
+        for at, (days_prop, value_props) in enumerate(self.series):
+            props = (days_prop, *value_props)
+            a = [old.get(p) or [] for p in props]
+            b = [new.get(p) or [] for p in props]
+            if a == b:
+                continue
+            k = min(_common(x, y) for x, y in zip(a, b, strict=True))
+            for have, x, y in zip(total[0][at], a[1:], b[1:], strict=True):
+                o = _changes_from(a[0], x, k)
+                n = _changes_from(b[0], y, k)
+                for day, amount in o.items() - n.items():
                     have[day] -= amount
                 for day, amount in n.items() - o.items():
                     have[day] += amount
-        for digest, sign in ((before, -1), (after, 1)):
-            entries, tally = self._extras(digest)
-            self.add(
-                total, ([[Counter() for _ in v] for _, v in self.series], entries, tally), sign
-            )
+        if self.entries or self.tally is not None:
+            (old_entries, old_tally), (new_entries, new_tally) = map(self._extras, (before, after))
+            if old_entries != new_entries:
+                total[1].subtract(old_entries)
+                total[1].update(new_entries)
+            if old_tally != new_tally:
+                total[2].subtract(old_tally)
+                total[2].update(new_tally)
+
+    def _ready(self, digest: Mapping[str, Any] | None) -> Mapping[str, Any]:
+        """A digest with its derived lists ({} for none)."""
+        if digest is None or all(digest.get(p) is None for p, _ in self.series):
+            return {}
+        return digest if self.derive is None else self.derive(digest)
 
     def add(self, total: Parts, part: Parts, sign: int) -> None:
         """``total`` += ``sign`` × ``part``."""
@@ -270,6 +294,17 @@ class Rollup:
         return sorted(key for key in have if have[key] != wanted.get(key))
 
 
+def _common(a: list[Any], b: list[Any]) -> int:
+    """The length of the common start of two lists (map, compress and count run in C)."""
+    return next(compress(count(), map(ne, a, b)), min(len(a), len(b)))
+
+
+def _changes_from(days: list[int], values: list[int], k: int) -> dict[int, int]:
+    """A figure's changes by day from its ``k``-th day on (map and zip run in C)."""
+    before = [values[k - 1] if k else 0, *values[k:]]
+    return dict(zip(days[k:], map(sub, values[k:], before), strict=False))
+
+
 def _projection(var: LiteralString, props: Sequence[LiteralString]) -> LiteralString:
     return var + " {." + ", .".join(props) + "}"
 
@@ -386,3 +421,50 @@ async def rebuild_all_rollups(
     ordered = sorted(str(k) for k in keys)
     for i in range(0, len(ordered), ROLLUP_BATCH):
         await graph.write(build, kinds, ordered[i : i + ROLLUP_BATCH], whole=whole)
+
+
+async def rebuild_rollups_of(
+    graph: Graph, kinds: Sequence[DigestKind], place_keys: Collection[str], workers: int
+) -> None:
+    """The existing rollups of these kinds of the provinces of these places, built again
+    (``build``), ``workers`` transactions at a time on disjoint provinces."""
+    ordered = await graph.read(provinces_of, place_keys)
+
+    async def rebuild(batch: Sequence[str]) -> None:
+        await graph.write(build, kinds, batch)
+
+    batches = [ordered[i : i + ROLLUP_BATCH] for i in range(0, len(ordered), ROLLUP_BATCH)]
+    await in_turns(rebuild, batches, workers)
+
+
+async def provinces_of(tx: Tx, place_keys: Collection[str]) -> list[str]:
+    """The provinces these places are in (or are), by key."""
+    found = await run_collected(
+        tx,
+        "UNWIND $keys AS key MATCH (u:AdministrativeUnit {key: key})"
+        "-[:PART_OF*0..2]->(p:AdministrativeUnit {level: 'PROVINCE'}) "
+        "RETURN collect(DISTINCT p.key) AS rows",
+        keys=sorted(place_keys),
+    )
+    return sorted(str(k) for k in found)
+
+
+async def in_turns(
+    work: Callable[[Sequence[str]], Awaitable[None]], batches: Sequence[Sequence[str]], workers: int
+) -> None:
+    """``work`` on each batch, ``workers`` at a time (each batch taken by one of them)."""
+    queue = iter(batches)
+
+    async def worker() -> None:
+        for batch in queue:  # shared
+            await work(batch)
+
+    # Not a TaskGroup: its ExceptionGroup would hide ``Unavailable`` from the callers that
+    # retry on it (an import's rollback waits for Neo4j to come back).
+    tasks = [asyncio.create_task(worker()) for _ in range(workers)]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -41,6 +41,7 @@ from graph.core.db import Graph, Tx, run, run_collected, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.org_digests import ORG_DIGESTS, org_places
 from graph.core.place_digests import DigestKind, lock_places
+from graph.core.place_rollups import build, provinces_of
 from graph.core.team_digests import TEAM_DIGESTS, team_places
 from graph.core.text import fold
 
@@ -476,5 +477,9 @@ async def _rebuild_noted(tx: Tx, batch_id: str) -> None:
     # writer holding a place of the next kind may be waiting for one of them.
     await lock_places(tx, sorted({key for name in _NOTED for key in noted[name] or []}))
     for name, kind in _NOTED.items():
-        await kind.rebuild(tx, noted[name])
+        # The provinces' rollups built whole, not moved: what is still noted may be places
+        # ``rebuild_noted`` rebuilt before it stopped, ahead of their rollups. Their units are
+        # locked before the rollups, in the writers' order.
+        await kind.rebuild(tx, noted[name], rollups=False)
+        await build(tx, [kind], await provinces_of(tx, noted[name] or []))
     await _forget_noted(tx, batch_id)

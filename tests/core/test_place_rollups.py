@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from graph.core import place_digests
 from graph.core.activity_place_digests import ACTIVITY_DIGESTS
 from graph.core.activity_place_digests import build_digest as build_activity
 from graph.core.days import OPEN, day_number
@@ -312,3 +313,24 @@ async def test_places_built_for_another_n_make_the_series_walk_that_province(
         await graph.write(ACTIVITY_DIGESTS.rebuild, places, window=90)
     assert (await graph.read(_rollups))["CURRENT:PROVINCE:01"]["activeWindow"] == 90
     assert await graph.read(stale_digests) == {}
+
+
+async def test_a_rebuild_of_many_places_builds_their_provinces_rollups_again(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import's close rebuilds thousands of places in batches, then their provinces'
+    rollups whole (``rebuild_rollups_of``), not batch by batch: they must end as a rebuild from
+    the units gives, here with every place's N changed and changed back."""
+    monkeypatch.setattr(place_digests, "HEAL_BATCH", 50)  # several batches on the test network
+    keys = await graph.read(ACTIVITY_DIGESTS.places, "", 1_000_000)
+    assert len(keys) > 2 * place_digests.HEAL_BATCH
+    try:
+        await ACTIVITY_DIGESTS.rebuild_many(graph, keys, window=30)
+        assert await graph.read(stale_digests) == {}
+        windows = {r.get("activeWindow") for r in (await graph.read(_rollups)).values()}
+        assert windows <= {30, None}
+        assert 30 in windows
+    finally:
+        await ACTIVITY_DIGESTS.rebuild_many(graph, keys, window=90)
+    assert await graph.read(stale_digests) == {}
+    assert {r.get("activeWindow") for r in (await graph.read(_rollups)).values()} <= {90, None}
