@@ -22,6 +22,7 @@ async def rebuild_all_digests(graph: Graph, *, active_days: int | None = None) -
         await kind.rebuild_all(
             graph, **({"window": active_days} if kind is ACTIVITY_DIGESTS else {})
         )
+    await rebuild_all_rollups(graph, KINDS, whole=True)  # exact again where it can be
 
 
 async def rebuild_rollups(graph: Graph) -> None:

@@ -23,7 +23,14 @@ from typing import Any, LiteralString
 
 from graph.core.days import DAWN, OPEN
 from graph.core.db import Graph, Tx, run, run_collected
-from graph.core.place_rollups import Rollup, in_turns, rebuild_all_rollups, rebuild_rollups_of
+from graph.core.place_rollups import (
+    Rollup,
+    in_turns,
+    provinces_of,
+    rebuild_all_rollups,
+    rebuild_rollups_of,
+    set_aside,
+)
 
 
 def day_of(expression: LiteralString, missing: LiteralString) -> LiteralString:
@@ -288,9 +295,10 @@ class DigestKind:
         both cores work. Each transaction is complete on its own, so a crash midway leaves
         every place either rebuilt or as it was; rebuilding again heals it.
 
-        With ``rollups`` and more than one batch, the provinces' rollups are then built whole
-        (``rebuild_rollups_of``), not moved batch by batch: reading every old digest and moving
-        by it cost more of a 100,000-row activities import's close (#17)."""
+        With ``rollups`` and more than one batch, the provinces' rollups are set aside first
+        (``set_aside``: readers walk their units meanwhile) and built whole once the batches are
+        done (``rebuild_rollups_of``), not moved batch by batch: reading every old digest and
+        moving by it cost more of a 100,000-row activities import's close (#17)."""
         keys = sorted(set(place_keys))
         batches = [keys[i : i + HEAL_BATCH] for i in range(0, len(keys), HEAL_BATCH)]
         after = rollups and self.rollup is not None and len(batches) > 1
@@ -298,9 +306,12 @@ class DigestKind:
         async def rebuild(batch: Sequence[str]) -> None:
             await graph.write(self.rebuild, batch, rollups=rollups and not after, **params)
 
+        provinces = await graph.read(provinces_of, keys) if after else []
+        if provinces:
+            await graph.write(set_aside, self, provinces)
         await in_turns(rebuild, batches, WORKERS)
-        if after:
-            await rebuild_rollups_of(graph, [self], keys, WORKERS)
+        if provinces:
+            await rebuild_rollups_of(graph, [self], provinces, WORKERS)
 
     async def places(self, tx: Tx, after: str, limit: int) -> list[str]:
         """Places that hold things of this kind or any part of a digest (one whose things are

@@ -57,6 +57,8 @@ class DigestKind(Protocol):
     """What a rollup reads of its kind (graph/core/place_digests.py's ``DigestKind``)."""
 
     @property
+    def name(self) -> str: ...
+    @property
     def now(self) -> LiteralString: ...
     @property
     def figures(self) -> tuple[LiteralString, ...]: ...
@@ -280,18 +282,24 @@ class Rollup:
 
     async def stale(self, tx: Tx, kind: DigestKind) -> list[str]:
         """The provinces whose stored rollup of this kind differs from one built from their units
-        now (a province without a rollup is not stale: readers walk its units)."""
+        now, whose exactness is not their units' any more, or that were left being rebuilt (a
+        province without a rollup is not stale: readers walk its units)."""
         props = self.properties(kind.now)
         stored = await run_collected(
             tx, "MATCH (r:PlaceRollup) RETURN collect([r.key, r {.*}]) AS rows"
         )
-        have = {str(k): {p: v.get(p) for p in props} for k, v in stored}
-        found = await run_collected(tx, _subtree([kind]), keys=sorted(have))
+        found = await run_collected(tx, _subtree([kind]), keys=sorted(str(k) for k, _ in stored))
         wanted = {
-            str(key): self.props(self.total(digests[0] if exact else []), kind)
+            str(key): (bool(exact), self.props(self.total(digests[0] if exact else []), kind))
             for key, _, exact, digests in found
         }
-        return sorted(key for key in have if have[key] != wanted.get(key))
+
+        def differs(rollup: Mapping[str, Any], exact: bool, sums: Mapping[str, Any]) -> bool:
+            if rollup.get("rebuilding") or bool(rollup.get("exact")) != exact:
+                return True
+            return exact and {p: rollup.get(p) for p in props} != sums
+
+        return sorted(str(k) for k, r in stored if differs(r, *wanted[str(k)]))
 
 
 def _common(a: list[Any], b: list[Any]) -> int:
@@ -359,8 +367,8 @@ RETURN collect([key, communes, exact, ["""
 
 
 # The places under provinces ``$keys`` (themselves included) locked in key order, as writers lock
-# theirs (``lock_places``): a writer holding one of them commits before a build reads it, and
-# one coming later waits for the build and moves what it wrote.
+# theirs (``lock_places``): a writer holding one of them commits before a ``whole`` build reads
+# it, and one coming later waits for the build and moves what it wrote.
 _LOCK_SUBTREES: LiteralString = """
 UNWIND $keys AS key
 MATCH (:AdministrativeUnit {key: key, level: 'PROVINCE'})<-[:PART_OF*0..2]-(u:AdministrativeUnit)
@@ -374,26 +382,37 @@ async def build(
     tx: Tx, kinds: Sequence[DigestKind], keys: Collection[str], *, whole: bool = False
 ) -> None:
     """Build the rollups of these provinces, of these kinds, from their units' digests (those
-    of other kinds are kept). A rollup that is not exact holds no digest. ``whole`` (every kind
-    at once) creates missing rollups and may mark one exact; otherwise only existing rollups
-    are built, and one is only ever marked inexact: its other kinds were not built with it."""
+    of other kinds are kept), and clear these kinds from their ``rebuilding``. A rollup that
+    is not exact holds no digest. ``whole`` (every kind at once) creates missing rollups and
+    may mark one exact; otherwise only existing rollups are built, and one is only ever marked
+    inexact: its other kinds were not built with it.
+
+    The rollups are locked before the units are read. A writer that changed a unit and has
+    moved the rollup committed first, and this reads its unit; one still to move it waits for
+    this and moves what this wrote by its own old and new digest, the old one being what this
+    read. A writer skips a rollup that does not exist yet, so a ``whole`` build, which may
+    create them, locks the units first (in the writers' order: units, then rollups)."""
     if not keys:
         return
     ordered = sorted(set(keys))
-    await run(tx, _LOCK_SUBTREES, keys=ordered)
+    if whole:  # a rollup created here is not seen by writers until this commits
+        await run(tx, _LOCK_SUBTREES, keys=ordered)
     # Created only where the constraint on the key (migration 25) guards MERGE, ``whole``.
     found_rollups = await run_collected(
         tx,
         "UNWIND $keys AS key "
         + ("MERGE" if whole else "MATCH")
         + " (r:PlaceRollup {key: key}) SET r.digestLock = true REMOVE r.digestLock "
-        "RETURN collect(key) AS rows",
+        "RETURN collect([key, r.rebuilding]) AS rows",
         keys=ordered,
     )
-    found = await run_collected(tx, _subtree(kinds), keys=sorted(found_rollups))
+    rebuilding = {str(k): list(names or []) for k, names in found_rollups}
+    built = {kind.name for kind in kinds}
+    found = await run_collected(tx, _subtree(kinds), keys=sorted(rebuilding))
     writes: dict[str, dict[str, Any]] = {}
     for key, communes, exact, per_kind in found:
-        props: dict[str, Any] = {"rollupCommunes": int(communes)}
+        left = [name for name in rebuilding[str(key)] if name not in built and not whole]
+        props: dict[str, Any] = {"rollupCommunes": int(communes), "rebuilding": left or None}
         if whole or not exact:
             props["exact"] = bool(exact)
         for kind, digests in zip(kinds, per_kind, strict=True):
@@ -423,12 +442,25 @@ async def rebuild_all_rollups(
         await graph.write(build, kinds, ordered[i : i + ROLLUP_BATCH], whole=whole)
 
 
+async def set_aside(tx: Tx, kind: DigestKind, province_keys: Sequence[str]) -> None:
+    """Mark these provinces' rollups as being rebuilt for this kind (``rebuilding``): readers
+    walk their units until ``build`` clears it, and a stop in between leaves them right, only
+    slower. Writers still move them (every kind; this one is built again whole)."""
+    await run(
+        tx,
+        "UNWIND $keys AS key MATCH (r:PlaceRollup {key: key}) "
+        "SET r.rebuilding = [x IN coalesce(r.rebuilding, []) WHERE x <> $kind] + $kind",
+        keys=sorted(province_keys),
+        kind=kind.name,
+    )
+
+
 async def rebuild_rollups_of(
-    graph: Graph, kinds: Sequence[DigestKind], place_keys: Collection[str], workers: int
+    graph: Graph, kinds: Sequence[DigestKind], province_keys: Sequence[str], workers: int
 ) -> None:
-    """The existing rollups of these kinds of the provinces of these places, built again
-    (``build``), ``workers`` transactions at a time on disjoint provinces."""
-    ordered = await graph.read(provinces_of, place_keys)
+    """These provinces' existing rollups of these kinds built again (``build``), ``workers``
+    transactions at a time on disjoint provinces."""
+    ordered = sorted(province_keys)
 
     async def rebuild(batch: Sequence[str]) -> None:
         await graph.write(build, kinds, batch)

@@ -473,13 +473,13 @@ async def _rebuild_noted(tx: Tx, batch_id: str) -> None:
     noted = await _noted(tx, batch_id)
     if noted is None:
         return
-    # Every kind's places locked first: a kind's rebuild locks its provinces' rollups, and a
-    # writer holding a place of the next kind may be waiting for one of them.
+    # Whatever is still noted was left by a ``rebuild_noted`` that stopped: every kind's places
+    # are locked first, in one pass (a kind's rollups are locked after its places, and a writer
+    # holding a place of the next kind may be waiting for one of them); then the places are
+    # rebuilt and their provinces' rollups built whole, not moved: the places may have been
+    # rebuilt already, ahead of their rollups.
     await lock_places(tx, sorted({key for name in _NOTED for key in noted[name] or []}))
     for name, kind in _NOTED.items():
-        # The provinces' rollups built whole, not moved: what is still noted may be places
-        # ``rebuild_noted`` rebuilt before it stopped, ahead of their rollups. Their units are
-        # locked before the rollups, in the writers' order.
         await kind.rebuild(tx, noted[name], rollups=False)
         await build(tx, [kind], await provinces_of(tx, noted[name] or []))
     await _forget_noted(tx, batch_id)

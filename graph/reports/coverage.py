@@ -85,7 +85,8 @@ _ROLLED: LiteralString = (
 CALL (provinces, places) {
   UNWIND provinces AS p
   OPTIONAL MATCH (r:PlaceRollup {key: p.key})
-  WHERE r.exact AND coalesce(r.activeWindow, $activeWindow) = $activeWindow AND """
+  WHERE r.exact AND r.rebuilding IS NULL
+    AND coalesce(r.activeWindow, $activeWindow) = $activeWindow AND """
     + valid_on("p")
     + """
   WITH collect(p) AS ps, collect(r) AS rs

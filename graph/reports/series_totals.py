@@ -42,7 +42,8 @@ MATCH (scope:AdministrativeUnit {key: s.key})
 CALL (scope, s) {
   MATCH (prov:AdministrativeUnit {level: 'PROVINCE'})-[:PART_OF*0..1]->(scope)
   MATCH (r:PlaceRollup {key: prov.key})
-  WHERE r.exact AND coalesce(r.activeWindow, $activeWindow) = $activeWindow
+  WHERE r.exact AND r.rebuilding IS NULL
+    AND coalesce(r.activeWindow, $activeWindow) = $activeWindow
   WITH prov, r, CASE WHEN prov = scope THEN s.idx ELSE [i IN s.idx WHERE """
     + valid_on("prov", _ON)
     + """] END AS idx
