@@ -295,7 +295,7 @@ class Rollup:
         }
 
         def differs(rollup: Mapping[str, Any], exact: bool, sums: Mapping[str, Any]) -> bool:
-            if rollup.get("rebuilding") or bool(rollup.get("exact")) != exact:
+            if kind.name in (rollup.get("rebuilding") or []) or bool(rollup.get("exact")) != exact:
                 return True
             return exact and {p: rollup.get(p) for p in props} != sums
 

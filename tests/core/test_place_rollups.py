@@ -20,7 +20,7 @@ from graph.core.digests import rebuild_rollups, stale_digests
 from graph.core.model import ExpertStatus, TeamRole
 from graph.core.org_digests import ORG_DIGESTS
 from graph.core.place_digests import DigestKind
-from graph.core.place_rollups import MIXED_WINDOW
+from graph.core.place_rollups import MIXED_WINDOW, rebuild_rollups_of, set_aside
 from graph.core.team_digests import TEAM_DIGESTS
 from graph.core.team_digests import build_digest as build_team
 from graph.experts.review import review_expert
@@ -334,3 +334,26 @@ async def test_a_rebuild_of_many_places_builds_their_provinces_rollups_again(
         await ACTIVITY_DIGESTS.rebuild_many(graph, keys, window=90)
     assert await graph.read(stale_digests) == {}
     assert {r.get("activeWindow") for r in (await graph.read(_rollups)).values()} <= {90, None}
+
+
+async def test_rollups_set_aside_by_a_rebuild_that_stopped_are_read_through_their_units(
+    graph: Graph,
+) -> None:
+    """A rebuild of many places sets its provinces' rollups aside before its batches and
+    clears that when it builds them again; stopped in between (a crash), the series and coverage
+    read those provinces' units, the check names them, and building them clears it."""
+    ends = [D(2025, 6, 30), D.today()]
+    points = [(d, NATION) for d in ends]
+    before = await graph.read(series_totals, points)
+    provinces = ["CURRENT:PROVINCE:01", "LEGACY:PROVINCE:01"]
+    await graph.write(set_aside, ACTIVITY_DIGESTS, provinces)
+    try:
+        assert await graph.read(stale_digests) == {
+            "activity": sorted(f"rollup {p}" for p in provinces)
+        }
+        await _series_as_coverage(graph, ends)
+        assert await graph.read(series_totals, points) == before
+    finally:
+        await rebuild_rollups_of(graph, [ACTIVITY_DIGESTS], provinces, 2)
+    assert await graph.read(stale_digests) == {}
+    assert all(r.get("rebuilding") is None for r in (await graph.read(_rollups)).values())
