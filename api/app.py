@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -220,6 +221,18 @@ async def load_units_once(graph: Graph) -> None:
     )
 
 
+def settle_garbage_collector() -> None:
+    """Once a serving process has started: what it holds for good (modules, the schema, the
+    units) leaves the collector's view, and the youngest generation is collected less often.
+    A full collection walked those 220,000 objects in about 130 ms, in the middle of whichever
+    request triggered it (the drill-down's p95 was 188 ms against a p50 of 72); a request
+    allocates tens of thousands of short-lived objects, so the default threshold of 700
+    collected several times per request."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 def create_app(settings: Settings | None = None, graph: Graph | None = None) -> FastAPI:
     """The app; tests pass a connected ``graph``, otherwise the lifespan opens one."""
     settings = settings or get_settings()
@@ -233,6 +246,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             await migrate(app.state.graph)
             await load_units_once(app.state.graph)
             app.state.live = LiveFeed(app.state.graph, settings.live_poll_seconds)
+            settle_garbage_collector()
         try:
             yield
         finally:

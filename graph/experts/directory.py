@@ -39,25 +39,52 @@ class ExpertFilter:
     unverified_provinces: tuple[str, ...] = ()
 
 
-# The areas asked for, each with its sub-areas, computed once before the profiles are read.
+# The areas asked for, each with its sub-areas.
 _AREAS: LiteralString = (
     "WITH reduce(acc = [], c IN " + WITH_SUBAREAS.replace("$codes", "$any") + " | acc + c) "
     "AS anyCodes, " + WITH_SUBAREAS.replace("$codes", "$all") + " AS allCodes\n"
 )
 _FROM_INDEX: LiteralString = (
-    _AREAS + "CALL db.index.fulltext.queryNodes('expert_search', $lucene) YIELD node AS e\n"
+    "CALL db.index.fulltext.queryNodes('expert_search', $lucene) YIELD node AS e\n"
 )
-_FROM_LABEL: LiteralString = _AREAS + "MATCH (e:ExpertProfile)\n"
+_FROM_LABEL: LiteralString = "MATCH (e:ExpertProfile)\n"
+# A profile's province (PROVINCE_OF) is the unit it is LOCATED_IN or SUPPORTS: only those of the
+# asked province are candidates, instead of placing every profile in the country (_PLACED then
+# applies the rule itself).
+_FROM_PROVINCE: LiteralString = (
+    "MATCH (:AdministrativeUnit {key: $provinceKey})<-[:LOCATED_IN|SUPPORTS]-(e:ExpertProfile)\n"
+)
 
-# The profiles that pass the filters on the profile itself, with their person.
-_MATCHED: LiteralString = """
-WITH e, anyCodes, allCodes WHERE e.status IN $statuses
-  AND (size($any) = 0 OR any(x IN anyCodes WHERE x IN e.expertise))
-  AND all(codes IN allCodes WHERE any(x IN codes WHERE x IN e.expertise))
-  AND (size($countries) = 0 OR coalesce(e.country, 'VN') IN $countries)
-  AND ($abroad IS NULL OR (coalesce(e.country, 'VN') <> 'VN') = $abroad)
-MATCH (p:Person)-[:HAS_PROFILE]->(e)
-"""
+# The filters on the profile itself, each only when asked: a predicate that is always true still
+# reads its property for every candidate (the expertise lists of 8,501 "nguyen" matches).
+_ANY_AREA: LiteralString = "\n  AND any(x IN anyCodes WHERE x IN e.expertise)"
+_ALL_AREAS: LiteralString = (
+    "\n  AND all(codes IN allCodes WHERE any(x IN codes WHERE x IN e.expertise))"
+)
+_COUNTRIES: LiteralString = "\n  AND coalesce(e.country, 'VN') IN $countries"
+_ABROAD: LiteralString = "\n  AND (coalesce(e.country, 'VN') <> 'VN') = $abroad"
+
+
+def _matched(f: ExpertFilter, by_text: bool) -> LiteralString:
+    """The profiles that pass the filters on the profile itself, with their person; the areas
+    asked for (each with its sub-areas) are computed once, before the profiles are read."""
+    areas = bool(f.expertise_any or f.expertise_all)
+    source = _FROM_INDEX if by_text else _FROM_LABEL if f.province_key is None else _FROM_PROVINCE
+    where: LiteralString = (
+        (_AREAS + source + "WITH DISTINCT e, anyCodes, allCodes")
+        if areas
+        else (source + "WITH DISTINCT e")
+    ) + " WHERE e.status IN $statuses"
+    if f.expertise_any:
+        where += _ANY_AREA
+    if f.expertise_all:
+        where += _ALL_AREAS
+    if f.countries:
+        where += _COUNTRIES
+    if f.abroad is not None:
+        where += _ABROAD
+    return where + "\nMATCH (p:Person)-[:HAS_PROFILE]->(e)\n"
+
 
 # Only when a filter or the order needs it: where each profile is placed.
 _PLACED: LiteralString = (
@@ -75,35 +102,24 @@ OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
 WITH e, p, province, o WHERE o.kind IN $orgKinds
 """
 
-# The page, in order: every match is counted and ordered by its sort key alone; only the page's
-# profiles are then placed and read (a common name matches thousands of profiles: reading every
-# field of each of them was most of the directory's cost).
-_PAGED: LiteralString = (
+# The page's profiles, read by id once the page is known.
+_PAGE: LiteralString = (
     """
-ORDER BY sortKey
-WITH collect({sortKey: sortKey, e: e, p: p}) AS items
-WITH size(items) AS total, [x IN items WHERE $after IS NULL OR x.sortKey > $after] AS rest
-WITH total, rest[0..$first] AS page, size(rest) > $first AS hasNext
-CALL (page) {
-  UNWIND page AS x
-  WITH x, x.e AS e, x.p AS p
-  CALL (e) {"""
+UNWIND $ids AS id
+MATCH (p:Person)-[:HAS_PROFILE]->(e:ExpertProfile {id: id})
+CALL (e) {"""
     + PROVINCE_OF
-    + """    RETURN province LIMIT 1
-  }
-  CALL (e) {
-    OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
-    RETURN o.id AS orgId LIMIT 1
-  }
-  WITH x, e, p, province, orgId ORDER BY x.sortKey
-  RETURN collect({sortKey: x.sortKey, e: e {"""
+    + """  RETURN province LIMIT 1
+}
+CALL (e) {
+  OPTIONAL MATCH (e)-[:AFFILIATED_WITH]->(o:Organisation)
+  RETURN o.id AS orgId LIMIT 1
+}
+RETURN collect({e: e {"""
     + EXPERT_FIELDS
     + """}, p: p {"""
     + PERSON_FIELDS
-    + """},
-                  provinceKey: province.key, orgId: orgId}) AS out
-}
-RETURN total, out AS page, hasNext
+    + """}, provinceKey: province.key, orgId: orgId}) AS page
 """
 )
 
@@ -111,7 +127,7 @@ RETURN total, out AS page, hasNext
 def _query(f: ExpertFilter, order: ExpertOrder, by_text: bool) -> LiteralString:
     """The directory's statement for this filter: the placing and affiliation steps only when
     the filter or the order reads them."""
-    query: LiteralString = (_FROM_INDEX if by_text else _FROM_LABEL) + _MATCHED
+    query = _matched(f, by_text)
     placed = (
         f.province_key is not None
         or order is ExpertOrder.PROVINCE
@@ -127,15 +143,20 @@ def _query(f: ExpertFilter, order: ExpertOrder, by_text: bool) -> LiteralString:
         query += "WITH e, p, coalesce(province.code, '~') + '\\t' + p.searchKey + '\\t' + e.id AS sortKey"
     else:
         query += "WITH e, p, p.searchKey + '\\t' + e.id AS sortKey"
-    return query + _PAGED
+    # Unordered: ordering the 6,384 matches of "nguyen" in Cypher took about 15 ms, more than
+    # finding them; Python orders the returned keys in about one.
+    return query + "\nRETURN collect(sortKey) AS keys"
 
 
 async def list_experts(
     tx: Tx, f: ExpertFilter, order: ExpertOrder, first: int, after: str | None
 ) -> Page:
-    """Page items are (sortKey, ExpertRecord) pairs."""
+    """Page items are (sortKey, ExpertRecord) pairs. Two statements in the caller's
+    transaction: the sort keys of every match (the count, and where the page falls), then the
+    page's profiles. A sort key ends with the profile's id; keys are ASCII (folded names,
+    province codes, ids), so Python orders them as Cypher would."""
     lucene = fulltext_query(f.text, "filter.text") if f.text else None
-    records = await run(
+    found = await run(
         tx,
         _query(f, order, lucene is not None),
         lucene=lucene,
@@ -148,12 +169,17 @@ async def list_experts(
         unverifiedEverywhere=f.unverified_everywhere,
         unverifiedProvinces=list(f.unverified_provinces),
         orgKinds=[k.value for k in f.organisation_kinds],
-        first=first,
-        after=after,
     )
-    r = records[0]
-    items = [
-        (m["sortKey"], ExpertRecord.from_maps(m["e"], m["p"], m["provinceKey"], m["orgId"]))
-        for m in r["page"]
-    ]
-    return Page(items, r["total"], r["hasNext"])
+    keys: list[str] = found[0]["keys"]
+    rest = sorted(keys if after is None else (k for k in keys if k > after))
+    page_keys = rest[:first]
+    if not page_keys:
+        return Page([], len(keys), False)
+    ids = [k.rpartition("\t")[2] for k in page_keys]
+    records = await run(tx, _PAGE, ids=ids)
+    by_id = {
+        m["e"]["id"]: ExpertRecord.from_maps(m["e"], m["p"], m["provinceKey"], m["orgId"])
+        for m in records[0]["page"]
+    }
+    items = [(k, by_id[i]) for k, i in zip(page_keys, ids, strict=True)]
+    return Page(items, len(keys), len(rest) > first)

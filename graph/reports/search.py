@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import LiteralString
 
 from graph.core.db import Tx, run
 from graph.core.text import fold, fulltext_query
@@ -32,6 +33,71 @@ class SearchHit:
     fields: dict[str, object]
 
 
+# Units, organisations, teams and verified experts: what anyone may find.
+_PUBLIC: LiteralString = (
+    """
+    CALL () {
+      CALL db.index.fulltext.queryNodes('unit_search', $q, {limit: $first}) YIELD node, score
+      RETURN 'UNIT' AS kind, node.key AS key, node.name AS name, node.searchKey AS folded,
+             score, node {"""
+    + UNIT_FIELDS
+    + """} AS fields
+      UNION ALL
+      CALL db.index.fulltext.queryNodes('organisation_search', $q, {limit: $first})
+      YIELD node, score
+      RETURN 'ORGANISATION' AS kind, node.id AS key, node.name AS name,
+             node.searchKey AS folded, score, node {"""
+    + ORG_FIELDS
+    + """} AS fields
+      UNION ALL
+      CALL db.index.fulltext.queryNodes('team_search', $q, {limit: $first}) YIELD node, score
+      RETURN 'TEAM' AS kind, node.id AS key, node.name AS name, node.searchKey AS folded,
+             score, node {"""
+    + TEAM_FIELDS
+    + """} AS fields
+      UNION ALL
+      CALL db.index.fulltext.queryNodes('expert_search', $q, {limit: $first * 4})
+      YIELD node, score
+      WITH node, score WHERE node.status = 'VERIFIED'
+      MATCH (p:Person)-[:HAS_PROFILE]->(node)
+      RETURN 'EXPERT' AS kind, node.id AS key, p.fullName AS name, p.searchKey AS folded,
+             score, node {.id, .affiliation, .expertise, .status} AS fields
+"""
+)
+# People: only for viewers who may see them; left out of the statement otherwise, so an
+# anonymous search does not query the people's index for nothing.
+_PEOPLE: LiteralString = (
+    """
+      UNION ALL
+      CALL db.index.fulltext.queryNodes('person_search', $q, {limit: $first}) YIELD node, score
+      WITH node AS p, score
+      // Someone known only as an expert not yet verified: for their verifiers only.
+      WITH p, score WHERE $unverifiedEverywhere OR NOT """
+    + UNVERIFIED_EXPERT_ONLY
+    + """ OR EXISTS { (p)-[:HAS_PROFILE]->(:ExpertProfile)-[:LOCATED_IN]->(pu)
+                      WHERE pu.key IN $unverifiedProvinces }
+      WITH p AS node, score
+      RETURN 'PERSON' AS kind, node.id AS key, node.fullName AS name,
+             node.searchKey AS folded, score, node {"""
+    + PERSON_FIELDS
+    + """} AS fields
+"""
+)
+_RANKED: LiteralString = """
+    }
+// An exact name first, then names that start with what was typed (for an expert the
+// name, not the affiliation); then places, which is what a name like "ha noi" most
+// often means; then Lucene's relevance.
+RETURN kind, key, name,
+       score + CASE WHEN folded = $exact THEN 100.0 ELSE 0.0 END
+             + CASE WHEN folded STARTS WITH $exact THEN 50.0 ELSE 0.0 END
+             + CASE WHEN kind = 'UNIT' THEN 10.0 ELSE 0.0 END AS score,
+       fields
+ORDER BY score DESC, name
+LIMIT $first
+"""
+
+
 async def search(
     tx: Tx,
     text: str,
@@ -48,62 +114,10 @@ async def search(
         return []
     records = await run(
         tx,
-        """
-        CALL () {
-          CALL db.index.fulltext.queryNodes('unit_search', $q, {limit: $first}) YIELD node, score
-          RETURN 'UNIT' AS kind, node.key AS key, node.name AS name, node.searchKey AS folded,
-                 score, node {"""
-        + UNIT_FIELDS
-        + """} AS fields
-          UNION ALL
-          CALL db.index.fulltext.queryNodes('organisation_search', $q, {limit: $first})
-          YIELD node, score
-          RETURN 'ORGANISATION' AS kind, node.id AS key, node.name AS name,
-                 node.searchKey AS folded, score, node {"""
-        + ORG_FIELDS
-        + """} AS fields
-          UNION ALL
-          CALL db.index.fulltext.queryNodes('team_search', $q, {limit: $first}) YIELD node, score
-          RETURN 'TEAM' AS kind, node.id AS key, node.name AS name, node.searchKey AS folded,
-                 score, node {"""
-        + TEAM_FIELDS
-        + """} AS fields
-          UNION ALL
-          CALL db.index.fulltext.queryNodes('expert_search', $q, {limit: $first * 4})
-          YIELD node, score
-          WITH node, score WHERE node.status = 'VERIFIED'
-          MATCH (p:Person)-[:HAS_PROFILE]->(node)
-          RETURN 'EXPERT' AS kind, node.id AS key, p.fullName AS name, p.searchKey AS folded,
-                 score, node {.id, .affiliation, .expertise, .status} AS fields
-          UNION ALL
-          CALL db.index.fulltext.queryNodes('person_search', $q, {limit: $first}) YIELD node, score
-          WITH node AS p, score WHERE $people
-          // Someone known only as an expert not yet verified: for their verifiers only.
-          WITH p, score WHERE $unverifiedEverywhere OR NOT """
-        + UNVERIFIED_EXPERT_ONLY
-        + """ OR EXISTS { (p)-[:HAS_PROFILE]->(:ExpertProfile)-[:LOCATED_IN]->(pu)
-                          WHERE pu.key IN $unverifiedProvinces }
-          WITH p AS node, score
-          RETURN 'PERSON' AS kind, node.id AS key, node.fullName AS name,
-                 node.searchKey AS folded, score, node {"""
-        + PERSON_FIELDS
-        + """} AS fields
-        }
-        // An exact name first, then names that start with what was typed (for an expert the
-        // name, not the affiliation); then places, which is what a name like "ha noi" most
-        // often means; then Lucene's relevance.
-        RETURN kind, key, name,
-               score + CASE WHEN folded = $exact THEN 100.0 ELSE 0.0 END
-                     + CASE WHEN folded STARTS WITH $exact THEN 50.0 ELSE 0.0 END
-                     + CASE WHEN kind = 'UNIT' THEN 10.0 ELSE 0.0 END AS score,
-               fields
-        ORDER BY score DESC, name
-        LIMIT $first
-        """,
+        _PUBLIC + (_PEOPLE if include_people else "") + _RANKED,
         q=lucene,
         first=first,
         exact=fold(text),
-        people=include_people,
         unverifiedEverywhere=unverified_everywhere,
         unverifiedProvinces=list(unverified_provinces),
     )

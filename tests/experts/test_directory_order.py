@@ -4,6 +4,7 @@ giving the whole list (graph/experts/directory.py reads only the page's profiles
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -23,9 +24,15 @@ query($order: ExpertOrder!, $first: Int, $after: String, $f: ExpertFilter) {
 """
 
 
-async def _listed(client: httpx.AsyncClient, order: str, kind: str | None, first: int) -> list[Any]:
+async def _listed(
+    client: httpx.AsyncClient,
+    order: str,
+    kind: str | None,
+    first: int,
+    more: dict[str, Any] | None = None,
+) -> list[Any]:
     after, out = None, []
-    f = {"organisationKinds": [kind]} if kind else None
+    f = {**({"organisationKinds": [kind]} if kind else {}), **(more or {})} or None
     while True:
         variables = {"order": order, "first": first, "after": after, "f": f}
         data = (await gql(client, PAGE, variables))["experts"]
@@ -77,3 +84,16 @@ async def test_pages_join_into_the_direct_listing(
     direct = await _direct(graph, order == "PROVINCE", kind)
     assert len(direct) > first  # more than one page
     assert listed == direct
+
+
+async def test_a_province_lists_the_experts_placed_there(
+    client: httpx.AsyncClient, graph: Graph
+) -> None:
+    """The province filter starts from the province's own relationships: it must list exactly
+    the profiles the rule places there (an expert abroad by the province they support)."""
+    direct = await _direct(graph, False, None)
+    counts = Counter(code for _, code, _ in direct if code)
+    for code, _ in counts.most_common(2):
+        listed = await _listed(client, "NAME", None, 3, {"provinceCode": code})
+        assert listed == [r for r in direct if r[1] == code]
+        assert len(listed) > 3
