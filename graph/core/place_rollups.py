@@ -118,20 +118,11 @@ class Rollup:
 
     def _changes(self, digest: Mapping[str, Any] | None) -> list[list[dict[int, int]]]:
         """Per series, each figure's changes by day ({day: change})."""
-        if digest is None or all(digest.get(p) is None for p, _ in self.series):
-            return [[{} for _ in v] for _, v in self.series]
-        if self.derive is not None:
-            digest = self.derive(digest)
-        out = []
-        for days_prop, value_props in self.series:
-            days = digest.get(days_prop) or []
-            columns = []
-            for prop in value_props:
-                values = digest.get(prop) or []
-                # map and zip run in C: a national rebuild adds up millions of entries.
-                columns.append(dict(zip(days, map(sub, values, [0, *values]), strict=False)))
-            out.append(columns)
-        return out
+        ready = self._ready(digest)
+        return [
+            [_changes_from(ready.get(days) or [], ready.get(p) or [], 0) for p in value_props]
+            for days, value_props in self.series
+        ]
 
     def move(
         self, total: Parts, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
@@ -437,9 +428,7 @@ async def rebuild_all_rollups(
             "MATCH (p:AdministrativeUnit {level: 'PROVINCE'}) RETURN collect(p.key) AS rows",
         )
     )
-    ordered = sorted(str(k) for k in keys)
-    for i in range(0, len(ordered), ROLLUP_BATCH):
-        await graph.write(build, kinds, ordered[i : i + ROLLUP_BATCH], whole=whole)
+    await rebuild_rollups_of(graph, kinds, [str(k) for k in keys], workers=1, whole=whole)
 
 
 async def set_aside(tx: Tx, kind: DigestKind, province_keys: Sequence[str]) -> None:
@@ -456,14 +445,19 @@ async def set_aside(tx: Tx, kind: DigestKind, province_keys: Sequence[str]) -> N
 
 
 async def rebuild_rollups_of(
-    graph: Graph, kinds: Sequence[DigestKind], province_keys: Sequence[str], workers: int
+    graph: Graph,
+    kinds: Sequence[DigestKind],
+    province_keys: Sequence[str],
+    workers: int,
+    *,
+    whole: bool = False,
 ) -> None:
-    """These provinces' existing rollups of these kinds built again (``build``), ``workers``
-    transactions at a time on disjoint provinces."""
+    """These provinces' rollups of these kinds built again (``build``; ``whole`` as there),
+    ``workers`` transactions at a time on disjoint provinces."""
     ordered = sorted(province_keys)
 
     async def rebuild(batch: Sequence[str]) -> None:
-        await graph.write(build, kinds, batch)
+        await graph.write(build, kinds, batch, whole=whole)
 
     batches = [ordered[i : i + ROLLUP_BATCH] for i in range(0, len(ordered), ROLLUP_BATCH)]
     await in_turns(rebuild, batches, workers)
