@@ -15,21 +15,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import IO
 
 import httpx
 
-from bench import run_main
+from bench import run_main, wrk
 from graph.core.connection import open_graph
 from graph.core.db import Graph, Tx, run
 from graph.core.local_neo4j import free_port
@@ -65,21 +62,6 @@ DASHBOARD = (
     " province { code name } } coverage { totals { teamCoverage focalPointCoverage"
     " verifiedExperts } } }"
 )
-
-WRK_SCRIPT = """
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) errors = 0; responses = 0 end
-function response(status, headers, body)
-  responses = responses + 1
-  if status ~= 200 or string.find(body, '"errors"', 1, true) then errors = errors + 1 end
-end
-function done(summary, latency, requests)
-  local e, r = 0, 0
-  for _, t in ipairs(threads) do e = e + t:get("errors"); r = r + t:get("responses") end
-  io.write(string.format("GRAPHQL_ERRORS %d RESPONSES %d\\n", e, r))
-end
-"""
 
 
 async def _team_count(tx: Tx) -> int:
@@ -168,34 +150,9 @@ def wrk_throughput(
 ) -> tuple[float, int, int]:
     """(requests/s, failed requests, requests) of POSTing ``payload`` (the dashboard query
     when None) for ``seconds`` over ``connections`` connections. Failed: a response with a
-    GraphQL error or not 200, or a socket error (wrk's 2 s timeout among them), which wrk
-    counts apart and the Lua script never sees."""
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "post.lua"
-        body = json.dumps(payload or {"query": DASHBOARD})
-        extra = "".join(f"wrk.headers['{k}'] = '{v}'\n" for k, v in headers.items())
-        script.write_text(
-            f"wrk.method = 'POST'\nwrk.body = {json.dumps(body)}\n"
-            "wrk.headers['Content-Type'] = 'application/json'\n" + extra + WRK_SCRIPT
-        )
-        out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    rps = float(next(line.split()[1] for line in out.splitlines() if "Requests/sec" in line))
-    tail = next(line for line in out.splitlines() if line.startswith("GRAPHQL_ERRORS"))
-    parts = tail.split()
-    # "Socket errors: connect 0, read 0, write 0, timeout 12", only when there were some.
-    socket_errors = sum(
-        int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", _socket_line(out))
-    )
-    return rps, int(parts[1]) + socket_errors, int(parts[3]) + socket_errors
-
-
-def _socket_line(wrk_output: str) -> str:
-    return next((ln for ln in wrk_output.splitlines() if "Socket errors" in ln), "")
+    GraphQL error or not 200, or a socket error (wrk's 2 s timeout among them)."""
+    load = wrk.run(url, payload or {"query": DASHBOARD}, headers, connections, seconds)
+    return load.per_second, load.errors, load.requests
 
 
 async def async_throughput(

@@ -23,12 +23,8 @@ import asyncio
 import dataclasses
 import datetime as dt
 import importlib.util
-import json
 import os
-import re
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -38,7 +34,7 @@ import httpx
 from api.auth import issue_local_token
 from api.relay import to_global_id
 from api.viewer import Role
-from bench import run_main
+from bench import run_main, wrk
 from bench.api import ensure_network, pct, start_server, wait_ready
 from graph.audit.events import Actor
 from graph.core.connection import open_graph
@@ -159,53 +155,14 @@ async def _throughput(
         return done, errors, time.monotonic() - began
 
 
-# wrk's Lua: the request, and a count of answers carrying GraphQL errors (HTTP 200 all the same).
-_WRK_SCRIPT = """wrk.method = "POST"
-wrk.body = {body}
-{headers}
-local threads = {{}}
-function setup(thread) table.insert(threads, thread) end
-function init(args) errors = 0 end
-function response(status, headers, body)
-  if string.find(body, '"errors"', 1, true) then errors = errors + 1 end
-end
-function done(summary, latency, requests)
-  local n = 0
-  for _, t in ipairs(threads) do n = n + t:get("errors") end
-  io.write("graphql errors: " .. n .. "\\n")
-end
-"""
-
-
 def _wrk_throughput(
     url: str, headers: dict[str, str], request_id: str, connections: int, seconds: int
 ) -> tuple[int, int, float]:
-    """The same load from wrk (Debian's package; C, one thread), which leaves the 2-core
-    machine's CPU to the server instead of to a Python client: errors are answers other than
-    HTTP 2xx and those carrying GraphQL errors."""
+    """The same load from wrk (bench/wrk.py; one thread): errors are answers other than
+    HTTP 200, those carrying GraphQL errors, and socket errors."""
     body = {"query": PAGE, "variables": {"id": to_global_id("SupportRequest", request_id)}}
-    lines = [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
-    lines.append('wrk.headers["Content-Type"] = "application/json"')
-    script = _WRK_SCRIPT.format(body=json.dumps(json.dumps(body)), headers="\n".join(lines))
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as f:
-        f.write(script)
-        f.flush()
-        out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", f.name, url],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    done = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
-    if done is None:
-        raise SystemExit(f"wrk printed no count:\n{out}")
-    took = float(done.group(2)) / (1000 if done.group(3) == "ms" else 1)
-    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    graphql = re.search(r"graphql errors: (\d+)", out)
-    if graphql is None:
-        raise SystemExit(f"wrk's script counted no GraphQL errors:\n{out}")
-    errors = (int(failed.group(1)) if failed else 0) + int(graphql.group(1))
-    return int(done.group(1)), errors, took
+    load = wrk.run(url, body, headers, connections, seconds, threads=1)
+    return load.requests, load.errors, load.seconds
 
 
 def _page(

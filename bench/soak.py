@@ -4,16 +4,19 @@ Against the project's graph (the local Neo4j unless NEO4J_URI is set; ``python -
 loads the national-scale synthetic network into it), starts `cds serve` on a free port and, for
 ``--minutes``, keeps ``--connections`` connections busy with the dashboard's query (ranking and
 national totals, what every open dashboard polls; with ``--max-stale N`` sent as a dashboard that
-accepts answers up to N seconds old), registers ``--writes-per-second`` synthetic experts a second
+accepts answers up to N seconds old; from wrk, one run a minute, when Debian's package is
+installed, else from this process), registers ``--writes-per-second`` synthetic experts a second
 (1; e-mails at soak.example.org, labelled synthetic; each change invalidates the cached answers) and keeps one live subscription
 (``networkChanges``, graphql-transport-ws) open. Prints a row per minute: requests, errors (an
 HTTP status other than 200, or GraphQL errors), p50 / p95 of the dashboard query, registrations
-acknowledged, live messages received, answers served out of date and the oldest of them (its
+acknowledged, live messages received and the longest wait between two of them (every change
+reaches the subscription within it while writes go on), answers served out of date and the oldest of them (its
 ``Age``, seconds), and the resident memory of the API (all its processes) and
 of the local Neo4j. Then the verdict (memory growth counted from the end of the first minute, which
 warms Neo4j's page cache and the API's caches) on what #18 asks: no errors, the last minute's p95 within 20%
 of the first's, memory growth within the bounds given (``--api-growth-mb``, ``--neo4j-growth-mb``).
-Figures, not a test: the 2-core machine runs the API, Neo4j and this load generator at once.
+Figures, not a test: the 2-core machine runs the API, Neo4j and the load generators at once
+(this process's httpx client alone took most of a core, hence wrk).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import asyncio
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +39,7 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
-from bench import run_main
+from bench import run_main, wrk
 from bench.api import DASHBOARD, wait_ready
 from graph.core.connection import local_server
 from graph.core.local_neo4j import free_port
@@ -60,8 +64,22 @@ class Minute:
         self.kinds[kind] += 1
 
     live: int = 0
+    # The longest wait between two live messages: with writes every second, every change is
+    # on the subscription within this (the feed's next poll round after it commits).
+    gap: float = 0.0
     stale: int = 0  # answers served out of date (X-Cache: STALE), with --max-stale
     oldest: int = 0  # the largest Age of those, seconds
+    # The dashboard's load from wrk, when it made it (its figures replace ``latencies``).
+    load: wrk.Load | None = None
+    measured: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def requests(self) -> int:
+        return self.load.requests if self.load else len(self.latencies) + self.errors
+
+    def percentile(self, q: int) -> float:
+        if self.load:
+            return self.load.p50_ms if q == 50 else self.load.p95_ms
+        return _pct(self.latencies, q)
 
 
 @dataclass
@@ -69,6 +87,7 @@ class Soak:
     minutes: list[Minute]
     began: float = field(default_factory=time.monotonic)
     live_closed: str | None = None
+    last_live: float | None = None
 
     def now(self) -> Minute | None:
         i = int((time.monotonic() - self.began) // 60)
@@ -137,6 +156,23 @@ async def _dashboard(
             minute.failed(problem)
 
 
+async def _wrk_dashboard(url: str, soak: Soak, connections: int, max_stale: int | None) -> None:
+    """The dashboard's connections from wrk, one run a minute (the Python client took a core
+    of the two the API and Neo4j share, and slowed what it measured)."""
+    headers = {} if max_stale is None else {"Cache-Control": f"max-stale={max_stale}"}
+    for minute in soak.minutes:
+        load = await wrk.run_async(
+            url, {"query": DASHBOARD}, headers, connections, 60, threads=1, timeout=60
+        )
+        minute.load, minute.stale, minute.oldest = load, load.stale, load.oldest
+        if load.failed:
+            minute.kinds["dashboard: not 200 or GraphQL errors"] += load.failed
+        if load.socket_errors:
+            minute.kinds["dashboard: socket error or timeout"] += load.socket_errors
+        minute.errors += load.errors
+        minute.measured.set()
+
+
 async def _registrations(client: httpx.AsyncClient, url: str, soak: Soak, rate: float) -> None:
     """``rate`` registrations a second, each sent on its tick whether or not the one before
     was answered (a public form's visitors do not wait for each other)."""
@@ -191,6 +227,10 @@ async def _live(host: str, soak: Soak) -> None:
             message = json.loads(raw)
             if message["type"] == "next" and (minute := soak.now()):
                 minute.live += 1
+                arrived = time.monotonic()
+                if soak.last_live is not None:
+                    minute.gap = max(minute.gap, arrived - soak.last_live)
+                soak.last_live = arrived
             elif message["type"] in ("error", "complete"):
                 soak.live_closed = f"the subscription ended: {message}"
                 return
@@ -204,10 +244,11 @@ def _pct(values: list[float], q: int) -> float:
 
 async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int | None) -> bool:
     soak = Soak([Minute() for _ in range(args.minutes)])
+    use_wrk = shutil.which("wrk") is not None
     limits = httpx.Limits(max_connections=args.connections + 1)
     url = f"{base}/graphql"
     print(
-        "min  requests  errors  p50 ms  p95 ms  registered  live msgs  stale  oldest s  "
+        "min  requests  errors  p50 ms  p95 ms  registered  live msgs  live gap s  stale  oldest s  "
         "API RSS MB  Neo4j RSS MB",
         flush=True,
     )
@@ -217,20 +258,27 @@ async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int
         for i in range(args.minutes):
             await asyncio.sleep(max(0.0, soak.began + 60 * (i + 1) - time.monotonic()))
             m = soak.minutes[i]
+            if use_wrk:
+                await m.measured.wait()
             api = _rss_mb(_tree(api_pid))
             neo = _rss_mb([neo4j_pid]) if neo4j_pid else float("nan")
             memory.append((api, neo))
             print(
-                f"{i + 1:3d}  {len(m.latencies) + m.errors:8d}  {m.errors:6d}  "
-                f"{_pct(m.latencies, 50):6.1f}  {_pct(m.latencies, 95):6.1f}  "
-                f"{m.registered:10d}  {m.live:9d}  {m.stale:5d}  {m.oldest:8d}  "
+                f"{i + 1:3d}  {m.requests():8d}  {m.errors:6d}  "
+                f"{m.percentile(50):6.1f}  {m.percentile(95):6.1f}  "
+                f"{m.registered:10d}  {m.live:9d}  {m.gap:10.2f}  {m.stale:5d}  {m.oldest:8d}  "
                 f"{api:10.0f}  {neo:12.0f}",
                 flush=True,
             )
 
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        dashboards = (
+            [_wrk_dashboard(url, soak, args.connections, args.max_stale)]
+            if use_wrk
+            else [_dashboard(client, url, soak, args.max_stale) for _ in range(args.connections)]
+        )
         await asyncio.gather(
-            *(_dashboard(client, url, soak, args.max_stale) for _ in range(args.connections)),
+            *dashboards,
             _registrations(client, url, soak, args.writes_per_second),
             _live(base.removeprefix("http://"), soak),
             report(),
@@ -239,7 +287,7 @@ async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int
     kinds = sum((m.kinds for m in soak.minutes), Counter[str]())
     if kinds:
         print("errors by kind: " + "; ".join(f"{k} × {n}" for k, n in kinds.most_common()))
-    first, last = _pct(soak.minutes[0].latencies, 95), _pct(soak.minutes[-1].latencies, 95)
+    first, last = soak.minutes[0].percentile(95), soak.minutes[-1].percentile(95)
     # Growth after the first minute: that one fills Neo4j's page cache and the API's caches.
     api_growth = memory[-1][0] - memory[0][0]
     neo_growth = memory[-1][1] - memory[0][1]
@@ -294,7 +342,8 @@ def main() -> None:
         print(f"$ python -m bench.soak {shlex.join(sys.argv[1:])}".rstrip())
         print(
             f"API {base} ({args.workers} workers), {args.connections} connections on the dashboard "
-            f"query{'' if args.max_stale is None else f' (max-stale={args.max_stale})'}, "
+            f"query{'' if args.max_stale is None else f' (max-stale={args.max_stale})'} "
+            f"from {'wrk' if shutil.which('wrk') else 'this process (httpx)'}, "
             f"{args.writes_per_second:g} registrations/s, 1 live subscription, {args.minutes} min"
         )
         if not asyncio.run(_run(args, base, api.pid, neo4j_pid)):
