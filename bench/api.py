@@ -151,7 +151,9 @@ def wrk_throughput(
     """(requests/s, failed requests, requests) of POSTing ``payload`` (the dashboard query
     when None) for ``seconds`` over ``connections`` connections. Failed: a response with a
     GraphQL error or not 200, or a socket error (wrk's 2 s timeout among them)."""
-    load = wrk.run(url, payload or {"query": DASHBOARD}, headers, connections, seconds)
+    load = asyncio.run(
+        wrk.run_async(url, payload or {"query": DASHBOARD}, headers, connections, seconds)
+    )
     return load.per_second, load.errors, load.requests
 
 

@@ -161,7 +161,7 @@ def _wrk_throughput(
     """The same load from wrk (bench/wrk.py; one thread): errors are answers other than
     HTTP 200, those carrying GraphQL errors, and socket errors."""
     body = {"query": PAGE, "variables": {"id": to_global_id("SupportRequest", request_id)}}
-    load = wrk.run(url, body, headers, connections, seconds, threads=1)
+    load = asyncio.run(wrk.run_async(url, body, headers, connections, seconds, threads=1))
     return load.requests, load.errors, load.seconds
 
 

@@ -5,11 +5,13 @@ loads the national-scale synthetic network into it), starts `cds serve` on a fre
 ``--minutes``, keeps ``--connections`` connections busy with the dashboard's query (ranking and
 national totals, what every open dashboard polls; with ``--max-stale N`` sent as a dashboard that
 accepts answers up to N seconds old; from wrk, one run a minute, when Debian's package is
-installed, else from this process), registers ``--writes-per-second`` synthetic experts a second
-(1; e-mails at soak.example.org, labelled synthetic; each change invalidates the cached answers) and keeps one live subscription
+installed, else from this process), makes ``--writes-per-second`` changes a second (1), in turn
+a synthetic expert's registration (e-mails at soak.example.org) and a team founded in a commune
+of Hồ Chí Minh City by the national coordinator (named synthetic; each change invalidates the
+cached answers, and a team moves the city's figures), and keeps one live subscription
 (``networkChanges``, graphql-transport-ws) open. Prints a row per minute: requests, errors (an
 HTTP status other than 200, or GraphQL errors), p50 / p95 of the dashboard query, registrations
-acknowledged, live messages received and the longest wait between two of them (every change
+and teams acknowledged and the p95 of the time they took, live messages received and the longest wait between two of them (every change
 reaches the subscription within it while writes go on), answers served out of date and the oldest of them (its
 ``Age``, seconds), and the resident memory of the API (all its processes) and
 of the local Neo4j. Then the verdict (memory growth counted from the end of the first minute, which
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import shlex
@@ -32,6 +35,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +43,8 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
+from api.auth import issue_local_token
+from api.viewer import Role
 from bench import run_main, wrk
 from bench.api import DASHBOARD, wait_ready
 from graph.core.connection import local_server
@@ -49,6 +55,10 @@ from graph.experts.registration import NOTICE_VERSION
 REGISTER = (
     "mutation($input: RegisterExpertInput!) { r: registerExpert(input: $input) { __typename } }"
 )
+CREATE_TEAM = "mutation($input: CreateTeamInput!) { r: createTeam(input: $input) { __typename } }"
+# The communes the soak's teams are founded in (Hồ Chí Minh City's: each one moves the city's
+# figures, which the dashboard's national totals and ranking read).
+COMMUNES = '{ administrativeUnit(code: "79") { children(first: 100) { nodes { code } } } }'
 SUBSCRIBE = "subscription { networkChanges { seq databaseAvailable } }"
 
 
@@ -57,6 +67,8 @@ class Minute:
     latencies: list[float] = field(default_factory=list)  # ms, dashboard query
     errors: int = 0
     registered: int = 0
+    teams: int = 0  # teams founded
+    writes: list[float] = field(default_factory=list)  # ms, each change acknowledged
     kinds: Counter[str] = field(default_factory=Counter)  # what each error was
 
     def failed(self, kind: str) -> None:
@@ -94,10 +106,14 @@ class Soak:
         return self.minutes[i] if i < len(self.minutes) else None
 
 
+# What each answer is, by the result type that means success (None: the dashboard's query).
+_WHAT = {None: "dashboard", "RegisterExpertSuccess": "registration", "TeamPayload": "team"}
+
+
 def _problem(response: httpx.Response, success: str | None) -> str | None:
     """What went wrong with an answer (None: nothing): the HTTP status, the GraphQL error's
     code, or the result type a mutation answered instead of ``success``."""
-    what = "dashboard" if success is None else "registration"
+    what = _WHAT[success]
     if response.status_code != 200:
         return f"{what}: HTTP {response.status_code}"
     body = response.json()
@@ -173,13 +189,22 @@ async def _wrk_dashboard(url: str, soak: Soak, connections: int, max_stale: int 
         minute.measured.set()
 
 
-async def _registrations(client: httpx.AsyncClient, url: str, soak: Soak, rate: float) -> None:
-    """``rate`` registrations a second, each sent on its tick whether or not the one before
-    was answered (a public form's visitors do not wait for each other)."""
+async def _writes(client: httpx.AsyncClient, url: str, soak: Soak, rate: float, token: str) -> None:
+    """``rate`` changes a second, in turn a registration and a team founded by the national
+    coordinator, each sent on its tick whether or not the one before was answered (a public
+    form's visitors and the communes' officers do not wait for each other)."""
+    response = await client.post(url, json={"query": COMMUNES})
+    unit = response.json()["data"]["administrativeUnit"]
+    communes = [c["code"] for c in unit["children"]["nodes"]]
     n, sent = 0, set[asyncio.Task[None]]()
     while soak.now() is not None:
         n += 1
-        task = asyncio.create_task(_register(client, url, soak, n))
+        change = (
+            _register(client, url, soak, n)
+            if n % 2
+            else _found_team(client, url, soak, n, communes[n % len(communes)], token)
+        )
+        task = asyncio.create_task(change)
         sent.add(task)
         task.add_done_callback(sent.discard)
         await asyncio.sleep(max(0.0, soak.began + n / rate - time.monotonic()))
@@ -202,15 +227,54 @@ async def _register(client: httpx.AsyncClient, url: str, soak: Soak, n: int) -> 
                 ],
             }
         }
-        try:
-            response = await client.post(url, json={"query": REGISTER, "variables": variables})
-            problem = _problem(response, "RegisterExpertSuccess")
-        except httpx.HTTPError as error:
-            problem = f"registration: {type(error).__name__}"
-        if problem is None:
+        if await _change(client, url, minute, REGISTER, variables, "RegisterExpertSuccess", {}):
             minute.registered += 1
-        else:
-            minute.failed(problem)
+
+
+async def _found_team(
+    client: httpx.AsyncClient, url: str, soak: Soak, n: int, commune: str, token: str
+) -> None:
+    if (minute := soak.now()) is not None:
+        today = dt.date.today().isoformat()
+        variables = {
+            "input": {
+                "communeCode": commune,
+                "name": f"Tổ CNSCĐ ngâm {int(soak.began)}-{n} (dữ liệu tổng hợp, synthetic)",
+                "level": "COMMUNE",
+                "since": today,
+                "decisionNumber": f"{n}/QĐ-UBND",
+                "decisionDate": today,
+            }
+        }
+        signed_in = {"Authorization": f"Bearer {token}"}
+        if await _change(client, url, minute, CREATE_TEAM, variables, "TeamPayload", signed_in):
+            minute.teams += 1
+
+
+async def _change(
+    client: httpx.AsyncClient,
+    url: str,
+    minute: Minute,
+    query: str,
+    variables: Mapping[str, object],
+    success: str,
+    headers: dict[str, str],
+) -> bool:
+    """Whether the change was acknowledged (how long it took is kept; what went wrong
+    otherwise is counted)."""
+    began = time.perf_counter()
+    try:
+        response = await client.post(
+            url, json={"query": query, "variables": variables}, headers=headers
+        )
+        problem = _problem(response, success)
+    except httpx.HTTPError as error:
+        problem = f"{_WHAT[success]}: {type(error).__name__}"
+    if problem is not None:
+        minute.failed(problem)
+        return False
+    minute.writes.append((time.perf_counter() - began) * 1000)
+    return True
 
 
 async def _live(host: str, soak: Soak) -> None:
@@ -242,13 +306,15 @@ def _pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1]
 
 
-async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int | None) -> bool:
+async def _run(
+    args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int | None, token: str
+) -> bool:
     soak = Soak([Minute() for _ in range(args.minutes)])
     use_wrk = shutil.which("wrk") is not None
     limits = httpx.Limits(max_connections=args.connections + 1)
     url = f"{base}/graphql"
     print(
-        "min  requests  errors  p50 ms  p95 ms  registered  live msgs  live gap s  stale  oldest s  "
+        "min  requests  errors  p50 ms  p95 ms  registered  teams  write p95 ms  live msgs  live gap s  stale  oldest s  "
         "API RSS MB  Neo4j RSS MB",
         flush=True,
     )
@@ -266,7 +332,7 @@ async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int
             print(
                 f"{i + 1:3d}  {m.requests():8d}  {m.errors:6d}  "
                 f"{m.percentile(50):6.1f}  {m.percentile(95):6.1f}  "
-                f"{m.registered:10d}  {m.live:9d}  {m.gap:10.2f}  {m.stale:5d}  {m.oldest:8d}  "
+                f"{m.registered:10d}  {m.teams:5d}  {_pct(m.writes, 95):12.1f}  {m.live:9d}  {m.gap:10.2f}  {m.stale:5d}  {m.oldest:8d}  "
                 f"{api:10.0f}  {neo:12.0f}",
                 flush=True,
             )
@@ -279,7 +345,7 @@ async def _run(args: argparse.Namespace, base: str, api_pid: int, neo4j_pid: int
         )
         await asyncio.gather(
             *dashboards,
-            _registrations(client, url, soak, args.writes_per_second),
+            _writes(client, url, soak, args.writes_per_second, token),
             _live(base.removeprefix("http://"), soak),
             report(),
         )
@@ -314,7 +380,12 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--api-growth-mb", type=int, default=100)
     p.add_argument("--neo4j-growth-mb", type=int, default=200)
-    p.add_argument("--writes-per-second", type=float, default=1.0, help="registrations a second")
+    p.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=1.0,
+        help="changes a second: registrations and teams founded, in turn",
+    )
     p.add_argument(
         "--max-stale",
         type=int,
@@ -344,9 +415,12 @@ def main() -> None:
             f"API {base} ({args.workers} workers), {args.connections} connections on the dashboard "
             f"query{'' if args.max_stale is None else f' (max-stale={args.max_stale})'} "
             f"from {'wrk' if shutil.which('wrk') else 'this process (httpx)'}, "
-            f"{args.writes_per_second:g} registrations/s, 1 live subscription, {args.minutes} min"
+            f"{args.writes_per_second:g} changes/s (registrations and teams founded), 1 live subscription, {args.minutes} min"
         )
-        if not asyncio.run(_run(args, base, api.pid, neo4j_pid)):
+        token = issue_local_token(
+            settings, Role.NATIONAL_COORDINATOR, subject="bench-soak", minutes=args.minutes + 10
+        )
+        if not asyncio.run(_run(args, base, api.pid, neo4j_pid, token)):
             raise SystemExit(1)
     finally:
         api.terminate()

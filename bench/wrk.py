@@ -96,20 +96,6 @@ def _parse(out: str) -> Load:
     return Load(int(r), int(f), int(e), int(s), int(o), float(took), float(p50), float(p95))
 
 
-def run(
-    url: str,
-    body: object,
-    headers: dict[str, str],
-    connections: int,
-    seconds: int,
-    threads: int = 2,
-    timeout: int | None = None,
-) -> Load:
-    with tempfile.TemporaryDirectory() as tmp:
-        argv = _command(tmp, url, body, headers, connections, seconds, threads, timeout)
-        return _parse(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
-
-
 async def run_async(
     url: str,
     body: object,
@@ -119,7 +105,8 @@ async def run_async(
     threads: int = 2,
     timeout: int | None = None,
 ) -> Load:
-    """``run`` without blocking the event loop (the caller goes on with its own requests)."""
+    """The load's figures; the event loop goes on meanwhile (a soak makes its own requests
+    beside it). Synchronous callers: ``asyncio.run(run_async(...))``."""
     with tempfile.TemporaryDirectory() as tmp:
         argv = _command(tmp, url, body, headers, connections, seconds, threads, timeout)
         process = await asyncio.create_subprocess_exec(
