@@ -96,7 +96,7 @@ async def make_pending_expert(graph: Graph, province: str = "01") -> tuple[str, 
             "MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: $province}) "
             "CREATE (p:Person {id: $pid, fullName: $name, searchKey: 'nguoi thu'})"
             "-[:HAS_PROFILE]->(e:ExpertProfile {id: $eid, status: 'PENDING', expertise: ['AI'], "
-            "affiliation: 'Viện thử', searchKey: 'nguoi thu', submittedAt: datetime()})"
+            "affiliation: 'Viện thử', searchKey: 'nguoi thu', submittedAt: datetime(), provinceKey: u.key})"
             "-[:LOCATED_IN]->(u)",
             province=province,
             pid=person_id,

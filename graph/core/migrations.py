@@ -20,6 +20,7 @@ from graph.core.confusables import email_skeleton
 from graph.core.db import Graph, Tx, run
 from graph.core.digests import rebuild_all_digests, rebuild_rollups
 from graph.core.expert_digests import rebuild_all_expert_digests
+from graph.core.expert_province import heal_expert_provinces
 from graph.core.expertise import heal_expertise
 from graph.core.model import Label
 from graph.core.org_digests import rebuild_all_org_digests
@@ -500,6 +501,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         "~14,000 units (#16, #14)",
         (),
         heal=rebuild_rollups,
+    ),
+    Migration(
+        27,
+        "each expert profile's province kept on it (provinceKey) and indexed with its status: "
+        "the directory's province filter seeks it instead of walking the province's "
+        "LOCATED_IN and placing each profile (#14)",
+        (
+            "CREATE INDEX expert_province_status IF NOT EXISTS "
+            "FOR (e:ExpertProfile) ON (e.provinceKey, e.status)",
+        ),
+        heal=heal_expert_provinces,
     ),
 )
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from graph.core.cypher import columns, iso, require, synthetic_only, unwind
 from graph.core.db import Tx, run
+from graph.core.expert_province import PROVINCE_OF, keep_province_key
 from graph.core.model import ExpertStatus
 from graph.core.text import clean_name, fold
-from graph.experts.records import EXPERT_FIELDS, PROVINCE_OF, ExpertRecord
+from graph.experts.records import EXPERT_FIELDS, ExpertRecord
 from graph.network.people import name_and_key
 from graph.network.records import PERSON_FIELDS
 
@@ -75,6 +76,9 @@ async def upsert_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET e:Synthetic)
         MERGE (p)-[:HAS_PROFILE]->(e)
         MERGE (e)-[:LOCATED_IN]->(u)
+        """
+        + keep_province_key("u", "null")
+        + """
         FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | MERGE (e)-[:AFFILIATED_WITH]->(o))
         RETURN count(*) AS n
         """,
@@ -107,6 +111,9 @@ async def link_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
         MATCH (p:Person {id: r[1]})
         MATCH (u:AdministrativeUnit {key: r[2]})
         CREATE (p)-[:HAS_PROFILE]->(e), (e)-[:LOCATED_IN]->(u)
+        """
+        + keep_province_key("u", "null")
+        + """
         RETURN count(*) AS n
         """,
         columns(rows, ("id", "personId", "provinceKey")),

@@ -21,16 +21,6 @@ EXPERT_FIELDS: LiteralString = (
     "emailConfirmedAt: " + instant("p.emailConfirmedAt")
 )
 
-# Where a profile is placed and which province it names, for every query splicing it after
-# binding the profile as ``e``: an expert in Vietnam is LOCATED_IN their province; one abroad is
-# LOCATED_IN the central unit (reviewed nationally, so no provincial coordinator reads their
-# data) and may name a province they want to help (SUPPORTS), which is shown but places nothing.
-PROVINCE_OF: LiteralString = """
-OPTIONAL MATCH (e)-[:LOCATED_IN]->(place:AdministrativeUnit)
-OPTIONAL MATCH (e)-[:SUPPORTS]->(home:AdministrativeUnit)
-WITH *, CASE WHEN place.level = 'PROVINCE' THEN place ELSE home END AS province
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class ExpertRecord:

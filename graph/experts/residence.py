@@ -18,6 +18,7 @@ from typing import LiteralString
 from graph.core.countries import VIETNAM, country
 from graph.core.db import Tx, run_single
 from graph.core.errors import NotFound
+from graph.core.expert_province import keep_province_key
 from graph.core.model import CENTRAL_UNIT_KEY
 from graph.core.validation import Checker, Code
 
@@ -75,8 +76,9 @@ async def resolve(tx: Tx, country_code: str, province_code: str | None) -> Resid
 
 
 # Links the profile bound as ``e`` to its residence ($country, $placeKey, $homeKey), replacing
-# what it had; ends with ``WITH e``.
-LINK_RESIDENCE: LiteralString = """
+# what it had, and keeps its ``provinceKey`` (graph/core/expert_province.py); ends with ``WITH e``.
+LINK_RESIDENCE: LiteralString = (
+    """
 WITH e
 OPTIONAL MATCH (e)-[old:LOCATED_IN|SUPPORTS]->()
 DELETE old
@@ -84,11 +86,14 @@ WITH DISTINCT e
 MATCH (place:AdministrativeUnit {key: $placeKey})
 CREATE (e)-[:LOCATED_IN]->(place)
 SET e.country = $country
-WITH e
+WITH e, place
 OPTIONAL MATCH (home:AdministrativeUnit {key: $homeKey})
 FOREACH (_ IN CASE WHEN home IS NULL THEN [] ELSE [1] END | CREATE (e)-[:SUPPORTS]->(home))
-WITH e
 """
+    + keep_province_key("place", "home")
+    + """WITH e
+"""
+)
 
 
 def residence_params(r: Residence) -> dict[str, str | None]:

@@ -40,11 +40,12 @@ from graph.core.cypher import native
 from graph.core.db import Tx, run, run_single
 from graph.core.errors import Conflict, NotFound
 from graph.core.expert_digests import expert_places, refresh_expert_digests
+from graph.core.expert_province import PROVINCE_OF
 from graph.core.model import ExpertStatus
 from graph.core.settings import Settings
 from graph.core.text import fold
 from graph.core.validation import Checker
-from graph.experts.records import EXPERT_FIELDS, PROVINCE_OF, ExpertRecord
+from graph.experts.records import EXPERT_FIELDS, ExpertRecord
 from graph.experts.registration import REQUIRED_PURPOSES, ConsentPurpose
 from graph.experts.residence import LINK_RESIDENCE, check_residence, residence_params, resolve
 from graph.network.records import PERSON_FIELDS

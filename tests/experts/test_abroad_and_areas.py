@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 
+from api.relay import from_global_id
 from api.viewer import Role
 from graph.core import expertise
 from graph.core.db import Graph, Tx, run
+from graph.core.expert_province import heal_expert_provinces
 from graph.core.settings import Settings
 from tests.experts.support import (
     EXPERT_NODE,
@@ -182,6 +184,29 @@ class TestDirectory:
         assert home["experts"]["totalCount"] > 0
         assert all(n["country"]["code"] == "VN" for n in home["experts"]["nodes"])
 
+    async def test_province_filter_follows_a_move(
+        self, web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, outbox_dir: Path
+    ) -> None:
+        name = f"Chuyên Gia Chuyển Tỉnh {uuid.uuid4().hex[:6]}"
+        me = await register_expert(
+            web, graph, ss_settings, outbox_dir, fullName=name, provinceCode="01"
+        )
+
+        async def listed_in(province: str) -> list[str]:
+            f = {"text": name, "provinceCode": province}
+            found = await gql(web, DIRECTORY, {"f": f})
+            return [n["id"] for n in found["experts"]["nodes"]]
+
+        assert (await listed_in("01"), await listed_in("48")) == ([me.expert_id], [])
+        moved = await gql(web, MOVE, {"input": {"provinceCode": "48"}}, headers=me.headers)
+        assert moved["r"]["me"]["expert"]["province"] == {"code": "48"}
+        # Still verified (flagged for review): listed under the new province only.
+        assert (await listed_in("01"), await listed_in("48")) == ([], [me.expert_id])
+        abroad = {"countryCode": "JP", "provinceCode": "01"}
+        await gql(web, MOVE, {"input": abroad}, headers=me.headers)
+        # Abroad, naming Hà Nội to help: found by its filter, placed nowhere in Vietnam.
+        assert (await listed_in("01"), await listed_in("48")) == ([me.expert_id], [])
+
     async def test_area_filter_includes_its_subareas(
         self, web: httpx.AsyncClient, graph: Graph, ss_settings: Settings, outbox_dir: Path
     ) -> None:
@@ -278,3 +303,37 @@ async def test_migration_heal_rewrites_old_values_to_codes(graph: Graph) -> None
     # Idempotent: a second run changes nothing.
     await expertise.heal_expertise(graph)
     assert (await graph.read(_expertise, expert_id))[0] == "DIGITAL_INFRASTRUCTURE"
+
+
+async def _forget_provinces(tx: Tx, ids: list[str]) -> None:
+    await run(
+        tx, "UNWIND $ids AS id MATCH (e:ExpertProfile {id: id}) REMOVE e.provinceKey", ids=ids
+    )
+
+
+async def _provinces(tx: Tx, ids: list[str]) -> list[str | None]:
+    records = await run(
+        tx,
+        "UNWIND $ids AS id MATCH (e:ExpertProfile {id: id}) RETURN e.provinceKey AS key",
+        ids=ids,
+    )
+    return [r["key"] for r in records]
+
+
+async def test_migration_heal_keeps_each_profiles_province(
+    graph: Graph, web: httpx.AsyncClient, ss_settings: Settings, outbox_dir: Path
+) -> None:
+    """Migration 27: profiles from before it get the province the directory filters by."""
+    home = await register_expert(web, graph, ss_settings, outbox_dir, provinceCode="79")
+    helping = await register_expert(
+        web, graph, ss_settings, outbox_dir, countryCode="DE", provinceCode="48"
+    )
+    away = await register_expert(
+        web, graph, ss_settings, outbox_dir, countryCode="US", provinceCode=None
+    )
+    ids = [from_global_id(r.expert_id)[1] for r in (home, helping, away)]
+    expected = ["CURRENT:PROVINCE:79", "CURRENT:PROVINCE:48", None]
+    assert await graph.read(_provinces, ids) == expected
+    await graph.write(_forget_provinces, ids)
+    await heal_expert_provinces(graph)
+    assert await graph.read(_provinces, ids) == expected
