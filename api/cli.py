@@ -23,6 +23,7 @@ from graph.core.connection import local_server, open_graph
 from graph.core.db import Graph
 from graph.core.digests import rebuild_all_digests, stale_digests
 from graph.core.errors import GraphUnavailable
+from graph.core.expert_province import heal_expert_provinces, stale_expert_provinces
 from graph.core.local_neo4j import LocalNeo4j, LocalNeo4jError
 from graph.core.migrations import migrate
 from graph.core.settings import Settings, get_settings
@@ -93,26 +94,37 @@ async def _with_graph(settings: Settings, body: Callable[[Graph], Awaitable[None
 
 
 def _digests(args: argparse.Namespace, settings: Settings) -> int:
-    """Check the places' digests against the graph (graph/core/digests.py); ``--rebuild`` makes
-    them again. Exit 1 when a check finds stale ones: a writer that bypassed them (a manual
+    """Check the places' digests (graph/core/digests.py) and the province kept on each expert
+    profile (graph/core/expert_province.py) against the graph; ``--rebuild`` makes them again. Exit 1 when a check finds stale ones: a writer that bypassed them (a manual
     Cypher edit, say) needs ``--rebuild``."""
     stale: dict[str, list[str]] = {}
+    profiles: list[str] = []
 
     async def body(graph: Graph) -> None:
-        nonlocal stale
+        nonlocal stale, profiles
         if args.rebuild:
             await rebuild_all_digests(graph, active_days=settings.active_team_days)
-            print("rebuilt every place's digests")
+            await heal_expert_provinces(graph)
+            print("rebuilt every place's digests and every expert profile's province")
         stale = await graph.read(stale_digests)
+        profiles = await graph.read(stale_expert_provinces)
 
     asyncio.run(_with_graph(settings, body))
     for kind, keys in stale.items():
-        shown = ", ".join(keys[:10]) + (" …" if len(keys) > 10 else "")
         places = "place" if len(keys) == 1 else "places"
-        print(f"{kind} digests differ from the graph at {len(keys)} {places}: {shown}")
+        print(f"{kind} digests differ from the graph at {len(keys)} {places}: {_few(keys)}")
     if not stale:
         print("every place's digests agree with the graph")
-    return 1 if stale else 0
+    if profiles:
+        print(
+            f"the province kept on {len(profiles)} expert profile(s) differs from their "
+            f"places: {_few(profiles)}"
+        )
+    return 1 if stale or profiles else 0
+
+
+def _few(keys: list[str]) -> str:
+    return ", ".join(keys[:10]) + (" …" if len(keys) > 10 else "")
 
 
 def _expertise_areas(args: argparse.Namespace, settings: Settings) -> int:

@@ -63,3 +63,17 @@ async def heal_expert_provinces(graph: Graph) -> None:
     after: str | None = ""
     while after is not None:
         after = await graph.write(_heal_batch, after, HEAL_BATCH)
+
+
+async def stale_expert_provinces(tx: Tx) -> list[str]:
+    """The ids of the profiles whose ``provinceKey`` differs from their places (a change that
+    bypassed the writers, such as a Cypher edit by hand); ``cds digests`` lists them and
+    ``--rebuild`` heals them."""
+    records = await run(
+        tx,
+        "MATCH (e:ExpertProfile)"
+        + PROVINCE_OF
+        + "WITH e, province WHERE coalesce(e.provinceKey, '') <> coalesce(province.key, '') "
+        "RETURN e.id AS id ORDER BY id",
+    )
+    return [r["id"] for r in records]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from graph.core.db import Graph, Tx, run
-from tests.factories import make_team
+from tests.factories import make_pending_expert, make_team
 from tests.spreadsheets.test_transfer_cli import cds, cds_env
 
 __all__ = ["cds_env"]  # the fixture, used below by name
@@ -28,4 +28,26 @@ async def test_a_change_outside_the_writers_is_found_then_rebuilt(
     )
     assert await cds("digests", "--rebuild") == 0
     assert "every place's digests agree with the graph" in capsys.readouterr().out
+    assert await cds("digests") == 0
+
+
+@pytest.mark.usefixtures("cds_env")
+async def test_a_profile_moved_by_hand_is_found_then_healed(
+    graph: Graph, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expert_id, _ = await make_pending_expert(graph, "01")
+
+    async def move_by_hand(tx: Tx) -> None:  # the province's link changed, its key left behind
+        await run(
+            tx,
+            "MATCH (e:ExpertProfile {id: $id})-[r:LOCATED_IN]->() DELETE r WITH DISTINCT e "
+            "MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: '48'}) "
+            "CREATE (e)-[:LOCATED_IN]->(u)",
+            id=expert_id,
+        )
+
+    await graph.write(move_by_hand)
+    assert await cds("digests") == 1
+    assert f"differs from their places: {expert_id}" in capsys.readouterr().out
+    assert await cds("digests", "--rebuild") == 0
     assert await cds("digests") == 0
