@@ -75,6 +75,9 @@ async def upsert_experts(tx: Tx, rows: list[dict[str, Any]]) -> int:
             e.verifiedAt = datetime(row.verifiedAt), e.synthetic = row.isSynthetic
         FOREACH (_ IN CASE WHEN row.isSynthetic THEN [1] ELSE [] END | SET e:Synthetic)
         MERGE (p)-[:HAS_PROFILE]->(e)
+        // A profile placed elsewhere before (a demo of another scale) is moved, not doubled.
+        WITH *
+        CALL (e, u) { MATCH (e)-[r:LOCATED_IN|SUPPORTS]->(x) WHERE x <> u DELETE r }
         MERGE (e)-[:LOCATED_IN]->(u)
         """
         + keep_province_key("u", "null")
