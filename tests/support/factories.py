@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from graph.core.db import Graph, Tx, run
 from graph.core.expert_digests import EXPERT_DIGESTS, refresh_expert_digests
+from graph.core.expert_province import keep_province_key
 from graph.support import engagements, requests
 from graph.support.records import WantedArea
 from tests.factories import SYSTEM, anyone
@@ -81,6 +82,9 @@ async def make_expert(
                      expertise: $expertise, country: $country, affiliation: 'Viện thử',
                      searchKey: $full, submittedAt: datetime(), verifiedAt: datetime()})
                    -[:LOCATED_IN]->(u)
+            """
+            + keep_province_key("u", "null")
+            + """
             WITH e
             OPTIONAL MATCH (o:Organisation {id: $org})
             FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END |
