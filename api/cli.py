@@ -95,7 +95,8 @@ async def _with_graph(settings: Settings, body: Callable[[Graph], Awaitable[None
 
 def _digests(args: argparse.Namespace, settings: Settings) -> int:
     """Check the places' digests (graph/core/digests.py) and the province kept on each expert
-    profile (graph/core/expert_province.py) against the graph; ``--rebuild`` makes them again. Exit 1 when a check finds stale ones: a writer that bypassed them (a manual
+    profile (graph/core/expert_province.py) against the graph; ``--rebuild`` makes them again.
+    Exit 1 when a check finds stale ones: a writer that bypassed them (a manual
     Cypher edit, say) needs ``--rebuild``."""
     stale: dict[str, list[str]] = {}
     profiles: list[str] = []

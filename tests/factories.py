@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from graph.audit.events import Actor
 from graph.core.db import Graph, Tx, run
+from graph.core.expert_province import keep_province_key
 from graph.core.model import FocalPointMode, HomeAffiliation, TeamLevel, TeamRole
 from graph.network import focal_points, people, teams
 from graph.units.scopes import Placement
@@ -87,7 +88,7 @@ async def make_focal_point(graph: Graph, organisation_id: str) -> str:
 
 
 async def make_pending_expert(graph: Graph, province: str = "01") -> tuple[str, str]:
-    """(expert id, person id): a PENDING profile, as an import would leave it."""
+    """(expert id, person id): a PENDING profile, as the seed's bulk writer would leave it."""
     expert_id, person_id = f"expert-{uuid.uuid4().hex}", f"person-{uuid.uuid4().hex}"
 
     async def write(tx: Tx) -> None:
@@ -96,8 +97,8 @@ async def make_pending_expert(graph: Graph, province: str = "01") -> tuple[str, 
             "MATCH (u:AdministrativeUnit {era: 'CURRENT', level: 'PROVINCE', code: $province}) "
             "CREATE (p:Person {id: $pid, fullName: $name, searchKey: 'nguoi thu'})"
             "-[:HAS_PROFILE]->(e:ExpertProfile {id: $eid, status: 'PENDING', expertise: ['AI'], "
-            "affiliation: 'Viện thử', searchKey: 'nguoi thu', submittedAt: datetime(), provinceKey: u.key})"
-            "-[:LOCATED_IN]->(u)",
+            "affiliation: 'Viện thử', searchKey: 'nguoi thu', submittedAt: datetime()})"
+            "-[:LOCATED_IN]->(u) " + keep_province_key("u", "null"),
             province=province,
             pid=person_id,
             eid=expert_id,

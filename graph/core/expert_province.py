@@ -7,7 +7,7 @@ a province, else the one supported. Kept on the profile because the directory's 
 (#14) otherwise walks every LOCATED_IN of the province (its organisations and people too: 9,079
 relationships for Hồ Chí Minh City) and places each profile it finds; with the composite index
 ``expert_province_status`` it seeks the province's profiles of the statuses asked for. Every
-writer that links a profile to its places sets it in the same statement (``KEEP_PROVINCE_KEY``);
+writer that links a profile to its places sets it in the same statement (``keep_province_key``);
 the migration that brought it sets it for the profiles before it (``heal_expert_provinces``).
 """
 
