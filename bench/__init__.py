@@ -5,6 +5,7 @@ from __future__ import annotations
 import resource
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from graph.core.errors import GraphUnavailable
 from graph.core.local_neo4j import LocalNeo4jError
@@ -32,3 +33,11 @@ def peak_rss_mib() -> float:
     """This process's peak resident memory so far (ru_maxrss: KiB on Linux, bytes on macOS)."""
     divisor = 1024 * 1024 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / divisor
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its live descendants (uvicorn's workers), from /proc (Linux)."""
+    found = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += process_tree(int(child))
+    return found

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import command_line, run_main, wrk
+from bench import command_line, process_tree, run_main, wrk
 from bench.api import FRESH, start_server, wait_ready
 from bench.peer.pairs import SEARCH_OURS
 from graph.core.connection import local_server, open_graph
@@ -37,26 +37,14 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _stat(pid: int) -> list[str]:
-    # Fields after the command name, which may hold spaces: state is [0], ppid [1], utime [11].
+    # Fields after the command name, which may hold spaces: state is [0], utime [11], stime [12].
     return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
 
 
 def tree_cpu_seconds(root: int) -> float:
     """User and system CPU of ``root`` and its live descendants (uvicorn's workers)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
     total = 0
-    for pid in tree:
+    for pid in process_tree(root):
         try:
             fields = _stat(pid)
         except (FileNotFoundError, ProcessLookupError):

@@ -45,7 +45,7 @@ from websockets.typing import Subprotocol
 
 from api.auth import issue_local_token
 from api.viewer import Role
-from bench import run_main, wrk
+from bench import process_tree, run_main, wrk
 from bench.api import DASHBOARD, wait_ready
 from graph.core.connection import local_server
 from graph.core.local_neo4j import free_port
@@ -139,14 +139,6 @@ def _rss_mb(pids: list[int]) -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total / 1024
-
-
-def _tree(pid: int) -> list[int]:
-    """The process and its descendants (uvicorn's workers)."""
-    found = [pid]
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        found += _tree(int(child))
-    return found
 
 
 async def _dashboard(
@@ -326,7 +318,7 @@ async def _run(
             m = soak.minutes[i]
             if use_wrk:
                 await m.measured.wait()
-            api = _rss_mb(_tree(api_pid))
+            api = _rss_mb(process_tree(api_pid))
             neo = _rss_mb([neo4j_pid]) if neo4j_pid else float("nan")
             memory.append((api, neo))
             print(
